@@ -1,0 +1,28 @@
+"""One frozen options object, passed explicitly; no import-time I/O.
+
+Every threshold is a named field with a note on how it was set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Config"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    #: Name of the shipped block model (``thresher/models/<name>.json``).
+    model: str = "blocks-v1"
+    #: A block is kept when the second-stage probability reaches this. Set by
+    #: ``benchmarks/train.py``: the value that maximised mean token-F1 over the
+    #: out-of-fold predictions of the training pages; the trained model file
+    #: records it, and ``None`` means "use the model's own threshold".
+    threshold: float | None = None
+    #: Larger inputs raise ``ExtractionError``. 20 MB is beyond every page of the
+    #: bench (max 5.3 MB) and keeps the worst case (a page of nothing but
+    #: markup) within about a second and a half on one core.
+    max_input_bytes: int = 20_000_000
+    #: The DOM walk stops after this many nodes; what follows is ignored. Real
+    #: pages of the bench have at most ~60k nodes.
+    max_nodes: int = 400_000

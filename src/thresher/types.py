@@ -1,0 +1,142 @@
+"""The records thresher returns: ``Article``, its ``Block``s and the ``Removed`` ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["Kind", "Block", "Removed", "Article", "SCHEMA_VERSION"]
+
+#: Version of the ``Article.to_dict()`` layout; bumped when a field changes meaning.
+SCHEMA_VERSION = 1
+
+
+class Kind(StrEnum):
+    """What a block is, structurally."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    QUOTE = "quote"
+    TABLE_ROW = "table_row"
+    CODE = "code"
+    CAPTION = "caption"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of the article's body, in reading order.
+
+    ``score`` is the model's probability that the block is article content;
+    ``level`` is the heading level (1-6) for headings, else 0.
+    """
+
+    kind: Kind
+    text: str
+    score: float = 1.0
+    level: int = 0
+
+    def to_dict(self) -> dict:
+        d = {"kind": self.kind.value, "text": self.text, "score": round(self.score, 4)}
+        if self.level:
+            d["level"] = self.level
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A block judged boilerplate, kept so a user can audit the decision.
+
+    ``reason`` is ``"model"`` when the classifier's ``score`` fell under the
+    threshold, or a short name of the rule that dropped it (``"title"``,
+    ``"duplicate"``, ...).
+    """
+
+    kind: Kind
+    text: str
+    score: float
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind.value, "text": self.text, "score": round(self.score, 4), "reason": self.reason}
+
+
+@dataclass(slots=True)
+class Article:
+    """An article: its body blocks, headline, the removed chrome and metadata."""
+
+    blocks: list[Block] = field(default_factory=list)
+    title: str | None = None
+    removed: list[Removed] = field(default_factory=list)
+    url: str | None = None
+    canonical_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    updated: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+    image: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: How the input was decoded (``"utf-8"``, ``"cp1251"``...), ``None`` for ``str`` input.
+    encoding: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The body: one block per line, a blank line between blocks, no headline."""
+        return "\n\n".join(b.text for b in self.blocks)
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks)
+
+    def to_markdown(self) -> str:
+        """The article as Markdown: the headline as ``#``, then the body's structure."""
+        out: list[str] = []
+        if self.title:
+            out.append("# " + self.title)
+        prev_kind = None
+        for b in self.blocks:
+            if b.kind is Kind.HEADING:
+                line = "#" * min(6, max(2, b.level or 2)) + " " + b.text
+            elif b.kind is Kind.LIST_ITEM:
+                line = "- " + b.text
+            elif b.kind is Kind.QUOTE:
+                line = "\n".join("> " + ln for ln in b.text.splitlines())
+            elif b.kind is Kind.CODE:
+                line = "```\n" + b.text + "\n```"
+            elif b.kind is Kind.TABLE_ROW:
+                line = "| " + b.text.replace("\t", " | ") + " |"
+            elif b.kind is Kind.CAPTION:
+                line = "*" + b.text + "*"
+            else:
+                line = b.text
+            # Consecutive list items and table rows stay together, as Markdown needs.
+            if out and not (b.kind is prev_kind and b.kind in (Kind.LIST_ITEM, Kind.TABLE_ROW)):
+                out.append("")
+            out.append(line)
+            prev_kind = b.kind
+        return "\n".join(out) + ("\n" if out else "")
+
+    def to_dict(self, *, removed: bool = True) -> dict:
+        d = {
+            "schema": SCHEMA_VERSION,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published,
+            "updated": self.updated,
+            "site_name": self.site_name,
+            "language": self.language,
+            "description": self.description,
+            "image": self.image,
+            "section": self.section,
+            "tags": list(self.tags),
+            "encoding": self.encoding,
+            "text": self.text,
+            "blocks": [b.to_dict() for b in self.blocks],
+        }
+        if removed:
+            d["removed"] = [r.to_dict() for r in self.removed]
+        return d
