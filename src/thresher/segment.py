@@ -1,0 +1,384 @@
+"""Segment a parsed page into blocks, in reading order, each with its DOM context.
+
+One iterative walk over the ``<body>`` (no recursion: 100,000-deep nesting is
+fine). A *block* is the text between two block-level boundaries (``<p>``,
+``<div>``, ``<li>``, ``<h2>``, ``<br>``...): inline elements (``<a>``, ``<b>``,
+``<span>``...) join their text into the block around them. For every block the
+walk records what the classifier needs and cannot recover later: how much of its
+text sits inside links, the tags and class/id keyword groups of its ancestors,
+and the path of block-level containers it sits in (for container statistics).
+
+Subtrees a browser would not show (``<script>``, ``<style>``, ``<template>``,
+form controls, ``hidden`` elements, inline ``display:none``) are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .types import Kind
+
+__all__ = ["Segments", "segment", "CLASS_GROUPS", "TAG_GROUPS"]
+
+# Subtrees that never hold visible article text.
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+        "canvas", "select", "option", "optgroup", "textarea", "input", "head", "title", "meta",
+        "link", "audio", "video", "source", "track", "map", "dialog", "datalist", "picture", "img",
+    }
+)  # fmt: skip
+
+# Elements that start and end a block.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+        "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main", "menu", "nav",
+        "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
+        "tr", "ul", "frameset", "frame", "noframes", "html",
+    }
+)  # fmt: skip
+
+# Class/id keyword groups: the vocabulary site builders use for chrome and for
+# content. A token matches a group exactly, or (for stems of five letters or
+# more) as a substring, so "commentlist" and "social-share-bar" match too.
+CLASS_GROUPS: dict[str, tuple[str, ...]] = {
+    "nav": ("nav", "navbar", "navigation", "menu", "menus", "breadcrumb", "breadcrumbs", "crumbs", "skip", "toc", "jump", "submenu", "megamenu"),
+    "footer": ("footer", "foot", "colophon", "copyright", "legal", "bottom", "disclaimer", "imprint"),
+    "header": ("header", "masthead", "topbar", "branding", "logo", "banner", "top", "hero"),
+    "share": ("share", "sharing", "social", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "print", "toolbar", "addthis", "sharethis", "tools"),
+    "related": ("related", "recommend", "recommended", "recommendation", "recirculation", "more", "also", "readmore", "trending", "popular", "mostread", "outbrain", "taboola", "teaser", "upnext", "next", "suggest", "suggested"),
+    "comment": ("comment", "comments", "disqus", "reply", "respond", "discussion", "replies", "talkback", "reactions"),
+    "cookie": ("cookie", "cookies", "consent", "gdpr", "privacy", "onetrust", "notice", "cmp"),
+    "sidebar": ("sidebar", "aside", "rail", "widget", "widgets", "secondary", "side", "right", "left", "column"),
+    "ad": ("ad", "ads", "advert", "advertisement", "advertising", "sponsor", "sponsored", "dfp", "gpt", "doubleclick", "adsense", "adunit", "adslot", "promo", "commercial", "partner", "affiliate"),
+    "subscribe": ("newsletter", "subscribe", "subscription", "signup", "register", "login", "paywall", "membership", "account", "follow", "cta", "form", "signin", "donate", "donation"),
+    "meta": ("byline", "author", "authors", "date", "time", "timestamp", "meta", "metadata", "dateline", "published", "posted", "info", "details", "updated"),
+    "tags": ("tag", "tags", "category", "categories", "topics", "topic", "keywords", "label", "labels"),
+    "caption": ("caption", "credit", "credits", "figure", "photo", "image", "img", "media", "gallery", "thumbnail", "thumb", "video", "embed", "figcaption", "picture"),
+    "pager": ("pagination", "pager", "paging", "pages", "prev", "previous", "older", "newer"),
+    "hidden": ("hidden", "hide", "sronly", "sr", "visually", "screenreader", "offscreen", "invisible", "collapsed", "collapse"),
+    "modal": ("modal", "popup", "overlay", "dialog", "lightbox", "drawer", "flyout", "tooltip", "popover"),
+    "button": ("btn", "button", "icon", "icons", "link", "links", "action", "actions"),
+    "content": ("article", "post", "entry", "story", "content", "body", "text", "main", "prose", "blog", "markdown", "richtext", "single", "copy", "paragraph", "articlebody", "postbody", "entrycontent", "storybody"),
+    "title": ("title", "headline", "heading", "hed", "subtitle", "dek", "standfirst", "lede", "lead", "summary", "intro", "excerpt"),
+    "list": ("list", "items", "item", "grid", "card", "cards", "feed", "stream", "collection", "tile", "tiles", "listing", "archive"),
+    "bio": ("bio", "about", "profile", "contributor", "biography"),
+}  # fmt: skip
+CLASS_GROUP_NAMES = tuple(CLASS_GROUPS)
+
+# Tag groups: one bit each, recorded for the element itself and its ancestors.
+TAG_GROUPS: dict[str, tuple[str, ...]] = {
+    "nav": ("nav", "menu"),
+    "footer": ("footer",),
+    "header": ("header",),
+    "aside": ("aside",),
+    "form": ("form", "fieldset", "label", "button"),
+    "article": ("article",),
+    "main": ("main",),
+    "section": ("section",),
+    "figure": ("figure", "figcaption"),
+    "list": ("ul", "ol", "dl", "li", "dt", "dd"),
+    "table": ("table", "tr", "td", "th", "tbody", "thead", "tfoot"),
+    "quote": ("blockquote", "q"),
+    "pre": ("pre", "code"),
+    "h1": ("h1",),
+    "h": ("h2", "h3", "h4", "h5", "h6"),
+    "em": ("strong", "b", "em", "i"),
+    "time": ("time",),
+    "address": ("address",),
+    "p": ("p",),
+    "a": ("a",),
+}
+TAG_GROUP_NAMES = tuple(TAG_GROUPS)
+_TAG_BITS: dict[str, int] = {}
+for _i, _tags in enumerate(TAG_GROUPS.values()):
+    for _t in _tags:
+        _TAG_BITS[_t] = _TAG_BITS.get(_t, 0) | (1 << _i)
+
+_EXACT: dict[str, int] = {}
+_STEMS: list[tuple[str, int]] = []
+for _i, _words in enumerate(CLASS_GROUPS.values()):
+    for _w in _words:
+        _EXACT[_w] = _EXACT.get(_w, 0) | (1 << _i)
+        if len(_w) >= 5:
+            _STEMS.append((_w, 1 << _i))
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
+def class_mask(value: str) -> int:
+    """Keyword-group bits of a class/id attribute value (pure; cached)."""
+    mask = 0
+    for tok in _SPLIT.split(_CAMEL.sub(" ", value).lower()):
+        if not tok:
+            continue
+        m = _EXACT.get(tok)
+        if m is not None:
+            mask |= m
+        elif len(tok) >= 5:
+            for stem, bit in _STEMS:
+                if stem in tok:
+                    mask |= bit
+    return mask
+
+
+@lru_cache(maxsize=1 << 12)
+def _is_hidden_style(style: str) -> bool:
+    s = style.replace(" ", "").lower()
+    return "display:none" in s or "visibility:hidden" in s
+
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LIST_BIT = _TAG_BITS["li"]
+_QUOTE_BIT = _TAG_BITS["blockquote"]
+_PRE_BIT = 1 << TAG_GROUP_NAMES.index("pre")
+_FIG_BIT = _TAG_BITS["figcaption"]
+
+
+@dataclass(slots=True)
+class Segments:
+    """The blocks of one page, as parallel columns (cheap to turn into arrays)."""
+
+    texts: list[str] = field(default_factory=list)
+    kinds: list[Kind] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+    link_chars: list[int] = field(default_factory=list)
+    n_links: list[int] = field(default_factory=list)
+    owner_tag: list[str] = field(default_factory=list)
+    own_cls: list[int] = field(default_factory=list)   # class groups of the owner element
+    near_cls: list[int] = field(default_factory=list)  # ... of the owner and its two parents
+    anc_cls: list[int] = field(default_factory=list)   # ... of any ancestor
+    near_tag: list[int] = field(default_factory=list)
+    anc_tag: list[int] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+    #: ids of the block-level containers around the block, outermost first
+    paths: list[tuple[int, ...]] = field(default_factory=list)
+    #: id of the <tr> when the block is a whole table cell, else -1
+    row: list[int] = field(default_factory=list)
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+class _Frame:
+    __slots__ = ("node", "tag", "fid", "block", "cls", "anc_cls", "tag_bits", "anc_tag", "link", "pre")
+
+    def __init__(self, node, tag, fid, block, cls, anc_cls, tag_bits, anc_tag, link, pre):
+        self.node = node
+        self.tag = tag
+        self.fid = fid
+        self.block = block
+        self.cls = cls
+        self.anc_cls = anc_cls
+        self.tag_bits = tag_bits
+        self.anc_tag = anc_tag
+        self.link = link
+        self.pre = pre
+
+
+def segment(root, *, max_nodes: int = 400_000) -> Segments:
+    """Walk ``root`` (a Lexbor node, normally ``<body>``) and return its blocks."""
+    seg = Segments()
+    if root is None:
+        return seg
+    buf: list[str] = []
+    state = {"link_chars": 0, "n_links": 0}
+    stack: list[_Frame] = []
+    block_path: list[int] = []
+    fid_counter = 0
+    row_of_frame: dict[int, int] = {}  # cell frame id -> tr frame id
+
+    def flush() -> None:
+        raw = "".join(buf)
+        buf.clear()
+        link_chars = state["link_chars"]
+        n_links = state["n_links"]
+        state["link_chars"] = 0
+        state["n_links"] = 0
+        top = stack[-1]
+        if top.pre:
+            text = raw.strip("\n\r").rstrip()
+            if not text.strip():
+                return
+        else:
+            text = " ".join(raw.split())
+            if not text:
+                return
+        # innermost block-level frame owns the block
+        owner = top
+        for fr in reversed(stack):
+            if fr.block:
+                owner = fr
+                break
+        near_cls = 0
+        near_tag = 0
+        for fr in stack[-3:]:
+            near_cls |= fr.cls
+            near_tag |= fr.tag_bits
+        anc_tag = top.anc_tag
+        otag = owner.tag
+        level = _HEADINGS.get(otag, 0)
+        if anc_tag & _PRE_BIT and top.pre:
+            kind = Kind.CODE
+        elif level:
+            kind = Kind.HEADING
+        elif anc_tag & _FIG_BIT or otag == "caption":
+            kind = Kind.CAPTION
+        elif anc_tag & _QUOTE_BIT:
+            kind = Kind.QUOTE
+        elif near_tag & _LIST_BIT and otag in ("li", "dd", "dt", "p", "div", "span"):
+            kind = Kind.LIST_ITEM
+        else:
+            kind = Kind.PARAGRAPH
+        seg.texts.append(text)
+        seg.kinds.append(kind)
+        seg.levels.append(level)
+        seg.link_chars.append(min(link_chars, len(text)))
+        seg.n_links.append(n_links)
+        seg.owner_tag.append(otag)
+        seg.own_cls.append(owner.cls)
+        seg.near_cls.append(near_cls)
+        seg.anc_cls.append(top.anc_cls)
+        seg.near_tag.append(near_tag)
+        seg.anc_tag.append(anc_tag)
+        seg.depth.append(len(stack))
+        seg.paths.append(tuple(block_path))
+        seg.row.append(row_of_frame.get(owner.fid, -1))
+
+    root_frame = _Frame(root, "body", 0, True, 0, 0, 0, 0, 0, False)
+    stack.append(root_frame)
+    block_path.append(0)
+    node = root.child
+    seen = 0
+    while True:
+        if node is None:
+            # leave the innermost open element
+            fr = stack[-1]
+            if fr.block:
+                flush()
+                block_path.pop()
+            stack.pop()
+            if not stack:
+                break
+            node = fr.node.next
+            continue
+        seen += 1
+        if seen > max_nodes:
+            seg.truncated = True
+            # close everything still open so pending text is kept
+            while len(stack) > 1:
+                stack.pop()
+            flush()
+            break
+        tag = node.tag
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                buf.append(t)
+                if stack[-1].link:
+                    state["link_chars"] += len(t.strip())
+            node = node.next
+            continue
+        if tag in SKIP_TAGS or tag[0] == "-" or tag[0] == "!":
+            node = node.next
+            continue
+        if tag == "br" or tag == "hr":
+            flush()
+            node = node.next
+            continue
+        attrs = node.attributes
+        if attrs:
+            if "hidden" in attrs or (attrs.get("style") and _is_hidden_style(attrs["style"])):
+                node = node.next
+                continue
+            cls = 0
+            v = attrs.get("class")
+            if v:
+                cls |= class_mask(v)
+            v = attrs.get("id")
+            if v:
+                cls |= class_mask(v)
+            v = attrs.get("role")
+            if v:
+                cls |= class_mask(v)
+            v = attrs.get("itemprop")
+            if v:
+                cls |= class_mask(v)
+        else:
+            cls = 0
+        parent = stack[-1]
+        is_block = tag in BLOCK_TAGS
+        fid_counter += 1
+        if is_block:
+            flush()
+            block_path.append(fid_counter)
+            if tag in ("td", "th") and parent.tag == "tr":
+                row_of_frame[fid_counter] = parent.fid
+        tag_bits = _TAG_BITS.get(tag, 0)
+        is_link = tag == "a"
+        if is_link:
+            state["n_links"] += 1
+        fr = _Frame(
+            node,
+            tag,
+            fid_counter,
+            is_block,
+            cls,
+            parent.anc_cls | cls,
+            tag_bits,
+            parent.anc_tag | tag_bits,
+            parent.link or is_link,
+            parent.pre or tag == "pre",
+        )
+        stack.append(fr)
+        node = node.child
+    _merge_table_rows(seg)
+    return seg
+
+
+def _merge_table_rows(seg: Segments) -> None:
+    """Join the cells of a data-table row into one TABLE_ROW block (cells tab-separated).
+
+    A row is merged only when it has two or more cells and each cell gave exactly
+    one block: a layout table, whose cells hold paragraphs or ``<br>``-separated
+    text, keeps its blocks as they are.
+    """
+    rows = seg.row
+    if not any(r >= 0 for r in rows):
+        return
+    n = len(rows)
+    blocks_in_tr: dict[int, int] = {}
+    for path in seg.paths:
+        for fid in path:
+            blocks_in_tr[fid] = blocks_in_tr.get(fid, 0) + 1
+    keep: list[int] = []
+    i = 0
+    while i < n:
+        r = rows[i]
+        j = i
+        while j + 1 < n and rows[j + 1] == r and r >= 0:
+            j += 1
+        cells = seg.paths[i : j + 1]
+        if j > i and blocks_in_tr.get(r) == j - i + 1 and len({p[-1] for p in cells}) == j - i + 1:
+            seg.texts[i] = "\t".join(seg.texts[i : j + 1])
+            seg.link_chars[i] = sum(seg.link_chars[i : j + 1])
+            seg.n_links[i] = sum(seg.n_links[i : j + 1])
+            if seg.kinds[i] is Kind.PARAGRAPH:
+                seg.kinds[i] = Kind.TABLE_ROW
+            keep.append(i)
+        else:
+            keep.extend(range(i, j + 1))
+        i = j + 1
+    if len(keep) < n:
+        for name in Segments.__slots__:
+            col = getattr(seg, name)
+            if isinstance(col, list):
+                setattr(seg, name, [col[k] for k in keep])
