@@ -1,0 +1,18 @@
+"""thresher: turn scraped news and web pages into a clean article corpus."""
+
+from ._api import extract
+from .config import Config
+from .errors import ExtractionError, ThresherError
+from .extractor import Extractor
+from .types import Article, Block, Kind, Removed
+
+__all__ = ["extract", "Extractor", "Config", "Article", "Block", "Kind", "Removed", "ExtractionError", "ThresherError"]
+__version__ = "0.1.0"
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if hasattr(_obj, "__module__"):
+        try:
+            _obj.__module__ = "thresher"
+        except (AttributeError, TypeError):
+            pass

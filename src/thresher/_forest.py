@@ -1,0 +1,78 @@
+"""Inference for an ensemble of oblivious decision trees, in NumPy.
+
+An oblivious tree tests the same (feature, border) pair at every node of a
+level, so a tree of depth d is d comparisons whose outcomes, read as bits, index
+one of 2**d leaves. A whole ensemble therefore evaluates in a few vectorised
+operations with no per-tree Python loop: gather the tested columns, compare
+with the borders, turn the bits into leaf numbers, gather and sum the leaf
+values. The model is trained with CatBoost (``benchmarks/train.py``) and
+exported to plain JSON, so the package needs neither CatBoost nor pickle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["ObliviousEnsemble"]
+
+
+class ObliviousEnsemble:
+    """``n_trees`` oblivious trees of one ``depth``; ``predict`` gives probabilities."""
+
+    __slots__ = ("features", "borders", "leaf_values", "bias", "depth", "n_features", "_cols", "_borders32", "_flat_values", "_offsets")
+
+    def __init__(self, features, borders, leaf_values, bias: float, n_features: int):
+        self.features = np.asarray(features, dtype=np.int64)  # (trees, depth)
+        self.borders = np.asarray(borders, dtype=np.float64)  # (trees, depth)
+        self.leaf_values = np.asarray(leaf_values, dtype=np.float64)  # (trees, 2**depth)
+        if self.features.shape != self.borders.shape or self.features.ndim != 2:
+            raise ValueError("features and borders must both be (trees, depth)")
+        self.depth = self.features.shape[1]
+        if self.leaf_values.shape != (self.features.shape[0], 1 << self.depth):
+            raise ValueError("leaf_values must be (trees, 2**depth)")
+        if self.features.size and (self.features.min() < 0 or self.features.max() >= n_features):
+            raise ValueError("a split refers to a feature the model does not have")
+        self.bias = float(bias)
+        self.n_features = n_features
+        if self.depth > 8:
+            raise ValueError("trees deeper than 8 levels are not supported")
+        # Inputs are float32. For a float32 x and a float64 border b, x > b holds
+        # exactly when x > b32, b32 being the largest float32 not above b; so the
+        # comparison can run in float32 without changing a single decision.
+        b32 = self.borders.astype(np.float32)
+        too_high = b32.astype(np.float64) > self.borders
+        b32[too_high] = np.nextafter(b32[too_high], np.float32(-np.inf))
+        self._cols = self.features.ravel()
+        self._borders32 = b32.ravel()
+        self._flat_values = self.leaf_values.ravel()
+        self._offsets = (np.arange(self.features.shape[0], dtype=np.intp) << self.depth)[None, :]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ObliviousEnsemble":
+        return cls(d["features"], d["borders"], d["leaf_values"], d["bias"], d["n_features"])
+
+    def to_dict(self) -> dict:
+        return {
+            "features": self.features.tolist(),
+            "borders": self.borders.tolist(),
+            "leaf_values": self.leaf_values.tolist(),
+            "bias": self.bias,
+            "n_features": self.n_features,
+        }
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """The summed leaf values (log-odds) for each row of ``X``."""
+        n = X.shape[0]
+        if n == 0:
+            return np.zeros(0)
+        if X.shape[1] != self.n_features:
+            raise ValueError(f"expected {self.n_features} features, got {X.shape[1]}")
+        t, d = self.features.shape
+        bits = np.asarray(X, dtype=np.float32)[:, self._cols] > self._borders32
+        # the bits of a tree, level 0 lowest, read as one byte: the leaf number
+        leaves = np.packbits(bits.reshape(n, t, d), axis=-1, bitorder="little")[..., 0]
+        return self._flat_values[leaves + self._offsets].sum(axis=1) + self.bias
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Probabilities of the positive class."""
+        return 1.0 / (1.0 + np.exp(-self.raw(X)))
