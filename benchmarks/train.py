@@ -1,0 +1,326 @@
+"""Train thresher's block model from the gold pages, reproducibly.
+
+    python benchmarks/train.py                       # train, cross-validate, write the model
+    python benchmarks/train.py --cv-only             # just the cross-validated figures
+
+Steps:
+1. Every page with full gold text (scrapinghub, readability, wcxb_dev) is
+   parsed and segmented exactly as the extractor does, and each block gets
+   its feature row (``thresher.features``).
+2. Each block is labelled by how much of it the gold text holds: the share of
+   its word 3-grams (characters for CJK text) found in the gold; a block is
+   content when that share is at least ``LABEL_MIN_MATCH``. Short blocks (one
+   or two words) are content when they equal a whole gold line.
+3. Sites are split into ``--folds`` groups (by host name, so one site's pages
+   never sit on both sides). Stage 1 (CatBoost, oblivious trees) is trained
+   out-of-fold to get honest stage-1 scores for every block; stage 2 learns
+   from those scores plus the block features; a second out-of-fold pass gives
+   stage-2 scores, on which the decision threshold that maximises mean
+   token-F1 is chosen. The per-dataset cross-validated F1 is printed: those
+   are the honest figures for pages the model has not seen.
+4. The final stage 1 is trained on all pages, stage 2 on all pages' out-of-fold
+   stage-1 scores, and both are exported to ``src/thresher/models/blocks-v1.json``
+   (plain JSON, evaluated by ``thresher._forest``), with the training manifest
+   and the feature-schema hash.
+
+Every random choice is seeded; CatBoost runs with a fixed thread count, so a
+rerun gives the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import re
+import statistics
+import sys
+import time
+import zlib
+from collections import Counter
+from multiprocessing import Pool
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1  # noqa: E402
+from thresher._forest import ObliviousEnsemble  # noqa: E402
+from thresher.classify import BlockModel, feature_schema_hash  # noqa: E402
+from thresher.extractor import _assemble, _page_title  # noqa: E402
+from thresher.features import BLOCK_FEATURES, CONTEXT_FEATURES, block_features, context_features  # noqa: E402
+from thresher.parse import parse  # noqa: E402
+from thresher.segment import Segments, segment  # noqa: E402
+from thresher.types import Article  # noqa: E402
+
+TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev")
+#: Share of a block's 3-grams that must be in the gold for it to count as content.
+LABEL_MIN_MATCH = 0.5
+MODEL_PATH = ROOT / "src" / "thresher" / "models" / "blocks-v1.json"
+CACHE_DIR = ROOT / "benchmarks" / "results"
+SEED = 20261123
+CATBOOST_PARAMS = dict(
+    iterations=300,
+    depth=6,
+    learning_rate=0.12,
+    l2_leaf_reg=3.0,
+    loss_function="Logloss",
+    border_count=128,
+    random_seed=SEED,
+    thread_count=2,
+    verbose=0,
+    allow_writing_files=False,
+)
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+# ----------------------------------------------------------------- labelling
+def _shingles(tokens: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def label_blocks(texts: list[str], gold: str) -> np.ndarray:
+    """Share of each block found in ``gold`` (0..1), as described in the module docstring."""
+    gold_tokens = [t.lower() for t in _WORD.findall(gold)]
+    gold3 = set(_shingles(gold_tokens, 3))
+    gold_lines = {" ".join(_WORD.findall(line.lower())) for line in gold.splitlines()}
+    gold_chars = None
+    out = np.zeros(len(texts), dtype=np.float32)
+    for i, text in enumerate(texts):
+        toks = [t.lower() for t in _WORD.findall(text)]
+        cjk = len(_CJK.findall(text))
+        if cjk > 0.3 * len(text):
+            if gold_chars is None:
+                g = "".join(gold.split())
+                gold_chars = {g[j : j + 3] for j in range(len(g) - 2)}
+            t = "".join(text.split())
+            grams = [t[j : j + 3] for j in range(len(t) - 2)]
+            out[i] = (sum(1 for x in grams if x in gold_chars) / len(grams)) if grams else float(t in gold)
+        elif len(toks) >= 3:
+            grams = _shingles(toks, 3)
+            out[i] = sum(1 for g in grams if g in gold3) / len(grams)
+        elif toks:
+            out[i] = 1.0 if " ".join(toks) in gold_lines else 0.0
+    return out
+
+
+def block_weights(texts: list[str]) -> np.ndarray:
+    """Weights ~ sqrt(words), normalised so every page weighs the same in total
+    (the benchmark averages F1 over pages, and token-F1 counts words)."""
+    w = np.sqrt(np.fromiter((len(_WORD.findall(t)) + 1 for t in texts), dtype=np.float64, count=len(texts)))
+    return w * (100.0 / w.sum()) if w.size else w
+
+
+def site_of(page: Page) -> str:
+    host = page.extra.get("domain") or (urlsplit(page.url).hostname if page.url else None) or page.id
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+# ------------------------------------------------------------------ features
+def _page_rows(page: Page):
+    tree = parse(page.html)
+    title = _page_title(tree)
+    seg = segment(tree.body)
+    X = block_features(seg, title)
+    y = label_blocks(seg.texts, page.gold or "")
+    return page.dataset, page.id, site_of(page), seg, title, X, y, page.gold
+
+
+def load_training_pages(bench_dir: Path, limit: int | None, workers: int, cache: bool = False):
+    """Feature rows of every training page; ``cache`` keeps them on disk, keyed
+    by the code that made them, for quick experiments."""
+    key = hashlib.sha256(
+        b"".join((ROOT / "src" / "thresher" / f).read_bytes() for f in ("segment.py", "features.py", "parse.py", "_stopwords.py"))
+        + repr((str(bench_dir), limit)).encode()
+    ).hexdigest()[:12]
+    path = CACHE_DIR / f"rows-{key}.pkl"
+    if cache and path.exists():
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    pages = [p for p in iter_pages(bench_dir, TRAIN_DATASETS) if p.gold]
+    if limit:
+        pages = pages[:limit]
+    with Pool(workers) as pool:
+        rows = pool.map(_page_rows, pages, chunksize=8)
+    if cache:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return rows
+
+
+# ------------------------------------------------------------------ training
+def fit_catboost(X, y, w, params):
+    from catboost import CatBoostClassifier  # training-only dependency
+
+    model = CatBoostClassifier(**params)
+    model.fit(X, (y >= LABEL_MIN_MATCH).astype(np.int32), sample_weight=w)
+    return model
+
+
+def export_catboost(model, n_features: int) -> ObliviousEnsemble:
+    """Convert a trained CatBoost model to our plain ensemble (checked against CatBoost's own output)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.json")
+        model.save_model(path, format="json")
+        with open(path) as fh:
+            j = json.load(fh)
+    float_index = [f["flat_feature_index"] for f in j["features_info"]["float_features"]]
+    trees = j["oblivious_trees"]
+    depth = max(len(t["splits"]) for t in trees)
+    feats, borders, leaves = [], [], []
+    for t in trees:
+        splits = t["splits"]
+        f = [float_index[s["float_feature_index"]] for s in splits]
+        b = [s["border"] for s in splits]
+        lv = list(t["leaf_values"])
+        # pad shallower trees with never-true splits so all share one depth
+        while len(f) < depth:
+            f.append(0)
+            b.append(np.inf)
+            lv = lv + [0.0] * len(lv)
+        feats.append(f)
+        borders.append(b)
+        leaves.append(lv)
+    scale, bias = j["scale_and_bias"]
+    bias = bias[0] if isinstance(bias, list) else bias
+    ens = ObliviousEnsemble(feats, borders, np.asarray(leaves) * scale, bias, n_features)
+    return ens
+
+
+def check_export(model, ens: ObliviousEnsemble, X: np.ndarray) -> None:
+    sample = X[: min(len(X), 5000)]
+    ours = ens.predict(sample)
+    theirs = model.predict_proba(sample)[:, 1]
+    err = float(np.abs(ours - theirs).max())
+    if err > 1e-5:
+        raise SystemExit(f"exported model disagrees with CatBoost by {err}")
+
+
+def folds_of(sites: list[str], k: int) -> np.ndarray:
+    return np.array([zlib.crc32(s.encode()) % k for s in sites])
+
+
+def page_text(seg: Segments, scores: np.ndarray, threshold: float, title: str | None) -> str:
+    art = Article()
+    _assemble(art, seg, scores, threshold, title)
+    return art.text
+
+
+def evaluate(rows, p2_pages, threshold: float) -> dict[str, list[float]]:
+    per_ds: dict[str, list[float]] = {}
+    for (ds, _id, _site, seg, title, _X, _y, gold), p2 in zip(rows, p2_pages):
+        f1 = token_f1(page_text(seg, p2, threshold, title), gold)[2]
+        per_ds.setdefault(ds, []).append(f1)
+    return per_ds
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench-dir", default=None)
+    ap.add_argument("--folds", type=int, default=4)
+    ap.add_argument("--limit", type=int, default=None, help="only the first N pages (quick checks)")
+    ap.add_argument("--cv-only", action="store_true", help="report cross-validated F1, write no model")
+    ap.add_argument("--cache", action="store_true", help="reuse page features cached in benchmarks/results/")
+    ap.add_argument("--dump-oof", default=None, help="write out-of-fold scores to this pickle (error analysis)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--iterations", type=int, default=CATBOOST_PARAMS["iterations"])
+    ap.add_argument("-o", "--output", default=str(MODEL_PATH))
+    args = ap.parse_args(argv)
+    params = dict(CATBOOST_PARAMS, iterations=args.iterations)
+
+    t0 = time.time()
+    bench_dir = resolve_bench_dir(args.bench_dir)
+    rows = load_training_pages(bench_dir, args.limit, args.workers, args.cache)
+    sizes = [r[5].shape[0] for r in rows]
+    X = np.vstack([r[5] for r in rows]).astype(np.float32)
+    y = np.concatenate([r[6] for r in rows])
+    w = np.concatenate([block_weights(r[3].texts) for r in rows])
+    page_fold = folds_of([r[2] for r in rows], args.folds)
+    block_fold = np.repeat(page_fold, sizes)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    print(f"{len(rows)} pages, {len(X)} blocks, {X.shape[1]} features, "
+          f"{(y >= LABEL_MIN_MATCH).mean():.3f} positive; features in {time.time() - t0:.0f}s", flush=True)
+
+    # stage 1, out of fold
+    p1 = np.zeros(len(X))
+    for k in range(args.folds):
+        tr = block_fold != k
+        m = fit_catboost(X[tr], y[tr], w[tr], params)
+        p1[~tr] = m.predict_proba(X[~tr])[:, 1]
+        print(f"  stage 1 fold {k} done ({time.time() - t0:.0f}s)", flush=True)
+    X2 = np.vstack([
+        context_features(r[3], r[5], p1[offsets[i] : offsets[i + 1]]) for i, r in enumerate(rows)
+    ]).astype(np.float32)
+    # stage 2, out of fold (for the threshold and the honest figures)
+    p2 = np.zeros(len(X))
+    for k in range(args.folds):
+        tr = block_fold != k
+        m = fit_catboost(X2[tr], y[tr], w[tr], params)
+        p2[~tr] = m.predict_proba(X2[~tr])[:, 1]
+        print(f"  stage 2 fold {k} done ({time.time() - t0:.0f}s)", flush=True)
+    p2_pages = [p2[offsets[i] : offsets[i + 1]] for i in range(len(rows))]
+    best_t, best_f = 0.5, -1.0
+    for t in np.arange(0.25, 0.76, 0.05):
+        per = evaluate(rows, p2_pages, float(t))
+        f = statistics.mean(x for v in per.values() for x in v)
+        if f > best_f:
+            best_t, best_f = float(round(t, 2)), f
+    per = evaluate(rows, p2_pages, best_t)
+    print(f"\ncross-validated ({args.folds} folds by site), threshold {best_t}:")
+    report = {}
+    for ds, vals in sorted(per.items()):
+        report[ds] = {"pages": len(vals), "f1_mean": statistics.mean(vals), "f1_median": statistics.median(vals)}
+        print(f"  {ds:14s} pages {len(vals):5d}  F1 mean {statistics.mean(vals):.4f}  median {statistics.median(vals):.4f}")
+    allv = [x for v in per.values() for x in v]
+    print(f"  {'all':14s} pages {len(allv):5d}  F1 mean {statistics.mean(allv):.4f}  median {statistics.median(allv):.4f}")
+    report["all"] = {"pages": len(allv), "f1_mean": statistics.mean(allv), "f1_median": statistics.median(allv)}
+    if args.dump_oof:
+        with open(args.dump_oof, "wb") as fh:
+            pickle.dump({"p1": p1, "p2": p2, "offsets": offsets, "threshold": best_t}, fh)
+    if args.cv_only:
+        return 0
+
+    m1 = fit_catboost(X, y, w, params)
+    e1 = export_catboost(m1, X.shape[1])
+    check_export(m1, e1, X)
+    m2 = fit_catboost(X2, y, w, params)
+    e2 = export_catboost(m2, X2.shape[1])
+    check_export(m2, e2, X2)
+    manifest = sorted(f"{r[0]}/{r[1]}" for r in rows)
+    model = {
+        "name": "blocks-v1",
+        "schema_hash": feature_schema_hash(),
+        "threshold": best_t,
+        "features": {"stage1": BLOCK_FEATURES, "stage2": BLOCK_FEATURES + CONTEXT_FEATURES},
+        "meta": {
+            "trained_on": {ds: sum(1 for r in rows if r[0] == ds) for ds in TRAIN_DATASETS},
+            "pages_sha256": hashlib.sha256("\n".join(manifest).encode()).hexdigest(),
+            "catboost": {k: v for k, v in params.items() if k not in ("verbose", "allow_writing_files")},
+            "label_min_match": LABEL_MIN_MATCH,
+            "cross_validation": {"folds": args.folds, "by": "site", "token_f1": report},
+        },
+        "stage1": e1.to_dict(),
+        "stage2": e2.to_dict(),
+    }
+    BlockModel.from_dict(model)  # validates
+    out = Path(args.output)
+    out.write_text(json.dumps(model, separators=(",", ":")))
+    print(f"\nwrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
