@@ -54,13 +54,14 @@ def test_link_chars_counted():
     assert s.link_chars[1] == len(s.texts[1])
 
 
-def test_invisible_subtrees_skipped():
+def test_invisible_subtrees_skipped_hidden_ones_marked():
     s = seg_of(
         "<p>shown</p><script>var x = 'code';</script><style>p{}</style><div hidden>secret</div>"
         "<div style='display: none'>gone</div><select><option>opt</option></select><template>tpl</template>"
         "<noscript>enable js</noscript><!-- a comment -->"
     )
-    assert s.texts == ["shown"]
+    assert s.texts == ["shown", "secret", "gone"]
+    assert [bool(m & bit("hidden")) for m in s.anc_cls] == [False, True, True]
 
 
 def test_class_groups_recorded_for_owner_near_and_ancestors():

@@ -11,9 +11,14 @@ exported to plain JSON, so the package needs neither CatBoost nor pickle.
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 
 __all__ = ["ObliviousEnsemble"]
+
+#: Rows evaluated at once: 4,096 rows x 500 trees x depth 6 is a 12 MB bit array.
+CHUNK_ROWS = 4096
 
 
 class ObliviousEnsemble:
@@ -42,20 +47,30 @@ class ObliviousEnsemble:
         b32 = self.borders.astype(np.float32)
         too_high = b32.astype(np.float64) > self.borders
         b32[too_high] = np.nextafter(b32[too_high], np.float32(-np.inf))
-        self._cols = self.features.ravel()
-        self._borders32 = b32.ravel()
+        # level-major order: the columns of level k for all trees are contiguous
+        self._cols = np.ascontiguousarray(self.features.T).ravel()
+        self._borders32 = np.ascontiguousarray(b32.T).ravel()
         self._flat_values = self.leaf_values.ravel()
         self._offsets = (np.arange(self.features.shape[0], dtype=np.intp) << self.depth)[None, :]
 
     @classmethod
     def from_dict(cls, d: dict) -> "ObliviousEnsemble":
-        return cls(d["features"], d["borders"], d["leaf_values"], d["bias"], d["n_features"])
+        features = np.asarray(d["features"], dtype=np.int64)
+        if "borders_f32" in d:  # compact form: base64 of little-endian float32
+            t, depth = features.shape
+            borders = _unpack(d["borders_f32"], (t, depth))
+            leaves = _unpack(d["leaf_values_f32"], (t, 1 << depth))
+        else:
+            borders, leaves = d["borders"], d["leaf_values"]
+        return cls(features, borders, leaves, d["bias"], d["n_features"])
 
     def to_dict(self) -> dict:
+        """Compact form: split borders as float32 rounded down (every decision on
+        float32 inputs is unchanged), leaf values as float32."""
         return {
             "features": self.features.tolist(),
-            "borders": self.borders.tolist(),
-            "leaf_values": self.leaf_values.tolist(),
+            "borders_f32": _pack(self._borders32.reshape(self.depth, -1).T),
+            "leaf_values_f32": _pack(self.leaf_values),
             "bias": self.bias,
             "n_features": self.n_features,
         }
@@ -63,16 +78,28 @@ class ObliviousEnsemble:
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The summed leaf values (log-odds) for each row of ``X``."""
         n = X.shape[0]
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected {self.n_features} features, got {X.shape[1:]}")
+        if n > CHUNK_ROWS:  # bound the (rows x trees x depth) temporaries
+            return np.concatenate([self.raw(X[i : i + CHUNK_ROWS]) for i in range(0, n, CHUNK_ROWS)])
         if n == 0:
             return np.zeros(0)
-        if X.shape[1] != self.n_features:
-            raise ValueError(f"expected {self.n_features} features, got {X.shape[1]}")
         t, d = self.features.shape
-        bits = np.asarray(X, dtype=np.float32)[:, self._cols] > self._borders32
-        # the bits of a tree, level 0 lowest, read as one byte: the leaf number
-        leaves = np.packbits(bits.reshape(n, t, d), axis=-1, bitorder="little")[..., 0]
-        return self._flat_values[leaves + self._offsets].sum(axis=1) + self.bias
+        bits = (np.asarray(X, dtype=np.float32)[:, self._cols] > self._borders32).view(np.uint8).reshape(n, d, t)
+        # the bits of a tree, level 0 lowest, read as a number: the leaf
+        leaves = bits[:, 0, :].copy()
+        for k in range(1, d):
+            leaves |= bits[:, k, :] << np.uint8(k)
+        return np.take(self._flat_values, leaves.astype(np.intp) + self._offsets).sum(axis=1) + self.bias
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Probabilities of the positive class."""
         return 1.0 / (1.0 + np.exp(-self.raw(X)))
+
+
+def _pack(arr: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(arr, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _unpack(text: str, shape: tuple[int, int]) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float64).reshape(shape)

@@ -26,3 +26,6 @@ class Config:
     #: The DOM walk stops after this many nodes; what follows is ignored. Real
     #: pages of the bench have at most ~60k nodes.
     max_nodes: int = 400_000
+    #: ...or after this many blocks. The bench's largest page has ~2,600
+    #: blocks; the cap bounds feature and model work on giant pages.
+    max_blocks: int = 20_000

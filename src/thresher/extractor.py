@@ -13,11 +13,14 @@ import re
 
 import numpy as np
 
-from .classify import BlockModel, load_model
+from .classify import TwoStageModel, load_model
 from .config import Config
+from .decode import decode
 from .errors import ExtractionError
+from .features import block_features, context_features
+from .hints import page_hints
 from .parse import parse
-from .segment import Segments, segment
+from .segment import TAG_GROUP_NAMES, Segments, segment
 from .types import Article, Block, Kind, Removed
 
 __all__ = ["Extractor"]
@@ -33,30 +36,29 @@ TITLE_MATCH_MIN = 0.5
 #: Only headings among the first blocks of the page's kept text (or before
 #: it) are headline candidates.
 TITLE_SEARCH_BLOCKS = 40
+_NAV_FOOTER = (1 << TAG_GROUP_NAMES.index("nav")) | (1 << TAG_GROUP_NAMES.index("footer"))
 
 
 class Extractor:
     """Turn pages into ``Article``s; build one and reuse it for a batch."""
 
-    def __init__(self, config: Config | None = None, *, model: BlockModel | None = None):
+    def __init__(self, config: Config | None = None, *, model: TwoStageModel | None = None):
         self.config = config or Config()
         self.model = model or load_model(self.config.model)
         self.threshold = self.config.threshold if self.config.threshold is not None else self.model.threshold
 
     # -- steps ------------------------------------------------------------
     def _to_text(self, html: str | bytes, http_charset: str | None) -> tuple[str, str | None]:
-        size = len(html)
-        if size > self.config.max_input_bytes:
+        is_bytes = isinstance(html, (bytes, bytearray, memoryview))
+        if not is_bytes and not isinstance(html, str):
+            raise TypeError(f"extract() takes str or bytes, not {type(html).__name__}")
+        if len(html) > self.config.max_input_bytes:
             raise ExtractionError(
-                f"input of {size:,} {'bytes' if isinstance(html, bytes) else 'characters'} exceeds "
+                f"input of {len(html):,} {'bytes' if is_bytes else 'characters'} exceeds "
                 f"Config.max_input_bytes ({self.config.max_input_bytes:,})"
             )
-        if isinstance(html, (bytes, bytearray, memoryview)):
-            from .decode import decode
-
+        if is_bytes:
             return decode(bytes(html), http_charset=http_charset)
-        if not isinstance(html, str):
-            raise TypeError(f"extract() takes str or bytes, not {type(html).__name__}")
         return html, None
 
     def extract(self, html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Article:
@@ -66,31 +68,15 @@ class Extractor:
         if not text.strip():
             return article
         tree = parse(text)
-        page_title = _page_title(tree)
-        seg = segment(tree.body, max_nodes=self.config.max_nodes)
-        scores = self.model.score(seg, page_title)
-        _assemble(article, seg, scores, self.threshold, page_title)
-        return article
+        hints = page_hints(tree, url)
+        seg = segment(tree.body, max_nodes=self.config.max_nodes, max_blocks=self.config.max_blocks)
+        base = block_features(seg, hints)
+        scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
+        return _assemble(article, seg, scores, self.threshold, hints.title)
 
     def extract_batch(self, pages) -> list[Article]:
         """``extract`` over an iterable of ``(html, url)`` pairs."""
         return [self.extract(html, url) for html, url in pages]
-
-
-def _page_title(tree) -> str | None:
-    """The page's own idea of its title: og:title, else <title>."""
-    head = tree.head
-    if head is None:
-        return None
-    for node in head.css('meta[property="og:title"], meta[name="twitter:title"]'):
-        v = (node.attributes.get("content") or "").strip()
-        if v:
-            return " ".join(v.split())
-    node = head.css_first("title")
-    if node is not None:
-        v = " ".join(node.text().split())
-        return v or None
-    return None
 
 
 def _jaccard(a: str, b: str) -> float:
@@ -121,8 +107,15 @@ def _find_headline(seg: Segments, keep: np.ndarray, page_title: str | None) -> i
     return best if best_score >= TITLE_MATCH_MIN else -1
 
 
-def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> None:
+def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> Article:
     keep = scores >= threshold
+    # A page whose kept text all sits in <nav>/<footer> has no article: the
+    # page-relative features make a page of navigation look like an article
+    # of navigation. (On the dev pages this rule changes no real article.)
+    kept = np.flatnonzero(keep)
+    no_article = kept.size > 0 and all(seg.anc_tag[i] & _NAV_FOOTER for i in kept)
+    if no_article:
+        keep[:] = False
     head = _find_headline(seg, keep, page_title)
     if head >= 0:
         article.title = seg.texts[head]
@@ -138,6 +131,7 @@ def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: fl
         elif keep[i]:
             blocks.append(Block(kind, text, score, seg.levels[i]))
         else:
-            removed.append(Removed(kind, text, score, "model"))
+            removed.append(Removed(kind, text, score, "no-article" if no_article and score >= threshold else "model"))
     article.blocks = blocks
     article.removed = removed
+    return article

@@ -21,24 +21,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 
 from ._stopwords import CJK_FUNCTION_CHARS, STOPWORDS
+from .hints import PageHints
 from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments
 from .types import Kind
 
 __all__ = ["block_features", "context_features", "BLOCK_FEATURES", "CONTEXT_FEATURES", "GOOD_MIN_CHARS", "GOOD_MAX_LINK_DENSITY"]
 
 _WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_SENT_END = re.compile(r"[.!?。！？…]")
-_COMMA = re.compile(r"[,;:，、；：]")
-_SEPARATORS = re.compile(r"[|•·»«›‹/>]")
-_DIGIT = re.compile(r"\d")
 _DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{1,2}:\d\d")
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved|alle rechte|tous droits", re.I)
+_COPYRIGHT = ("©", "(c)", "copyright", "all rights reserved", "alle rechte", "tous droits", "版权所有", "все права")
 
 #: A block counts as "good" (paragraph-like) for container statistics when it
 #: has at least this many characters and at most this link density. These are
@@ -62,11 +59,16 @@ _CONTAINER_FEATURES = [
     f"{name}_{lvl}"
     for lvl in ("c1", "c2", "c3")
     for name in ("share", "good_share", "link_density", "log_blocks", "good_frac")
-] + ["in_main50", "in_main80", "main50_share", "main_depth_gap", "best_anc_good_share"]
+] + ["in_main50", "in_main80", "main50_share", "main_depth_gap", "best_anc_good_share"] + [
+    f"{kind}_repeats_{lvl}" for kind in ("sibling", "page") for lvl in ("c0", "c1", "c2", "c3")
+] + ["has_headline", "after_headline", "blocks_from_headline"]
 _NEIGHBOUR_FEATURES = [
     f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for name in ("log_chars", "link_density", "good")
 ] + ["dist_prev_good", "dist_next_good", "next_is_heading"]
-_PAGE_FEATURES = ["page_log_blocks", "page_log_chars", "page_link_density", "page_good_share"]
+_PAGE_FEATURES = [
+    "page_log_blocks", "page_log_chars", "page_link_density", "page_good_share", "og_article", "ld_article",
+    "n_article_tags", "n_h1", "url_slug_words", "url_has_date",
+]  # fmt: skip
 
 BLOCK_FEATURES: list[str] = (
     _TEXT_FEATURES
@@ -85,7 +87,28 @@ _CTX_OFFSETS = (-3, -2, -1, 1, 2, 3)
 CONTEXT_FEATURES: list[str] = (
     [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in _CTX_OFFSETS]
     + ["p_c1", "p_c2", "p_c3", "p_main50", "p_win5_max", "p_win5_mean", "p_page_mean", "p_rank"]
+    + ["in_p_span", "p_span_dist", "p_span_share", "in_p_main", "p_main_gap"]
 )
+
+
+def _shift(arr: np.ndarray, d: int, pad: float) -> np.ndarray:
+    """``out[i] = arr[i - d]`` (the unit ``d`` before; ``d < 0``: after), ``pad`` past the ends."""
+    out = np.full(arr.shape[0], pad, dtype=np.float32)
+    if 0 < d < arr.shape[0]:
+        out[d:] = arr[:-d]
+    elif 0 < -d < arr.shape[0]:
+        out[:d] = arr[-d:]
+    return out
+
+
+def _best_span(gain: np.ndarray) -> tuple[int, int]:
+    """The contiguous run ``[a, b]`` with the largest sum of ``gain`` (Kadane, vectorised)."""
+    cum = np.concatenate(([0.0], np.cumsum(gain)))
+    # index of the running minimum of cum[0..j-1] for every j
+    run_min = np.minimum.accumulate(cum)
+    low_idx = np.maximum.accumulate(np.where(cum <= run_min, np.arange(cum.size), 0))
+    best_end = int(np.argmax(cum[1:] - run_min[:-1])) + 1
+    return int(low_idx[best_end - 1]), best_end - 1
 
 
 class _Pairs:
@@ -132,61 +155,138 @@ def _bits(masks: list[int], width: int) -> np.ndarray:
     return ((arr[:, None] >> np.arange(width, dtype=np.int64)) & 1).astype(np.float32)
 
 
+# Character classes, one bit each, looked up per code point (BMP) in one table.
+_C_WORD, _C_UPPER, _C_LOWER, _C_DIGIT, _C_SENT, _C_COMMA, _C_SEP, _C_CJK, _C_CJKFN, _C_ENDP = (1 << i for i in range(10))
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> np.ndarray:
+    """Flags of every BMP code point (built once, on first use: ~30 ms)."""
+    table = np.zeros(0x10000, dtype=np.uint16)
+    for i in range(0x10000):
+        c = chr(i)
+        f = 0
+        if c.isalnum() or c == "_":  # exactly what the regex \w matches
+            f |= _C_WORD
+            if c.isupper():
+                f |= _C_UPPER
+            elif c.islower():
+                f |= _C_LOWER
+            if c.isdigit():
+                f |= _C_DIGIT
+        table[i] = f
+    for chars, flag in (
+        (".!?。！？…", _C_SENT), (",;:，、；：", _C_COMMA), ("|•·»«›‹/>", _C_SEP),
+        (".!?。！？\"'”»)…:", _C_ENDP), (CJK_FUNCTION_CHARS, _C_CJKFN),
+    ):  # fmt: skip
+        for c in chars:
+            table[ord(c)] |= flag
+    for lo, hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF)):
+        table[lo : hi + 1] |= _C_CJK
+    return table
+
+
 def _text_stats(texts: list[str], title_tokens: frozenset[str]) -> np.ndarray:
-    counts = Counter(texts)
-    rows = []
-    stop = STOPWORDS
-    cjk_fn = CJK_FUNCTION_CHARS
-    for text in texts:
-        words = _WORD.findall(text)
-        n_words = len(words)
-        n_chars = len(text)
-        cjk = len(_CJK.findall(text)) if not text.isascii() else 0
-        if cjk > n_chars * 0.3:
-            # no spaces: measure by characters
-            unit = max(cjk, 1)
-            stop_ratio = sum(1 for ch in text if ch in cjk_fn) / unit
-            avg_len = 1.0
-            cap = 0.0
-            eff_words = max(n_words, cjk // 2)
-        else:
-            lw = [w.lower() for w in words]
-            stop_ratio = (sum(1 for w in lw if w in stop) / n_words) if n_words else 0.0
-            avg_len = (sum(map(len, words)) / n_words) if n_words else 0.0
-            cap = (sum(1 for w in words if w[0].isupper()) / n_words) if n_words else 0.0
-            eff_words = n_words
-        denom = max(eff_words, 1)
-        last = text.rstrip()[-1:] if text else ""
-        if title_tokens and n_words:
-            tw = {w.lower() for w in words}
-            overlap = len(tw & title_tokens) / len(tw | title_tokens)
-        else:
-            overlap = 0.0
-        first = text.lstrip()[:1]
-        rows.append(
-            (
-                len(_SENT_END.findall(text)) / denom,
-                len(_COMMA.findall(text)) / denom,
-                1.0 if last in ".!?。！？\"'”»)…:" else 0.0,
-                stop_ratio,
-                avg_len,
-                cap,
-                len(_DIGIT.findall(text)) / max(n_chars, 1),
-                len(_SEPARATORS.findall(text)) / denom,
-                1.0 if _DATEISH.search(text) else 0.0,
-                1.0 if _COPYRIGHT.search(text) else 0.0,
-                cjk / max(n_chars, 1),
-                float(counts[text] - 1),
-                overlap,
-                1.0 if first.islower() else 0.0,
-                float(eff_words),
-            )
+    """Per-block text statistics for the whole page at once (columns as in the
+    ``rows`` of ``block_features``), from one pass over the page's code points."""
+    n = len(texts)
+    joined = "\n".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    flags = _char_table()[np.minimum(cp, 0xFFFF)]
+    flags[cp > 0xFFFF] = 0
+    lens = np.fromiter(map(len, texts), dtype=np.intp, count=n)
+    ids = np.repeat(np.arange(n, dtype=np.intp), lens + 1)[: cp.size]
+    starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1]))
+
+    def per_block(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(ids, weights=mask, minlength=n)
+
+    word = (flags & _C_WORD) != 0
+    wstart = word.copy()
+    wstart[1:] &= ~word[:-1]
+    n_words = per_block(wstart)
+    word_chars = per_block(word)
+    caps = per_block(wstart & ((flags & _C_UPPER) != 0))
+    cjk = per_block((flags & _C_CJK) != 0)
+    cjk_fn = per_block((flags & _C_CJKFN) != 0)
+    n_chars = lens.astype(np.float64)
+
+    # function words and title words, matched on the page's word list at once
+    lower = joined.lower()
+    words = _WORD.findall(lower)
+    if len(words) == int(n_words.sum()):
+        owner = np.repeat(np.arange(n, dtype=np.intp), n_words.astype(np.intp))
+        stop_hits = np.bincount(owner, weights=np.fromiter(map(STOPWORDS.__contains__, words), bool, len(words)), minlength=n)
+        title_hits = (
+            np.bincount(owner, weights=np.fromiter(map(title_tokens.__contains__, words), bool, len(words)), minlength=n)
+            if title_tokens
+            else np.zeros(n)
         )
-    return np.asarray(rows, dtype=np.float32).reshape(len(texts), 15)
+    else:  # code points beyond the BMP split words differently: count block by block
+        stop_hits = np.zeros(n)
+        title_hits = np.zeros(n)
+        for i, t in enumerate(texts):
+            ws = _WORD.findall(t.lower())
+            stop_hits[i] = sum(w in STOPWORDS for w in ws)
+            title_hits[i] = sum(w in title_tokens for w in ws)
+            n_words[i] = len(ws)
+
+    cjk_mode = cjk > 0.3 * n_chars
+    eff_words = np.where(cjk_mode, np.maximum(n_words, cjk // 2), n_words)
+    denom = np.maximum(eff_words, 1.0)
+    wdenom = np.maximum(n_words, 1.0)
+    stop_ratio = np.where(cjk_mode, cjk_fn / np.maximum(cjk, 1.0), stop_hits / wdenom)
+    avg_len = np.where(cjk_mode, 1.0, word_chars / wdenom)
+    cap = np.where(cjk_mode, 0.0, caps / wdenom)
+    overlap = title_hits / np.maximum(wdenom, len(title_tokens)) if title_tokens else np.zeros(n)
+
+    nonempty = lens > 0
+    first = np.where(nonempty, flags[np.minimum(starts, max(cp.size - 1, 0))], 0) if cp.size else np.zeros(n, np.uint16)
+    last = np.where(nonempty, flags[np.maximum(starts + lens - 1, 0)], 0) if cp.size else np.zeros(n, np.uint16)
+
+    digits = per_block((flags & _C_DIGIT) != 0)
+    dateish = np.zeros(n)
+    for i in np.flatnonzero(digits >= 3):  # a year, a d/m/y date or a time needs 3+ digits
+        if _DATEISH.search(texts[i]):
+            dateish[i] = 1.0
+    copyright_ = np.zeros(n)
+    if len(lower) == len(joined):  # lower() can change lengths ("İ"); positions must line up
+        for needle in _COPYRIGHT:
+            at = lower.find(needle)
+            while at >= 0:
+                copyright_[ids[at]] = 1.0
+                at = lower.find(needle, at + 1)
+    else:
+        for i, t in enumerate(texts):
+            tl = t.lower()
+            copyright_[i] = any(needle in tl for needle in _COPYRIGHT)
+
+    counts = Counter(texts)
+    return np.column_stack(
+        [
+            per_block((flags & _C_SENT) != 0) / denom,
+            per_block((flags & _C_COMMA) != 0) / denom,
+            (last & _C_ENDP) != 0,
+            stop_ratio,
+            avg_len,
+            cap,
+            digits / np.maximum(n_chars, 1.0),
+            per_block((flags & _C_SEP) != 0) / denom,
+            dateish,
+            copyright_,
+            cjk / np.maximum(n_chars, 1.0),
+            np.fromiter((counts[t] - 1 for t in texts), dtype=np.float64, count=n),
+            overlap,
+            (first & _C_LOWER) != 0,
+            eff_words,
+        ]
+    ).astype(np.float32)
 
 
-def block_features(seg: Segments, title: str | None = None) -> np.ndarray:
+def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
     """The first-stage feature matrix, one row per block (columns: ``BLOCK_FEATURES``)."""
+    hints = hints or PageHints()
+    title = hints.title
     n = len(seg)
     if n == 0:
         return np.zeros((0, len(BLOCK_FEATURES)), dtype=np.float32)
@@ -228,6 +328,20 @@ def block_features(seg: Segments, title: str | None = None) -> np.ndarray:
     in50 = pairs.contains(main50) if main50 >= 0 else np.zeros(n, dtype=bool)
     gap = pairs.length - 1 - main50_depth
     best_anc = np.maximum.reduce([agg_good[pairs.up(k)] for k in (1, 2, 3)]) / tg
+    sib = np.asarray(seg.sibling_repeats, dtype=np.float32)
+    pag = np.asarray(seg.page_repeats, dtype=np.float32)
+    repeats = [np.log1p(arr[pairs.up(k)]) for arr in (sib, pag) for k in (0, 1, 2, 3)]
+    # the headline: the first heading sharing half its words with the page title, else the first <h1>
+    overlap = stats[:, 12]
+    levels = np.asarray(seg.levels)
+    heads = np.flatnonzero((levels > 0) & (overlap >= 0.5))
+    if not heads.size:
+        heads = np.flatnonzero(levels == 1)
+    if heads.size:
+        h = int(heads[0])
+        headline = [np.ones(n), (np.arange(n) > h).astype(np.float32), np.clip(np.arange(n) - h, -50, 200)]
+    else:
+        headline = [np.zeros(n), np.zeros(n), np.zeros(n)]
     cont = np.column_stack(
         cols
         + [
@@ -237,22 +351,14 @@ def block_features(seg: Segments, title: str | None = None) -> np.ndarray:
             np.where(in50, gap, -(np.abs(gap) + 1)),
             best_anc,
         ]
+        + repeats
+        + headline
     ).astype(np.float32)
 
     # --- neighbours
     logc = np.log1p(n_chars)
-    neigh = np.zeros((n, len(_NEIGHBOUR_FEATURES)), dtype=np.float32)
-    col = 0
-    for sign in (-1, 1):
-        for d in (1, 2):
-            for arr, pad in ((logc, -1.0), (ld, -1.0), (good.astype(np.float32), -1.0)):
-                shifted = np.full(n, pad, dtype=np.float32)
-                if sign < 0:
-                    shifted[d:] = arr[:-d] if d < n else shifted[d:]
-                else:
-                    shifted[:-d] = arr[d:] if d < n else shifted[:-d]
-                neigh[:, col] = shifted
-                col += 1
+    good_f = good.astype(np.float32)
+    neigh_cols = [_shift(arr, step * d, -1.0) for step in (1, -1) for d in (1, 2) for arr in (logc, ld, good_f)]
     idx = np.arange(n)
     good_idx = np.flatnonzero(good)
     if good_idx.size:
@@ -262,11 +368,9 @@ def block_features(seg: Segments, title: str | None = None) -> np.ndarray:
         next_g = np.where(pos_r < good_idx.size, good_idx[np.minimum(pos_r, good_idx.size - 1)] - idx, 50)
     else:
         prev_g = next_g = np.full(n, 50)
-    neigh[:, col] = np.minimum(prev_g, 50)
-    neigh[:, col + 1] = np.minimum(next_g, 50)
     kinds = np.fromiter((_KIND_CODES[k] for k in seg.kinds), dtype=np.float32, count=n)
-    is_heading = kinds == _KIND_CODES[Kind.HEADING]
-    neigh[:-1, col + 2] = is_heading[1:]
+    is_heading = (kinds == _KIND_CODES[Kind.HEADING]).astype(np.float32)
+    neigh = np.column_stack(neigh_cols + [np.minimum(prev_g, 50), np.minimum(next_g, 50), _shift(is_heading, -1, 0.0)])
 
     # --- assemble
     depth = np.asarray(seg.depth, dtype=np.float32)
@@ -288,7 +392,11 @@ def block_features(seg: Segments, title: str | None = None) -> np.ndarray:
     pos_cols = np.column_stack([idx / max(n - 1, 1), cum / total_chars, depth, depth / max(float(depth.max()), 1.0)])
     page_cols = np.tile(
         np.array(
-            [np.log1p(n), np.log1p(total_chars), float(link.sum()) / total_chars, total_good / total_chars],
+            [
+                np.log1p(n), np.log1p(total_chars), float(link.sum()) / total_chars, total_good / total_chars,
+                hints.og_article, hints.ld_article, min(hints.n_article_tags, 50), min(hints.n_h1, 20),
+                min(hints.url_slug_words, 30), hints.url_has_date,
+            ],  # fmt: skip
             dtype=np.float32,
         ),
         (n, 1),
@@ -316,14 +424,7 @@ def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndar
     n = len(seg)
     if n == 0:
         return np.zeros((0, base.shape[1] + len(CONTEXT_FEATURES)), dtype=np.float32)
-    cols = []
-    for o in _CTX_OFFSETS:
-        s = np.full(n, -1.0, dtype=np.float32)
-        if o < 0 and -o < n:
-            s[-o:] = p1[:o]
-        elif o > 0 and o < n:
-            s[:-o] = p1[o:]
-        cols.append(s)
+    cols = [_shift(p1, -o, -1.0) for o in _CTX_OFFSETS]
     w = np.fromiter((len(t) for t in seg.texts), dtype=np.float64, count=n)
     wp = w * p1
     pairs = _Pairs(seg)
@@ -333,6 +434,21 @@ def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndar
     in_main = base[:, BLOCK_FEATURES.index("in_main50")]
     main_mask = in_main > 0
     p_main = float((wp[main_mask]).sum() / max(w[main_mask].sum(), 1.0)) if main_mask.any() else -1.0
+    # contiguity: the span of blocks with the most stage-1 evidence, weighted by
+    # length, and the deepest container holding half of the scored text
+    a, b = _best_span((p1 - 0.5) * np.sqrt(w))
+    idx = np.arange(n)
+    dist = np.where(idx < a, a - idx, np.where(idx > b, idx - b, 0))
+    in_span = (idx >= a) & (idx <= b)
+    span_share = float(wp[a : b + 1].sum() / max(wp.sum(), 1.0))
+    total_wp = float(wp.sum())
+    if total_wp > 0:
+        p_main, p_main_depth = pairs.deepest_with(sum_wp >= 0.5 * total_wp)
+        in_p_main = pairs.contains(p_main)
+        p_gap = np.where(in_p_main, pairs.length - 1 - p_main_depth, -1)
+    else:
+        in_p_main = np.zeros(n, dtype=bool)
+        p_gap = np.full(n, -1)
     pad = np.pad(p1, 2, constant_values=0.0)
     win = np.lib.stride_tricks.sliding_window_view(pad, 5)
     order = np.argsort(np.argsort(-p1, kind="stable"), kind="stable")
@@ -345,6 +461,11 @@ def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndar
             win.mean(axis=1),
             np.full(n, float(p1.mean()), dtype=np.float32),
             order / max(n - 1, 1),
+            in_span,
+            np.minimum(dist, 100),
+            np.full(n, span_share),
+            in_p_main,
+            p_gap,
         ]
     ).astype(np.float32)
     return np.hstack([base, extra])

@@ -8,8 +8,11 @@ walk records what the classifier needs and cannot recover later: how much of its
 text sits inside links, the tags and class/id keyword groups of its ancestors,
 and the path of block-level containers it sits in (for container statistics).
 
-Subtrees a browser would not show (``<script>``, ``<style>``, ``<template>``,
-form controls, ``hidden`` elements, inline ``display:none``) are skipped.
+Subtrees that never hold visible text (``<script>``, ``<style>``,
+``<template>``, form controls) are skipped. Elements hidden by the ``hidden``
+attribute or an inline ``display:none`` are walked but marked with the
+"hidden" class group: usually chrome (menus, dialogs), yet some sites ship the
+whole article hidden until a script reveals it.
 """
 
 from __future__ import annotations
@@ -100,16 +103,30 @@ for _i, _tags in enumerate(TAG_GROUPS.values()):
         _TAG_BITS[_t] = _TAG_BITS.get(_t, 0) | (1 << _i)
 
 _EXACT: dict[str, int] = {}
-_STEMS: list[tuple[str, int]] = []
+_STEM_BITS: dict[str, int] = {}
 for _i, _words in enumerate(CLASS_GROUPS.values()):
     for _w in _words:
         _EXACT[_w] = _EXACT.get(_w, 0) | (1 << _i)
         if len(_w) >= 5:
-            _STEMS.append((_w, 1 << _i))
+            _STEM_BITS[_w] = _STEM_BITS.get(_w, 0) | (1 << _i)
+# one alternation, longest stems first, finds every stem inside a token in C
+_STEM_RE = re.compile("|".join(sorted(map(re.escape, _STEM_BITS), key=len, reverse=True)))
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_DIGITS = re.compile(r"\d+")
 _SPLIT = re.compile(r"[^a-z0-9]+")
-_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_mask(tok: str) -> int:
+    m = _EXACT.get(tok)
+    if m is not None:
+        return m
+    mask = 0
+    if len(tok) >= 5:
+        for stem in _STEM_RE.findall(tok):
+            mask |= _STEM_BITS[stem]
+    return mask
 
 
 @lru_cache(maxsize=1 << 16)
@@ -117,15 +134,8 @@ def class_mask(value: str) -> int:
     """Keyword-group bits of a class/id attribute value (pure; cached)."""
     mask = 0
     for tok in _SPLIT.split(_CAMEL.sub(" ", value).lower()):
-        if not tok:
-            continue
-        m = _EXACT.get(tok)
-        if m is not None:
-            mask |= m
-        elif len(tok) >= 5:
-            for stem, bit in _STEMS:
-                if stem in tok:
-                    mask |= bit
+        if tok:
+            mask |= _token_mask(tok)
     return mask
 
 
@@ -135,6 +145,9 @@ def _is_hidden_style(style: str) -> bool:
     return "display:none" in s or "visibility:hidden" in s
 
 
+_HIDDEN_BIT = 1 << CLASS_GROUP_NAMES.index("hidden")
+# attributes whose words name what an element is
+_CLASS_ATTRS = ("class", "id", "role", "itemprop")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_BIT = _TAG_BITS["li"]
 _QUOTE_BIT = _TAG_BITS["blockquote"]
@@ -162,41 +175,56 @@ class Segments:
     paths: list[tuple[int, ...]] = field(default_factory=list)
     #: id of the <tr> when the block is a whole table cell, else -1
     row: list[int] = field(default_factory=list)
+    #: per container id: how many siblings share its tag and class (itself included)
+    sibling_repeats: list[int] = field(default_factory=list)
+    #: per container id: how many containers of the whole page share its tag and class
+    page_repeats: list[int] = field(default_factory=list)
     truncated: bool = False
+
+    #: the columns with one entry per block (the others are per container)
+    BLOCK_COLUMNS = (
+        "texts", "kinds", "levels", "link_chars", "n_links", "owner_tag", "own_cls", "near_cls",
+        "anc_cls", "near_tag", "anc_tag", "depth", "paths", "row",
+    )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.texts)
 
-
-class _Frame:
-    __slots__ = ("node", "tag", "fid", "block", "cls", "anc_cls", "tag_bits", "anc_tag", "link", "pre")
-
-    def __init__(self, node, tag, fid, block, cls, anc_cls, tag_bits, anc_tag, link, pre):
-        self.node = node
-        self.tag = tag
-        self.fid = fid
-        self.block = block
-        self.cls = cls
-        self.anc_cls = anc_cls
-        self.tag_bits = tag_bits
-        self.anc_tag = anc_tag
-        self.link = link
-        self.pre = pre
+    def keep_only(self, indices: list[int]) -> None:
+        """Keep only the blocks at ``indices`` (in place; container columns stay)."""
+        for name in self.BLOCK_COLUMNS:
+            col = getattr(self, name)
+            setattr(self, name, [col[k] for k in indices])
 
 
-def segment(root, *, max_nodes: int = 400_000) -> Segments:
-    """Walk ``root`` (a Lexbor node, normally ``<body>``) and return its blocks."""
+# An open element during the walk, as a tuple (cheaper than an object):
+_NODE, _TAGN, _FID, _BLOCK, _CLS, _ANC_CLS, _TAG_BITS_I, _ANC_TAG, _LINK, _PRE = range(10)
+
+
+def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segments:
+    """Walk ``root`` (a Lexbor node, normally ``<body>``) and return its blocks.
+
+    The walk stops (``Segments.truncated``) after ``max_nodes`` nodes or
+    ``max_blocks`` blocks, so pathological pages cost bounded time."""
     seg = Segments()
     if root is None:
         return seg
     buf: list[str] = []
     state = {"link_chars": 0, "n_links": 0}
-    stack: list[_Frame] = []
+    stack: list[tuple] = []
+    owners: list[tuple] = []  # the open block-level frames
     block_path: list[int] = []
     fid_counter = 0
     row_of_frame: dict[int, int] = {}  # cell frame id -> tr frame id
+    # repeated structure (teaser cards, comment items, nav entries): the
+    # signature of a block-level element is its tag and class, digits removed
+    sig_of: list[tuple] = [("body", "", -1)]
+    sibling_count: dict[tuple, int] = {}
+    page_count: dict[tuple, int] = {}
 
     def flush() -> None:
+        if not buf:
+            return
         raw = "".join(buf)
         buf.clear()
         link_chars = state["link_chars"]
@@ -204,7 +232,7 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
         state["link_chars"] = 0
         state["n_links"] = 0
         top = stack[-1]
-        if top.pre:
+        if top[_PRE]:
             text = raw.strip("\n\r").rstrip()
             if not text.strip():
                 return
@@ -212,21 +240,16 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
             text = " ".join(raw.split())
             if not text:
                 return
-        # innermost block-level frame owns the block
-        owner = top
-        for fr in reversed(stack):
-            if fr.block:
-                owner = fr
-                break
+        owner = owners[-1]  # the innermost block-level element owns the block
         near_cls = 0
         near_tag = 0
         for fr in stack[-3:]:
-            near_cls |= fr.cls
-            near_tag |= fr.tag_bits
-        anc_tag = top.anc_tag
-        otag = owner.tag
+            near_cls |= fr[_CLS]
+            near_tag |= fr[_TAG_BITS_I]
+        anc_tag = top[_ANC_TAG]
+        otag = owner[_TAGN]
         level = _HEADINGS.get(otag, 0)
-        if anc_tag & _PRE_BIT and top.pre:
+        if anc_tag & _PRE_BIT and top[_PRE]:
             kind = Kind.CODE
         elif level:
             kind = Kind.HEADING
@@ -244,17 +267,18 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
         seg.link_chars.append(min(link_chars, len(text)))
         seg.n_links.append(n_links)
         seg.owner_tag.append(otag)
-        seg.own_cls.append(owner.cls)
+        seg.own_cls.append(owner[_CLS])
         seg.near_cls.append(near_cls)
-        seg.anc_cls.append(top.anc_cls)
+        seg.anc_cls.append(top[_ANC_CLS])
         seg.near_tag.append(near_tag)
         seg.anc_tag.append(anc_tag)
         seg.depth.append(len(stack))
         seg.paths.append(tuple(block_path))
-        seg.row.append(row_of_frame.get(owner.fid, -1))
+        seg.row.append(row_of_frame.get(owner[_FID], -1))
 
-    root_frame = _Frame(root, "body", 0, True, 0, 0, 0, 0, 0, False)
+    root_frame = (root, "body", 0, True, 0, 0, 0, 0, False, False)
     stack.append(root_frame)
+    owners.append(root_frame)
     block_path.append(0)
     node = root.child
     seen = 0
@@ -262,20 +286,21 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
         if node is None:
             # leave the innermost open element
             fr = stack[-1]
-            if fr.block:
+            if fr[_BLOCK]:
                 flush()
                 block_path.pop()
+                owners.pop()
             stack.pop()
             if not stack:
                 break
-            node = fr.node.next
+            node = fr[_NODE].next
             continue
         seen += 1
-        if seen > max_nodes:
+        if seen > max_nodes or len(seg.texts) >= max_blocks:
             seg.truncated = True
             # close everything still open so pending text is kept
-            while len(stack) > 1:
-                stack.pop()
+            del stack[1:]
+            del owners[1:]
             flush()
             break
         tag = node.tag
@@ -283,11 +308,11 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
             t = node.text_content
             if t:
                 buf.append(t)
-                if stack[-1].link:
+                if stack[-1][_LINK]:
                     state["link_chars"] += len(t.strip())
             node = node.next
             continue
-        if tag in SKIP_TAGS or tag[0] == "-" or tag[0] == "!":
+        if not tag or tag in SKIP_TAGS or tag[0] == "-" or tag[0] == "!":  # None: exotic node types
             node = node.next
             continue
         if tag == "br" or tag == "hr":
@@ -296,22 +321,13 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
             continue
         attrs = node.attributes
         if attrs:
-            if "hidden" in attrs or (attrs.get("style") and _is_hidden_style(attrs["style"])):
-                node = node.next
-                continue
-            cls = 0
-            v = attrs.get("class")
-            if v:
-                cls |= class_mask(v)
-            v = attrs.get("id")
-            if v:
-                cls |= class_mask(v)
-            v = attrs.get("role")
-            if v:
-                cls |= class_mask(v)
-            v = attrs.get("itemprop")
-            if v:
-                cls |= class_mask(v)
+            # Hidden subtrees are kept but marked: some sites (streamed
+            # server rendering) ship the whole article in a hidden element.
+            cls = _HIDDEN_BIT if "hidden" in attrs or (attrs.get("style") and _is_hidden_style(attrs["style"])) else 0
+            for name in _CLASS_ATTRS:
+                v = attrs.get(name)
+                if v:
+                    cls |= class_mask(v)
         else:
             cls = 0
         parent = stack[-1]
@@ -319,27 +335,38 @@ def segment(root, *, max_nodes: int = 400_000) -> Segments:
         fid_counter += 1
         if is_block:
             flush()
+            klass = _DIGITS.sub("", attrs.get("class") or "") if attrs else ""
+            sig = (tag, klass, block_path[-1])
+            sibling_count[sig] = sibling_count.get(sig, 0) + 1
+            page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
+            sig_of.extend([None] * (fid_counter - len(sig_of)))
+            sig_of.append(sig)
             block_path.append(fid_counter)
-            if tag in ("td", "th") and parent.tag == "tr":
-                row_of_frame[fid_counter] = parent.fid
+            if parent[_TAGN] == "tr" and (tag == "td" or tag == "th"):
+                row_of_frame[fid_counter] = parent[_FID]
         tag_bits = _TAG_BITS.get(tag, 0)
         is_link = tag == "a"
         if is_link:
             state["n_links"] += 1
-        fr = _Frame(
+        fr = (
             node,
             tag,
             fid_counter,
             is_block,
             cls,
-            parent.anc_cls | cls,
+            parent[_ANC_CLS] | cls,
             tag_bits,
-            parent.anc_tag | tag_bits,
-            parent.link or is_link,
-            parent.pre or tag == "pre",
+            parent[_ANC_TAG] | tag_bits,
+            parent[_LINK] or is_link,
+            parent[_PRE] or tag == "pre",
         )
         stack.append(fr)
+        if is_block:
+            owners.append(fr)
         node = node.child
+    sig_of.extend([None] * (fid_counter + 1 - len(sig_of)))
+    seg.sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
+    seg.page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
     _merge_table_rows(seg)
     return seg
 
@@ -378,7 +405,4 @@ def _merge_table_rows(seg: Segments) -> None:
             keep.extend(range(i, j + 1))
         i = j + 1
     if len(keep) < n:
-        for name in Segments.__slots__:
-            col = getattr(seg, name)
-            if isinstance(col, list):
-                setattr(seg, name, [col[k] for k in keep])
+        seg.keep_only(keep)

@@ -1,0 +1,274 @@
+"""Text dumps: split into lines and describe each line for the line classifier.
+
+A text dump is the visible text of a whole page, one block per line, chrome
+included, with no markup left to tell them apart. What remains is the text
+itself and its layout: a line's own statistics (length, punctuation, share of
+function words, capitalisation, dates, copyright marks), whether blank lines
+set it apart as a paragraph, where it sits, how its neighbours look, and how
+often the same line recurs on the page. (Recurrence across a site's pages,
+site memory, is applied after classification: see ``clean.py``.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .features import _best_span, _shift, _text_stats
+
+__all__ = ["Lines", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
+_BRACKETED = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
+_URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w", re.I)
+
+#: Lines longer than this many characters are cut into pieces at sentence
+#: ends (a dump with no line breaks at all is one giant line). 2,000 is longer
+#: than any real paragraph in the bench's gold texts but one (2,4 k).
+MAX_LINE_CHARS = 2000
+#: A line of at least this many characters ending in sentence punctuation is
+#: "long": running prose, the anchor of the neighbourhood features.
+LONG_LINE_CHARS = 100
+
+
+def normalise_text(text: str) -> str:
+    """Unify line endings (\\r\\n, \\r), spaces (tabs, no-break spaces) and drop control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text)
+
+
+def _cut(line: str) -> list[str]:
+    if len(line) <= MAX_LINE_CHARS:
+        return [line]
+    out, start = [], 0
+    while len(line) - start > MAX_LINE_CHARS:
+        window = line[start : start + MAX_LINE_CHARS]
+        cut = max(window.rfind(". "), window.rfind("。"), window.rfind("! "), window.rfind("? "))
+        cut = cut + 1 if cut > MAX_LINE_CHARS // 4 else window.rfind(" ") if window.rfind(" ") > 0 else MAX_LINE_CHARS
+        out.append(line[start : start + cut].strip())
+        start += cut
+    out.append(line[start:].strip())
+    return [p for p in out if p]
+
+
+@dataclass(slots=True)
+class Lines:
+    """The non-empty lines of a dump, with the layout around each."""
+
+    texts: list[str] = field(default_factory=list)
+    blank_before: list[bool] = field(default_factory=list)
+    blank_after: list[bool] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def split_lines(text: str) -> Lines:
+    """Normalise ``text`` and cut it into its non-empty lines."""
+    out = Lines()
+    blank = True
+    for raw in normalise_text(text).split("\n"):
+        line = raw.strip()
+        if not line:
+            blank = True
+            if out.blank_after:
+                out.blank_after[-1] = True
+            continue
+        for piece in _cut(line):
+            out.texts.append(piece)
+            out.blank_before.append(blank)
+            out.blank_after.append(False)
+            blank = False
+    if out.blank_after:
+        out.blank_after[-1] = True
+    return out
+
+
+_OWN = [
+    "sent_end_per_word", "comma_per_word", "ends_with_punct", "stopword_ratio", "avg_word_len",
+    "capitalised_ratio", "digit_ratio", "separator_ratio", "dateish", "copyright", "cjk_ratio",
+    "repeats_on_page", "title_overlap", "starts_lower", "words",
+    "log_chars", "log_words", "blank_before", "blank_after", "paragraph", "upper_ratio", "bullet",
+    "bracketed", "urlish", "long", "contained_later", "contained_earlier",
+]  # fmt: skip
+_POS = ["rel_index", "rel_char_pos", "index", "from_end"]
+_NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for name in ("log_chars", "stop", "ends_punct", "long")] + [
+    "win3_log_chars", "win5_long_share", "dist_prev_long", "dist_next_long",
+    "prose_before", "prose_after", "long_share_prev10", "long_share_next10", "short_run", "same_lead_run",
+]  # fmt: skip
+_PAGE = ["page_log_lines", "page_log_chars", "page_long_share", "page_blank_share"]
+LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE
+_CTX_OFFSETS = (-3, -2, -1, 1, 2, 3)
+LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in _CTX_OFFSETS] + [
+    "p_win5_max", "p_win5_mean", "p_page_mean", "p_rank", "in_p_span", "p_span_dist", "p_span_share",
+]
+
+
+def _containment(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Is a line (of 6+ words) repeated inside a later / an earlier longer line?
+
+    A page's summary often reappears as the start of the first paragraph; a
+    headline reappears in a "related" box. Only lines of at least six words
+    count, so short headings inside paragraphs do not. Each line costs two
+    ``str.find`` scans of the joined dump."""
+    n = len(texts)
+    later = np.zeros(n, dtype=np.float32)
+    earlier = np.zeros(n, dtype=np.float32)
+    cands = [i for i, t in enumerate(texts) if t.count(" ") >= 5]
+    if len(cands) > 400:  # bound the work on giant dumps
+        return later, earlier
+    joined = "\n".join(texts)
+    starts = np.concatenate(([0], np.cumsum([len(t) + 1 for t in texts])[:-1]))
+    size = len(joined)
+
+    def inside_longer(at: int, length: int) -> bool:
+        # an occurrence that is not a whole line sits inside a longer line
+        whole = (at == 0 or joined[at - 1] == "\n") and (at + length == size or joined[at + length] == "\n")
+        return not whole
+
+    for i in cands:
+        t, own, ln = texts[i], int(starts[i]), len(texts[i])
+        at = joined.find(t)
+        while 0 <= at < own:
+            if inside_longer(at, ln):
+                earlier[i] = 1.0
+                break
+            at = joined.find(t, at + 1)
+        at = joined.find(t, own + 1)
+        while at >= 0:
+            if inside_longer(at, ln):
+                later[i] = 1.0
+                break
+            at = joined.find(t, at + 1)
+    return later, earlier
+
+
+def _run_lengths(flags: list[bool]) -> np.ndarray:
+    """For each position, the length of the run of equal flags it belongs to (0 where the flag is off)."""
+    out = np.zeros(len(flags), dtype=np.float32)
+    i = 0
+    while i < len(flags):
+        j = i
+        while j + 1 < len(flags) and flags[j + 1] == flags[i]:
+            j += 1
+        if flags[i]:
+            out[i : j + 1] = j - i + 1
+        i = j + 1
+    return out
+
+
+def line_features(lines: Lines) -> np.ndarray:
+    """The first-stage matrix for a dump (columns: ``LINE_FEATURES``)."""
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
+    texts = lines.texts
+    stats = _text_stats(texts, frozenset())
+    n_chars = np.fromiter(map(len, texts), dtype=np.float32, count=n)
+    words = stats[:, 14]
+    ends = stats[:, 2]
+    long = ((n_chars >= LONG_LINE_CHARS) & (ends > 0)).astype(np.float32)
+    bb = np.asarray(lines.blank_before, dtype=np.float32)
+    ba = np.asarray(lines.blank_after, dtype=np.float32)
+    upper = np.fromiter(
+        (sum(c.isupper() for c in t) / max(sum(c.isalpha() for c in t), 1) for t in texts), dtype=np.float32, count=n
+    )
+    later, earlier = _containment(texts)
+    own = np.column_stack(
+        [
+            stats,
+            np.log1p(n_chars),
+            np.log1p(words),
+            bb,
+            ba,
+            bb * ba,
+            upper,
+            np.fromiter((bool(_BULLET.match(t)) for t in texts), dtype=np.float32, count=n),
+            np.fromiter((bool(_BRACKETED.match(t)) for t in texts), dtype=np.float32, count=n),
+            np.fromiter((bool(_URLISH.search(t)) for t in texts), dtype=np.float32, count=n),
+            long,
+            later,
+            earlier,
+        ]
+    )
+    idx = np.arange(n, dtype=np.float32)
+    cum = np.cumsum(n_chars) - n_chars
+    total = float(n_chars.sum()) or 1.0
+    pos = np.column_stack([idx / max(n - 1, 1), cum / total, np.minimum(idx, 50), np.minimum(n - 1 - idx, 50)])
+    logc = np.log1p(n_chars)
+    neigh = []
+    for step in (1, -1):  # previous lines, then next lines
+        for d in (1, 2):
+            for arr in (logc, stats[:, 3], ends, long):
+                neigh.append(_shift(arr, step * d, -1.0))
+    padded = np.pad(logc, 1, constant_values=0.0)
+    win3 = np.lib.stride_tricks.sliding_window_view(padded, 3).mean(axis=1)
+    padded = np.pad(long, 2, constant_values=0.0)
+    win5 = np.lib.stride_tricks.sliding_window_view(padded, 5).mean(axis=1)
+    long_idx = np.flatnonzero(long > 0)
+    if long_idx.size:
+        p = np.searchsorted(long_idx, np.arange(n))
+        prev_l = np.where(p > 0, np.arange(n) - long_idx[np.maximum(p - 1, 0)], 50)
+        q = np.searchsorted(long_idx, np.arange(n), side="right")
+        next_l = np.where(q < long_idx.size, long_idx[np.minimum(q, long_idx.size - 1)] - np.arange(n), 50)
+    else:
+        prev_l = next_l = np.full(n, 50)
+    # where the prose is: the share of the dump's long-line text before and
+    # after this line, and of long lines among the ten lines on each side
+    long_chars = long * n_chars
+    total_long = float(long_chars.sum()) or 1.0
+    before = (np.cumsum(long_chars) - long_chars) / total_long
+    after = 1.0 - before - long_chars / total_long
+    csum = np.concatenate(([0.0], np.cumsum(long)))
+    lo = np.maximum(np.arange(n) - 10, 0)
+    hi = np.minimum(np.arange(n) + 11, n)
+    prev10 = (csum[np.arange(n)] - csum[lo]) / np.maximum(np.arange(n) - lo, 1)
+    next10 = (csum[hi] - csum[np.arange(n) + 1]) / np.maximum(hi - np.arange(n) - 1, 1)
+    # runs of short unpunctuated lines (menus, headline lists) and of lines
+    # opening with the same mark ("•", "-", "|")
+    short = (n_chars < 80) & (ends == 0)
+    lead = [t[0] if not t[0].isalnum() else "" for t in texts]
+    neigh += [
+        win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50), before, np.maximum(after, 0.0), prev10, next10,
+        np.log1p(_run_lengths(short.tolist())) * short,
+        np.log1p(_run_lengths([bool(c) and c == p for c, p in zip(lead, [""] + lead[:-1])] )),
+    ]  # fmt: skip
+    page = np.tile(
+        np.array([np.log1p(n), np.log1p(total), float(long.mean()), float(bb.mean())], dtype=np.float32), (n, 1)
+    )
+    return np.hstack([own, pos, np.column_stack(neigh), page]).astype(np.float32)
+
+
+def line_context_features(base: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """The second-stage matrix: ``base`` plus stage-1 scores around each line."""
+    n = base.shape[0]
+    if n == 0:
+        return np.zeros((0, base.shape[1] + len(LINE_CONTEXT_FEATURES)), dtype=np.float32)
+    cols = [_shift(p1, -o, -1.0) for o in _CTX_OFFSETS]
+    pad = np.pad(p1, 2, constant_values=0.0)
+    win = np.lib.stride_tricks.sliding_window_view(pad, 5)
+    order = np.argsort(np.argsort(-p1, kind="stable"), kind="stable")
+    w = np.expm1(base[:, LINE_FEATURES.index("log_chars")]).astype(np.float64)
+    a, b = _best_span((p1 - 0.5) * np.sqrt(w))
+    idx = np.arange(n)
+    dist = np.where(idx < a, a - idx, np.where(idx > b, idx - b, 0))
+    wp = w * p1
+    share = float(wp[a : b + 1].sum() / max(wp.sum(), 1.0))
+    extra = np.column_stack(
+        cols
+        + [
+            win.max(axis=1),
+            win.mean(axis=1),
+            np.full(n, float(p1.mean())),
+            order / max(n - 1, 1),
+            (idx >= a) & (idx <= b),
+            np.minimum(dist, 100),
+            np.full(n, share),
+        ]
+    ).astype(np.float32)
+    return np.hstack([base, extra])

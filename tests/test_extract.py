@@ -1,0 +1,94 @@
+"""Public API on pages we wrote: chrome removed, structure kept, encodings handled."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import thresher
+from thresher import Article, Kind
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_pages(name, extractor):
+    exp = EXPECTED[name]
+    article = extractor.extract((SAMPLES / "pages" / name).read_bytes())
+    assert article.title == exp["title"]
+    # the headline is the title, not a line of the body
+    assert exp["title"] not in article.text.splitlines()
+    for s in exp["must_include"]:
+        if s in exp.get("known_misses", ()):
+            continue
+        assert s in article.text, f"lost article text: {s!r}"
+    for s in exp["must_exclude"]:
+        if s in exp.get("known_leaks", ()):
+            continue
+        assert s not in article.text, f"chrome left in: {s!r}"
+
+
+def test_cp1251_page_is_decoded(extractor):
+    article = extractor.extract((SAMPLES / "pages" / "library-cp1251-ru.html").read_bytes())
+    assert article.encoding == "cp1251"
+    assert "библиотек" in article.text.lower()
+
+
+def test_structure_kept(extractor):
+    article = extractor.extract((SAMPLES / "pages" / "budget-table-en.html").read_bytes())
+    kinds = {b.kind for b in article.blocks}
+    assert Kind.TABLE_ROW in kinds and Kind.LIST_ITEM in kinds and Kind.PARAGRAPH in kinds
+    rows = [b.text for b in article.blocks if b.kind is Kind.TABLE_ROW]
+    assert all("\t" in r for r in rows)
+    md = article.to_markdown()
+    assert md.startswith("# " + article.title)
+    assert "\n| " in md and "\n- " in md
+
+
+def test_removed_blocks_are_auditable(extractor):
+    article = extractor.extract((SAMPLES / "pages" / "harbour-bridge-en.html").read_bytes())
+    assert article.removed, "chrome should be reported as removed"
+    reasons = {r.reason for r in article.removed}
+    assert reasons <= {"model", "title", "no-article"} and "title" in reasons
+    for r in article.removed:
+        if r.reason == "model":
+            assert r.score < extractor.threshold
+    for b in article.blocks:
+        assert b.score >= extractor.threshold
+
+
+def test_text_layout():
+    article = thresher.extract(
+        "<html><head><title>Quiet streets | Town Post</title></head><body><nav><a href=/>Home</a> <a href=/a>About</a></nav>"
+        "<article><h1>Quiet streets</h1>"
+        + "".join(
+            f"<p>Paragraph {i} tells how residents of the old town spent a calm weekend, as the council had "
+            f"hoped when it closed the centre to cars for the summer festival.</p>"
+            for i in range(6)
+        )
+        + "</article></body></html>"
+    )
+    assert article.title == "Quiet streets"
+    paras = article.text.split("\n\n")
+    assert len(paras) == 6 and paras[0].startswith("Paragraph 0")
+    assert "Home" not in article.text
+
+
+def test_to_dict_round_trips_through_json(extractor):
+    article = extractor.extract((SAMPLES / "pages" / "rail-strike-de.html").read_bytes(), "https://example.org/a")
+    d = json.loads(json.dumps(article.to_dict()))
+    assert d["url"] == "https://example.org/a"
+    assert d["text"] == article.text
+    assert d["title"] == article.title
+    assert len(d["blocks"]) == len(article.blocks)
+    assert {"authors", "published", "updated", "site_name", "language"} <= d.keys()
+    assert all(r["reason"] for r in d["removed"])
+
+
+def test_extractor_reuses_its_model():
+    ex = thresher.Extractor()
+    a = ex.extract("<p>one</p>")
+    b = ex.extract(b"<p>two</p>")
+    assert isinstance(a, Article) and isinstance(b, Article)
+    assert thresher.extract("<p>x</p>") is not None
