@@ -1,7 +1,12 @@
-"""Train thresher's block model from the gold pages, reproducibly.
+"""Train thresher's models from the gold pages, reproducibly.
 
-    python benchmarks/train.py                       # train, cross-validate, write the model
+    python benchmarks/train.py                       # block model (HTML): cross-validate, write it
+    python benchmarks/train.py --kind lines          # line model (text dumps)
     python benchmarks/train.py --cv-only             # just the cross-validated figures
+
+Both kinds go through the same steps; the line model learns from text dumps
+of the same gold pages, rendered by two different renderers
+(``benchmarks/dumps.py``), with lines labelled like blocks.
 
 Steps:
 1. Every page with full gold text (scrapinghub, readability, wcxb_dev) is
@@ -53,21 +58,25 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1  # noqa: E402
 from thresher._forest import ObliviousEnsemble  # noqa: E402
-from thresher.classify import BlockModel, feature_schema_hash  # noqa: E402
-from thresher.extractor import _assemble, _page_title  # noqa: E402
-from thresher.features import BLOCK_FEATURES, CONTEXT_FEATURES, block_features, context_features  # noqa: E402
+from thresher import clean as _clean  # noqa: E402
+from thresher.classify import SCHEMAS, TwoStageModel, feature_schema_hash  # noqa: E402
+from thresher.extractor import _assemble  # noqa: E402
+from thresher.lines import line_context_features, line_features, split_lines  # noqa: E402
+from thresher.features import block_features, context_features  # noqa: E402
+from thresher.hints import page_hints  # noqa: E402
 from thresher.parse import parse  # noqa: E402
-from thresher.segment import Segments, segment  # noqa: E402
+from thresher.segment import segment  # noqa: E402
 from thresher.types import Article  # noqa: E402
 
 TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev")
 #: Share of a block's 3-grams that must be in the gold for it to count as content.
 LABEL_MIN_MATCH = 0.5
-MODEL_PATH = ROOT / "src" / "thresher" / "models" / "blocks-v1.json"
+
+MODELS_DIR = ROOT / "src" / "thresher" / "models"
 CACHE_DIR = ROOT / "benchmarks" / "results"
 SEED = 20261123
 CATBOOST_PARAMS = dict(
-    iterations=300,
+    iterations=500,
     depth=6,
     learning_rate=0.12,
     l2_leaf_reg=3.0,
@@ -127,23 +136,55 @@ def site_of(page: Page) -> str:
 
 
 # ------------------------------------------------------------------ features
-def _page_rows(page: Page):
+def _block_rows(page: Page) -> list[tuple]:
     tree = parse(page.html)
-    title = _page_title(tree)
+    hints = page_hints(tree, page.url)
     seg = segment(tree.body)
-    X = block_features(seg, title)
+    X = block_features(seg, hints)
     y = label_blocks(seg.texts, page.gold or "")
-    return page.dataset, page.id, site_of(page), seg, title, X, y, page.gold
+    return [(page.dataset, page.id, site_of(page), seg, hints.title, X, y, page.gold)]
 
 
-def load_training_pages(bench_dir: Path, limit: int | None, workers: int, cache: bool = False):
+def _line_rows(page: Page) -> list[tuple]:
+    from benchmarks.dumps import RENDERERS, make_dump
+
+    rows = []
+    for renderer in RENDERERS:
+        dump = make_dump(page.id, page.dataset, page.url, page.html, page.gold or "", renderer, SEED)
+        lines = split_lines(dump.text)
+        X = line_features(lines)
+        y = label_blocks(lines.texts, page.gold or "")
+        rows.append((page.dataset, f"{page.id}:{renderer}", site_of(page), lines, None, X, y, page.gold))
+    return rows
+
+
+ROW_MAKERS = {"blocks": _block_rows, "lines": _line_rows}
+SOURCES = {
+    "blocks": ("segment.py", "features.py", "parse.py", "_stopwords.py", "hints.py"),
+    "lines": ("lines.py", "features.py", "_stopwords.py", "../../benchmarks/dumps.py"),
+}
+
+
+def context_of(kind: str, row: tuple, p1: np.ndarray) -> np.ndarray:
+    if kind == "blocks":
+        return context_features(row[3], row[5], p1)
+    return line_context_features(row[5], p1)
+
+
+def text_of(kind: str, row: tuple, scores: np.ndarray, threshold: float) -> str:
+    if kind == "blocks":
+        return _assemble(Article(), row[3], scores, threshold, row[4]).text
+    return _clean._assemble(Article(), row[3], scores, threshold, None).text
+
+
+def load_training_rows(kind: str, bench_dir: Path, limit: int | None, workers: int, cache: bool = False):
     """Feature rows of every training page; ``cache`` keeps them on disk, keyed
     by the code that made them, for quick experiments."""
+    src = ROOT / "src" / "thresher"
     key = hashlib.sha256(
-        b"".join((ROOT / "src" / "thresher" / f).read_bytes() for f in ("segment.py", "features.py", "parse.py", "_stopwords.py"))
-        + repr((str(bench_dir), limit)).encode()
+        b"".join((src / f).read_bytes() for f in SOURCES[kind]) + repr((kind, str(bench_dir), limit)).encode()
     ).hexdigest()[:12]
-    path = CACHE_DIR / f"rows-{key}.pkl"
+    path = CACHE_DIR / f"rows-{kind}-{key}.pkl"
     if cache and path.exists():
         with open(path, "rb") as fh:
             return pickle.load(fh)
@@ -151,7 +192,7 @@ def load_training_pages(bench_dir: Path, limit: int | None, workers: int, cache:
     if limit:
         pages = pages[:limit]
     with Pool(workers) as pool:
-        rows = pool.map(_page_rows, pages, chunksize=8)
+        rows = [r for rs in pool.map(ROW_MAKERS[kind], pages, chunksize=8) for r in rs]
     if cache:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
@@ -213,22 +254,17 @@ def folds_of(sites: list[str], k: int) -> np.ndarray:
     return np.array([zlib.crc32(s.encode()) % k for s in sites])
 
 
-def page_text(seg: Segments, scores: np.ndarray, threshold: float, title: str | None) -> str:
-    art = Article()
-    _assemble(art, seg, scores, threshold, title)
-    return art.text
-
-
-def evaluate(rows, p2_pages, threshold: float) -> dict[str, list[float]]:
+def evaluate(kind: str, rows, p2_pages, threshold: float) -> dict[str, list[float]]:
+    """Token-F1 per page, by dataset."""
     per_ds: dict[str, list[float]] = {}
-    for (ds, _id, _site, seg, title, _X, _y, gold), p2 in zip(rows, p2_pages):
-        f1 = token_f1(page_text(seg, p2, threshold, title), gold)[2]
-        per_ds.setdefault(ds, []).append(f1)
+    for row, p2 in zip(rows, p2_pages):
+        per_ds.setdefault(row[0], []).append(token_f1(text_of(kind, row, p2, threshold), row[7])[2])
     return per_ds
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kind", choices=sorted(SCHEMAS), default="blocks")
     ap.add_argument("--bench-dir", default=None)
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--limit", type=int, default=None, help="only the first N pages (quick checks)")
@@ -237,13 +273,14 @@ def main(argv=None) -> int:
     ap.add_argument("--dump-oof", default=None, help="write out-of-fold scores to this pickle (error analysis)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--iterations", type=int, default=CATBOOST_PARAMS["iterations"])
-    ap.add_argument("-o", "--output", default=str(MODEL_PATH))
+    ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<kind>-v1.json")
     args = ap.parse_args(argv)
     params = dict(CATBOOST_PARAMS, iterations=args.iterations)
 
     t0 = time.time()
     bench_dir = resolve_bench_dir(args.bench_dir)
-    rows = load_training_pages(bench_dir, args.limit, args.workers, args.cache)
+    kind = args.kind
+    rows = load_training_rows(kind, bench_dir, args.limit, args.workers, args.cache)
     sizes = [r[5].shape[0] for r in rows]
     X = np.vstack([r[5] for r in rows]).astype(np.float32)
     y = np.concatenate([r[6] for r in rows])
@@ -254,31 +291,26 @@ def main(argv=None) -> int:
     print(f"{len(rows)} pages, {len(X)} blocks, {X.shape[1]} features, "
           f"{(y >= LABEL_MIN_MATCH).mean():.3f} positive; features in {time.time() - t0:.0f}s", flush=True)
 
-    # stage 1, out of fold
-    p1 = np.zeros(len(X))
-    for k in range(args.folds):
-        tr = block_fold != k
-        m = fit_catboost(X[tr], y[tr], w[tr], params)
-        p1[~tr] = m.predict_proba(X[~tr])[:, 1]
-        print(f"  stage 1 fold {k} done ({time.time() - t0:.0f}s)", flush=True)
-    X2 = np.vstack([
-        context_features(r[3], r[5], p1[offsets[i] : offsets[i + 1]]) for i, r in enumerate(rows)
-    ]).astype(np.float32)
-    # stage 2, out of fold (for the threshold and the honest figures)
-    p2 = np.zeros(len(X))
-    for k in range(args.folds):
-        tr = block_fold != k
-        m = fit_catboost(X2[tr], y[tr], w[tr], params)
-        p2[~tr] = m.predict_proba(X2[~tr])[:, 1]
-        print(f"  stage 2 fold {k} done ({time.time() - t0:.0f}s)", flush=True)
+    def out_of_fold(features: np.ndarray, stage: int) -> np.ndarray:
+        scores = np.zeros(len(features))
+        for k in range(args.folds):
+            tr = block_fold != k
+            m = fit_catboost(features[tr], y[tr], w[tr], params)
+            scores[~tr] = m.predict_proba(features[~tr])[:, 1]
+            print(f"  stage {stage} fold {k} done ({time.time() - t0:.0f}s)", flush=True)
+        return scores
+
+    p1 = out_of_fold(X, 1)
+    X2 = np.vstack([context_of(kind, r, p1[offsets[i] : offsets[i + 1]]) for i, r in enumerate(rows)]).astype(np.float32)
+    p2 = out_of_fold(X2, 2)  # for the threshold and the honest figures
     p2_pages = [p2[offsets[i] : offsets[i + 1]] for i in range(len(rows))]
     best_t, best_f = 0.5, -1.0
     for t in np.arange(0.25, 0.76, 0.05):
-        per = evaluate(rows, p2_pages, float(t))
+        per = evaluate(kind, rows, p2_pages, float(t))
         f = statistics.mean(x for v in per.values() for x in v)
         if f > best_f:
             best_t, best_f = float(round(t, 2)), f
-    per = evaluate(rows, p2_pages, best_t)
+    per = evaluate(kind, rows, p2_pages, best_t)
     print(f"\ncross-validated ({args.folds} folds by site), threshold {best_t}:")
     report = {}
     for ds, vals in sorted(per.items()):
@@ -300,11 +332,13 @@ def main(argv=None) -> int:
     e2 = export_catboost(m2, X2.shape[1])
     check_export(m2, e2, X2)
     manifest = sorted(f"{r[0]}/{r[1]}" for r in rows)
+    stage1_cols, context_cols = SCHEMAS[kind]
     model = {
-        "name": "blocks-v1",
-        "schema_hash": feature_schema_hash(),
+        "name": f"{kind}-v1",
+        "kind": kind,
+        "schema_hash": feature_schema_hash(kind),
         "threshold": best_t,
-        "features": {"stage1": BLOCK_FEATURES, "stage2": BLOCK_FEATURES + CONTEXT_FEATURES},
+        "features": {"stage1": stage1_cols, "stage2": stage1_cols + context_cols},
         "meta": {
             "trained_on": {ds: sum(1 for r in rows if r[0] == ds) for ds in TRAIN_DATASETS},
             "pages_sha256": hashlib.sha256("\n".join(manifest).encode()).hexdigest(),
@@ -315,8 +349,8 @@ def main(argv=None) -> int:
         "stage1": e1.to_dict(),
         "stage2": e2.to_dict(),
     }
-    BlockModel.from_dict(model)  # validates
-    out = Path(args.output)
+    TwoStageModel.from_dict(model)  # validates
+    out = Path(args.output or MODELS_DIR / f"{kind}-v1.json")
     out.write_text(json.dumps(model, separators=(",", ":")))
     print(f"\nwrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")
     return 0

@@ -1,12 +1,26 @@
 """thresher: turn scraped news and web pages into a clean article corpus."""
 
-from ._api import extract
+from ._api import clean_text, clean_texts, extract
+from .clean import TextCleaner
 from .config import Config
 from .errors import ExtractionError, ThresherError
 from .extractor import Extractor
 from .types import Article, Block, Kind, Removed
 
-__all__ = ["extract", "Extractor", "Config", "Article", "Block", "Kind", "Removed", "ExtractionError", "ThresherError"]
+__all__ = [
+    "extract",
+    "clean_text",
+    "clean_texts",
+    "Extractor",
+    "TextCleaner",
+    "Config",
+    "Article",
+    "Block",
+    "Kind",
+    "Removed",
+    "ExtractionError",
+    "ThresherError",
+]
 __version__ = "0.1.0"
 
 for _name in __all__:

@@ -52,5 +52,36 @@ def extract(file: str, url: str | None, fmt: str) -> None:
     click.echo(_render(article, fmt), nl=False)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--url", default=None, help="The page's URL (one FILE only).")
+@click.option("--site", default=None, help="The FILES are dumps of one site: use site memory across them.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+def clean(files: tuple[str, ...], url: str | None, site: str | None, fmt: str) -> None:
+    """Clean plain-text dumps of web pages (FILES, or - for standard input).
+
+    With several FILES, text and markdown outputs are separated by a
+    "==> FILE <==" line, and json output is one object per line (with "source").
+    """
+    from ._api import clean_text, clean_texts
+
+    if url and len(files) > 1:
+        raise click.UsageError("--url applies to a single FILE")
+    data = [_read_input(f) for f in files]
+    if len(files) == 1 and site is None:
+        articles = [clean_text(data[0], url)]
+    else:
+        articles = clean_texts(data, site=site) if site else [clean_text(d) for d in data]
+    if len(files) == 1:
+        click.echo(_render(articles[0], fmt), nl=False)
+        return
+    for path, article in zip(files, articles):
+        if fmt == "json":
+            click.echo(json.dumps({"source": path} | article.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(f"==> {path} <==")
+            click.echo(_render(article, fmt))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

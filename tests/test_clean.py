@@ -1,0 +1,126 @@
+"""Text dumps: chrome lines removed, article lines kept, the headline as title."""
+
+import pytest
+
+import thresher
+from thresher.lines import normalise_text, split_lines
+from tests.conftest import SEEDS_DIR
+
+DATA = __import__("pathlib").Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def ferry():
+    return thresher.clean_text((DATA / "dump-ferry-en.txt").read_text("utf-8"))
+
+
+def test_our_dump_is_cleaned(ferry):
+    assert ferry.title == "Island ferry service to resume after three-week suspension"
+    text = ferry.text
+    for chrome in ("Skip to content", "Subscribe to our newsletter", "Share this story", "All rights reserved", "Home | News"):
+        assert chrome not in text
+    for kept in ("The ferry link between Port Allard", "claim a refund until the end of April", "Residents of Skarra"):
+        assert kept in text
+    assert "Last Updated" not in text
+    assert any(r.reason == "date" or r.text.startswith("Last Updated") for r in ferry.removed)
+
+
+def test_subheading_stays_as_heading(ferry):
+    heads = [b for b in ferry.blocks if b.kind is thresher.Kind.HEADING]
+    assert [b.text for b in heads] == ["What happens next"]
+
+
+def test_line_normalisation():
+    assert normalise_text("a\r\nb\rc\td\u00a0e\x00") == "a\nb\nc d e"
+    lines = split_lines("one\n\n\ntwo\r\nthree")
+    assert lines.texts == ["one", "two", "three"]
+    assert lines.blank_before == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n\t", "\x00\x01\x02", "x" * 300_000, ("word " * 100_000).strip(), "\u00a0\t\r\n\r", "漢字" * 5000],
+    ids=["empty", "blank", "controls", "giant-token", "giant-line", "spaces", "cjk-line"],
+)
+@pytest.mark.timeout(20)
+def test_bad_text_gives_a_sensible_article(text):
+    article = thresher.clean_text(text)
+    assert isinstance(article.text, str)
+    assert article.text == "" or set(article.text) - set(" \n")
+
+
+@pytest.mark.timeout(20)
+def test_binary_bytes_are_decoded_not_crashed():
+    import random
+
+    article = thresher.clean_text(random.Random(1).randbytes(50_000))
+    assert isinstance(article.text, str)
+
+
+def test_wrong_type():
+    with pytest.raises(TypeError):
+        thresher.clean_text(3.14)  # type: ignore[arg-type]
+
+
+def test_mixed_line_endings_equal_unix():
+    raw = (DATA / "dump-ferry-en.txt").read_text("utf-8")
+    a = thresher.clean_text(raw)
+    b = thresher.clean_text(raw.replace("\n", "\r\n"))
+    c = thresher.clean_text(raw.replace("\n", "\r"))
+    assert a.text == b.text == c.text and a.title == b.title == c.title
+
+
+def test_site_memory_removes_recurring_chrome_but_not_confident_text():
+    pages = []
+    for k in range(4):
+        pages.append(
+            "Valley Courier - local news since 1921\n\nTown hall reopens after repairs\n\n"
+            + "\n\n".join(
+                f"Story {k}, paragraph {j}: the council said the work on the building took longer than planned, "
+                f"because the roof needed more repairs than the survey had shown last spring." for j in range(4)
+            )
+            + "\n\nRead our privacy policy and terms of use\n"
+        )
+    alone = [thresher.clean_text(p) for p in pages]
+    together = thresher.clean_texts(pages, site="valleycourier")
+    for a in together:
+        assert "privacy policy" not in a.text
+        assert "local news since 1921" not in a.text
+    for a, b in zip(alone, together):
+        # every line the model was confident about survives site memory
+        confident = [blk.text for blk in a.blocks if blk.score >= thresher.clean.SITE_MEMORY_KEEP_SCORE]
+        assert all(t in b.text for t in confident)
+
+
+seeds = pytest.mark.skipif(not SEEDS_DIR.exists(), reason="../shared/seeds is not beside the repo")
+
+
+@seeds
+def test_clean_newswire_comes_out_unchanged():
+    path = next(SEEDS_DIR.glob("000_*.txt"))
+    raw = path.read_text("utf-8")
+    article = thresher.clean_text(raw)
+    assert article.text.split("\n\n") == [ln.strip() for ln in raw.splitlines() if ln.strip()]
+
+
+@seeds
+@pytest.mark.parametrize(
+    "prefix, chrome",
+    [
+        ("001", ["UNITED24", "rfe/rl banner", "Copyright (c)", "mailing list"]),
+        ("002", ["Explore the BBC", "Last Updated", "not responsible for the content", "Americas Africa"]),
+        ("003", ["Accessibility links", "Breaking News"]),
+        ("004", ["Sputnik International", "Newsfeed", "To participate in the discussion", "Subscribe"]),
+    ],
+)
+def test_seed_chrome_is_removed_and_long_lines_kept(prefix, chrome):
+    path = next(SEEDS_DIR.glob(f"{prefix}_*.txt"))
+    raw = path.read_text("utf-8")
+    article = thresher.clean_text(raw)
+    for c in chrome:
+        assert c not in article.text, f"chrome left in {path.name}: {c!r}"
+    # every long prose line of the dump is article text
+    for line in raw.splitlines():
+        if len(line) > 200:
+            assert line.strip() in article.text
+    assert article.title and article.title not in article.text.split("\n\n")
