@@ -44,7 +44,6 @@ import statistics
 import sys
 import time
 import zlib
-from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 from urllib.parse import urlsplit

@@ -27,8 +27,9 @@ _BRACKETED = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w", re.I)
 
 #: Lines longer than this many characters are cut into pieces at sentence
-#: ends (a dump with no line breaks at all is one giant line). 2,000 is longer
-#: than any real paragraph in the bench's gold texts but one (2,4 k).
+#: ends (a dump with no line breaks at all is one giant line). Of the 152,048
+#: gold lines of the dev pages, 99.9 % are under 1,250 characters and 27 over
+#: 2,000.
 MAX_LINE_CHARS = 2000
 #: A line of at least this many characters ending in sentence punctuation is
 #: "long": running prose, the anchor of the neighbourhood features.
