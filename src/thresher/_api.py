@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from .clean import TextCleaner
-from .decode import decode
 from .extractor import Extractor
 from .types import Article
 
@@ -36,18 +34,10 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
     return default_extractor().extract(html, url)
 
 
-def _as_text(text: str | bytes) -> str:
-    if isinstance(text, (bytes, bytearray, memoryview)):
-        return decode(bytes(text))[0]
-    if not isinstance(text, str):
-        raise TypeError(f"clean_text() takes str or bytes, not {type(text).__name__}")
-    return text
-
-
 def clean_text(text: str | bytes, url: str | None = None) -> Article:
     """Clean one plain-text dump of a web page: the article's lines, without the
     site's chrome, the headline as ``Article.title``. ``bytes`` are decoded first."""
-    return default_cleaner().clean(_as_text(text), url)
+    return default_cleaner().clean(text, url)
 
 
 def clean_texts(
@@ -59,17 +49,4 @@ def clean_texts(
     Dumps are grouped by ``site`` when given (all of them are one site), else by
     the host of their URL; dumps with neither are cleaned alone.
     """
-    texts = [_as_text(t) for t in texts]
-    urls = list(urls) if urls is not None else [None] * len(texts)
-    if len(urls) != len(texts):
-        raise ValueError("texts and urls differ in length")
-    groups: dict[object, list[int]] = {}
-    for i, u in enumerate(urls):
-        key = site if site is not None else ((urlsplit(u).hostname or None) if u else None)
-        groups.setdefault(key if key is not None else ("alone", i), []).append(i)
-    cleaner = default_cleaner()
-    out: list[Article | None] = [None] * len(texts)
-    for members in groups.values():
-        for i, art in zip(members, cleaner.clean_many([texts[i] for i in members], [urls[i] for i in members])):
-            out[i] = art
-    return out  # type: ignore[return-value]
+    return default_cleaner().clean_many(texts, urls=urls, site=site)

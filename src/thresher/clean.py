@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from .classify import TwoStageModel, load_model
+from .decode import decode
 from .lines import _BULLET, Lines, line_context_features, line_features, split_lines
 from .types import Article, Block, Kind, Removed
 
@@ -42,6 +44,8 @@ TITLE_MAX_WORDS = 30
 TITLE_AFTER_BODY_START = 2
 
 _WORD = re.compile(r"\w+")
+# characters that end a sentence or a clause: a line ending in one is not a heading
+_SENTENCE_END = ".!?。！？:;,…\"”"
 # "Last Updated: ...", "Published ...", "Posted on ..." lines: metadata, not body.
 _DATE_LINE = re.compile(
     r"^\s*(?:last\s+updated|updated|published|posted(?:\s+on)?|first\s+published|date)\b\s*:?\s*.{0,80}\d",
@@ -57,7 +61,7 @@ def _heading_like(text: str) -> bool:
     words = len(_WORD.findall(text))
     return (
         2 <= words <= TITLE_MAX_WORDS
-        and text.rstrip()[-1:] not in ".!?。！？:;,…\"”|"
+        and text.rstrip()[-1:] not in _SENTENCE_END + "|"
         and not _is_date_line(text)
         and not text.lstrip().startswith(("[", "(", "<", "©", "|", "•", "-"))
         and not text.isupper()
@@ -83,7 +87,7 @@ def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray) -> int:
 
 
 def _kind_of(text: str, prev_blank: bool, next_blank: bool) -> Kind:
-    if len(text) < 80 and text.rstrip()[-1:] not in ".!?。！？:;,…\"”" and prev_blank and next_blank and text[:1].isupper():
+    if len(text) < 80 and text.rstrip()[-1:] not in _SENTENCE_END and prev_blank and next_blank and text[:1].isupper():
         return Kind.HEADING
     if _BULLET.match(text):
         return Kind.LIST_ITEM
@@ -102,27 +106,47 @@ class TextCleaner:
         base = line_features(lines)
         return self.model.score(base, lambda p1: line_context_features(base, p1))
 
-    def clean(self, text: str, url: str | None = None) -> Article:
-        """Clean one dump."""
-        return self.clean_many([text], [url])[0]
+    def clean(self, text: str | bytes, url: str | None = None) -> Article:
+        """Clean one dump (``bytes`` are decoded first)."""
+        return self._clean_site([_to_text(text)], [url])[0]
 
-    def clean_many(self, texts: Iterable[str], urls: Iterable[str | None] | None = None, *, site_memory: bool = True) -> list[Article]:
-        """Clean several dumps of one site together, with site memory."""
-        texts = list(texts)
+    def clean_many(
+        self, texts: Iterable[str | bytes], *, urls: Iterable[str | None] | None = None, site: str | None = None
+    ) -> list[Article]:
+        """Clean many dumps, with site memory within each site.
+
+        Dumps are grouped by ``site`` when given (all of them are one site),
+        else by the host of their URL; dumps with neither are cleaned alone."""
+        texts = [_to_text(t) for t in texts]
         urls = list(urls) if urls is not None else [None] * len(texts)
         if len(urls) != len(texts):
             raise ValueError("texts and urls differ in length")
-        all_lines = []
-        for t in texts:
-            if not isinstance(t, str):
-                raise TypeError(f"clean_text() takes str, not {type(t).__name__}")
-            all_lines.append(split_lines(t))
-        share = _recurrence(all_lines) if site_memory and len(texts) >= SITE_MEMORY_MIN_PAGES else None
-        out = []
-        for k, lines in enumerate(all_lines):
-            rec = share[k] if share is not None else None
-            out.append(_assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, rec))
+        groups: dict[object, list[int]] = {}
+        for i, u in enumerate(urls):
+            key = site if site is not None else (urlsplit(u).hostname if u else None)
+            groups.setdefault(key if key is not None else ("alone", i), []).append(i)
+        out: list[Article] = [Article()] * len(texts)
+        for members in groups.values():
+            for i, art in zip(members, self._clean_site([texts[i] for i in members], [urls[i] for i in members])):
+                out[i] = art
         return out
+
+    def _clean_site(self, texts: list[str], urls: list[str | None]) -> list[Article]:
+        """Clean dumps of one site together (site memory from two dumps on)."""
+        all_lines = [split_lines(t) for t in texts]
+        share = _recurrence(all_lines) if len(texts) >= SITE_MEMORY_MIN_PAGES else None
+        return [
+            _assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, share[k] if share is not None else None)
+            for k, lines in enumerate(all_lines)
+        ]
+
+
+def _to_text(text: str | bytes) -> str:
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return decode(bytes(text))[0]
+    if not isinstance(text, str):
+        raise TypeError(f"clean_text() takes str or bytes, not {type(text).__name__}")
+    return text
 
 
 def _recurrence(all_lines: list[Lines]) -> list[np.ndarray]:
