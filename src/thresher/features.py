@@ -126,6 +126,13 @@ class _Pairs:
         self.pos = np.arange(total, dtype=np.intp) - np.repeat(self.start, self.length)
         self.n_fid = int(self.fid.max()) + 1 if total else 1
 
+    @classmethod
+    def of(cls, seg: Segments) -> "_Pairs":
+        """The pairs of ``seg``, built on first use and kept on it."""
+        if seg.pairs is None:
+            seg.pairs = cls(seg)
+        return seg.pairs
+
     def sum(self, per_block: np.ndarray) -> np.ndarray:
         """Per container: the sum of ``per_block`` over the blocks inside it."""
         return np.bincount(self.fid, weights=per_block[self.block], minlength=self.n_fid)
@@ -302,7 +309,7 @@ def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
     total_good = float(good_chars_arr.sum())
 
     # --- container statistics over the block-level ancestors
-    pairs = _Pairs(seg)
+    pairs = _Pairs.of(seg)
     agg_chars = pairs.sum(n_chars)
     agg_link = pairs.sum(link)
     agg_good = pairs.sum(good_chars_arr)
@@ -427,7 +434,7 @@ def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndar
     cols = [_shift(p1, -o, -1.0) for o in _CTX_OFFSETS]
     w = np.fromiter((len(t) for t in seg.texts), dtype=np.float64, count=n)
     wp = w * p1
-    pairs = _Pairs(seg)
+    pairs = _Pairs.of(seg)
     sum_w = pairs.sum(w)
     sum_wp = pairs.sum(wp)
     cont = np.column_stack([sum_wp[f] / np.maximum(sum_w[f], 1.0) for f in (pairs.up(k) for k in (1, 2, 3))])

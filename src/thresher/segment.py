@@ -180,6 +180,8 @@ class Segments:
     #: per container id: how many containers of the whole page share its tag and class
     page_repeats: list[int] = field(default_factory=list)
     truncated: bool = False
+    #: (block, container) pairs, built once by ``features`` and shared by both stages
+    pairs: object = field(default=None, repr=False, compare=False)
 
     #: the columns with one entry per block (the others are per container)
     BLOCK_COLUMNS = (
@@ -195,6 +197,7 @@ class Segments:
         for name in self.BLOCK_COLUMNS:
             col = getattr(self, name)
             setattr(self, name, [col[k] for k in indices])
+        self.pairs = None  # derived from the blocks: rebuilt on next use
 
 
 # An open element during the walk, as a tuple (cheaper than an object):
