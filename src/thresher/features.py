@@ -426,53 +426,52 @@ def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
     ).astype(np.float32, copy=False)
 
 
+def sequence_context(p1: np.ndarray, w: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Stage-1 scores around each unit of a sequence (blocks or lines), shared by both models.
+
+    Returns three groups of columns: the scores at ``_CTX_OFFSETS``; the
+    5-unit window max and mean, the page mean and the unit's rank; and the
+    contiguity prior (inside the span with the largest ``w``-weighted sum of
+    ``p1 - 0.5``, distance to it, the span's share of the scored text)."""
+    n = p1.shape[0]
+    shifts = [_shift(p1, -o, -1.0) for o in _CTX_OFFSETS]
+    win = np.lib.stride_tricks.sliding_window_view(np.pad(p1, 2, constant_values=0.0), 5)
+    order = np.argsort(np.argsort(-p1, kind="stable"), kind="stable")
+    window = [win.max(axis=1), win.mean(axis=1), np.full(n, float(p1.mean())), order / max(n - 1, 1)]
+    a, b = _best_span((p1 - 0.5) * np.sqrt(w))
+    idx = np.arange(n)
+    dist = np.where(idx < a, a - idx, np.where(idx > b, idx - b, 0))
+    wp = w * p1
+    span = [(idx >= a) & (idx <= b), np.minimum(dist, 100), np.full(n, float(wp[a : b + 1].sum() / max(wp.sum(), 1.0)))]
+    return shifts, window, span
+
+
 def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndarray:
     """The second-stage matrix: ``base`` plus the first stage's scores around each block."""
     n = len(seg)
     if n == 0:
         return np.zeros((0, base.shape[1] + len(CONTEXT_FEATURES)), dtype=np.float32)
-    cols = [_shift(p1, -o, -1.0) for o in _CTX_OFFSETS]
     w = np.fromiter((len(t) for t in seg.texts), dtype=np.float64, count=n)
+    shifts, window, span = sequence_context(p1, w)
     wp = w * p1
     pairs = _Pairs.of(seg)
     sum_w = pairs.sum(w)
     sum_wp = pairs.sum(wp)
     cont = np.column_stack([sum_wp[f] / np.maximum(sum_w[f], 1.0) for f in (pairs.up(k) for k in (1, 2, 3))])
-    in_main = base[:, BLOCK_FEATURES.index("in_main50")]
-    main_mask = in_main > 0
-    p_main = float((wp[main_mask]).sum() / max(w[main_mask].sum(), 1.0)) if main_mask.any() else -1.0
-    # contiguity: the span of blocks with the most stage-1 evidence, weighted by
-    # length, and the deepest container holding half of the scored text
-    a, b = _best_span((p1 - 0.5) * np.sqrt(w))
-    idx = np.arange(n)
-    dist = np.where(idx < a, a - idx, np.where(idx > b, idx - b, 0))
-    in_span = (idx >= a) & (idx <= b)
-    span_share = float(wp[a : b + 1].sum() / max(wp.sum(), 1.0))
+    # the deepest container holding half of the scored text
     total_wp = float(wp.sum())
     if total_wp > 0:
         p_main, p_main_depth = pairs.deepest_with(sum_wp >= 0.5 * total_wp)
         in_p_main = pairs.contains(p_main)
         p_gap = np.where(in_p_main, pairs.length - 1 - p_main_depth, -1)
     else:
+        p_main = -1.0
         in_p_main = np.zeros(n, dtype=bool)
         p_gap = np.full(n, -1)
-    pad = np.pad(p1, 2, constant_values=0.0)
-    win = np.lib.stride_tricks.sliding_window_view(pad, 5)
-    order = np.argsort(np.argsort(-p1, kind="stable"), kind="stable")
-    extra = np.column_stack(
-        cols
-        + [
-            cont,
-            np.full(n, p_main, dtype=np.float32),
-            win.max(axis=1),
-            win.mean(axis=1),
-            np.full(n, float(p1.mean()), dtype=np.float32),
-            order / max(n - 1, 1),
-            in_span,
-            np.minimum(dist, 100),
-            np.full(n, span_share),
-            in_p_main,
-            p_gap,
-        ]
-    ).astype(np.float32)
+    # KNOWN BUG, kept because blocks-v1 was trained on it: the "p_main50"
+    # column was meant to be the mean stage-1 score inside the main50
+    # container, but holds the id of the p-main container found above (a
+    # shadowed variable). Fix it together with the next retraining.
+    p_main50_column = np.full(n, p_main, dtype=np.float32)
+    extra = np.column_stack(shifts + [cont, p_main50_column] + window + span + [in_p_main, p_gap]).astype(np.float32)
     return np.hstack([base, extra])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import _best_span, _shift, _text_stats
+from .features import _CTX_OFFSETS, _shift, _text_stats, sequence_context
 
 __all__ = ["Lines", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
 
@@ -104,7 +104,6 @@ _NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for n
 ]  # fmt: skip
 _PAGE = ["page_log_lines", "page_log_chars", "page_long_share", "page_blank_share"]
 LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE
-_CTX_OFFSETS = (-3, -2, -1, 1, 2, 3)
 LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in _CTX_OFFSETS] + [
     "p_win5_max", "p_win5_mean", "p_page_mean", "p_rank", "in_p_span", "p_span_dist", "p_span_share",
 ]
@@ -247,29 +246,8 @@ def line_features(lines: Lines) -> np.ndarray:
 
 def line_context_features(base: np.ndarray, p1: np.ndarray) -> np.ndarray:
     """The second-stage matrix: ``base`` plus stage-1 scores around each line."""
-    n = base.shape[0]
-    if n == 0:
+    if base.shape[0] == 0:
         return np.zeros((0, base.shape[1] + len(LINE_CONTEXT_FEATURES)), dtype=np.float32)
-    cols = [_shift(p1, -o, -1.0) for o in _CTX_OFFSETS]
-    pad = np.pad(p1, 2, constant_values=0.0)
-    win = np.lib.stride_tricks.sliding_window_view(pad, 5)
-    order = np.argsort(np.argsort(-p1, kind="stable"), kind="stable")
     w = np.expm1(base[:, LINE_FEATURES.index("log_chars")]).astype(np.float64)
-    a, b = _best_span((p1 - 0.5) * np.sqrt(w))
-    idx = np.arange(n)
-    dist = np.where(idx < a, a - idx, np.where(idx > b, idx - b, 0))
-    wp = w * p1
-    share = float(wp[a : b + 1].sum() / max(wp.sum(), 1.0))
-    extra = np.column_stack(
-        cols
-        + [
-            win.max(axis=1),
-            win.mean(axis=1),
-            np.full(n, float(p1.mean())),
-            order / max(n - 1, 1),
-            (idx >= a) & (idx <= b),
-            np.minimum(dist, 100),
-            np.full(n, share),
-        ]
-    ).astype(np.float32)
-    return np.hstack([base, extra])
+    shifts, window, span = sequence_context(p1, w)
+    return np.hstack([base, np.column_stack(shifts + window + span).astype(np.float32)])
