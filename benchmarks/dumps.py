@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from benchmarks.corpus import iter_pages, resolve_bench_dir, token_f1  # noqa: E402
+from benchmarks.train import LABEL_MIN_MATCH, label_blocks  # noqa: E402
 from thresher.parse import parse  # noqa: E402
 from thresher.segment import segment  # noqa: E402
 
@@ -68,8 +69,6 @@ __all__ = [
 
 DATASETS = ("scrapinghub", "readability", "wcxb_dev")
 RENDERERS = ("blocks", "browserlike")
-#: A line is content when its label is at least this (the block trainer's ``LABEL_MIN_MATCH``).
-LABEL_MIN_MATCH = 0.5
 
 _WORD = re.compile(r"\w")
 
@@ -350,10 +349,6 @@ def label_lines(lines: Sequence[str], gold: str) -> list[float]:
     """Share of each line found in ``gold`` (0..1), exactly as ``train.label_blocks`` labels blocks."""
     if not lines:
         return []
-    # imported here, not at the top: train.py pulls in the whole training stack,
-    # which rendering and perturbing do not need
-    from benchmarks.train import label_blocks
-
     return [float(x) for x in label_blocks([line.strip() for line in lines], gold or "")]
 
 
