@@ -18,12 +18,18 @@ def test_extract_text_markdown_json():
     text = run("extract", str(PAGE))
     assert text.exit_code == 0, text.output
     md = run("extract", str(PAGE), "--format", "markdown")
-    assert md.output.startswith("# ")
+    front, body = md.output.split("\n---\n", 1)
+    assert front.startswith("---\n")
+    assert 'language: "de"' in front and 'published: "2026-02-18' in front
+    assert body.startswith("# ")
     js = run("extract", str(PAGE), "--format", "json", "--url", "https://example.de/x")
     d = json.loads(js.output)
     assert d["url"] == "https://example.de/x"
     assert d["text"].strip() == text.output.strip()
     assert d["title"] and d["title"] not in d["text"].splitlines()
+    for field in ("authors", "published", "updated", "site_name", "language", "canonical_url", "description", "section", "tags"):
+        assert field in d
+    assert d["authors"] and d["language"] == "de"
 
 
 def test_extract_from_stdin():
@@ -59,7 +65,9 @@ def test_clean_one_and_many(tmp_path):
     assert [d["source"] for d in docs] == [str(DUMP), str(second)]
     assert all(d["title"] for d in docs)
     md = run("clean", "-", "--format", "markdown", input=DUMP.read_bytes())
-    assert md.output.startswith("# Island ferry")
+    front, body = md.output.split("\n---\n", 1)
+    assert 'published: "2025-03-04' in front and 'language: "en"' in front
+    assert body.startswith("# Island ferry")
 
 
 def test_clean_url_needs_one_file():

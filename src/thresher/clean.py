@@ -21,9 +21,10 @@ import numpy as np
 from .classify import TwoStageModel, load_model
 from .decode import decode
 from .lines import _BULLET, Lines, line_context_features, line_features, split_lines
+from .metadata import detect_language, is_labelled_date_line, text_metadata
 from .types import Article, Block, Kind, Removed
 
-__all__ = ["TextCleaner", "SITE_MEMORY_MIN_PAGES", "SITE_MEMORY_MIN_SHARE", "SITE_MEMORY_KEEP_SCORE"]
+__all__ = ["SITE_MEMORY_KEEP_SCORE", "SITE_MEMORY_MIN_PAGES", "SITE_MEMORY_MIN_SHARE", "TextCleaner"]
 
 #: A line counts as recurring when it appears in at least this many of the
 #: site's dumps...
@@ -46,23 +47,12 @@ TITLE_AFTER_BODY_START = 2
 _WORD = re.compile(r"\w+")
 # characters that end a sentence or a clause: a line ending in one is not a heading
 _SENTENCE_END = ".!?。！？:;,…\"”"
-# "Last Updated: ...", "Published ...", "Posted on ..." lines: metadata, not body.
-_DATE_LINE = re.compile(
-    r"^\s*(?:last\s+updated|updated|published|posted(?:\s+on)?|first\s+published|date)\b\s*:?\s*.{0,80}\d",
-    re.I,
-)
-
-
-def _is_date_line(text: str) -> bool:
-    return len(text) < 120 and bool(_DATE_LINE.match(text))
-
-
 def _heading_like(text: str) -> bool:
     words = len(_WORD.findall(text))
     return (
         2 <= words <= TITLE_MAX_WORDS
         and text.rstrip()[-1:] not in _SENTENCE_END + "|"
-        and not _is_date_line(text)
+        and not is_labelled_date_line(text)
         and not text.lstrip().startswith(("[", "(", "<", "©", "|", "•", "-"))
         and not text.isupper()
     )
@@ -77,7 +67,7 @@ def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray) -> int:
         return -1
     first = int(kept[0])
     best, best_score = -1, -1.0
-    for i in range(0, min(first + TITLE_AFTER_BODY_START, len(lines))):
+    for i in range(min(first + TITLE_AFTER_BODY_START, len(lines))):
         if _heading_like(lines.texts[i]) and scores[i] > best_score:
             best, best_score = i, float(scores[i])
     if best < 0:
@@ -167,7 +157,7 @@ def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: flo
     keep = scores >= threshold
     reasons: dict[int, str] = {}
     for i, text in enumerate(lines.texts):
-        if keep[i] and _is_date_line(text):
+        if keep[i] and is_labelled_date_line(text):
             keep[i] = False
             reasons[i] = "date"
         elif keep[i] and recurrence is not None and recurrence[i] > 0 and scores[i] < SITE_MEMORY_KEEP_SCORE:
@@ -188,4 +178,8 @@ def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: flo
             removed.append(Removed(kind, text, float(scores[i]), reasons.get(i, "model")))
     article.blocks = blocks
     article.removed = removed
+    meta = text_metadata(lines.texts, headline=head)
+    meta.published = meta.published or meta.updated
+    meta.language = detect_language(article.text)
+    meta.apply_to(article)
     return article

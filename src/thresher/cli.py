@@ -26,7 +26,7 @@ def _render(article, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(article.to_dict(), ensure_ascii=False, indent=2)
     if fmt == "markdown":
-        return article.to_markdown()
+        return article.to_markdown(front_matter=True)
     return article.text + ("\n" if article.text else "")
 
 

@@ -29,3 +29,6 @@ class Config:
     #: ...or after this many blocks. The bench's largest page has ~2,600
     #: blocks; the cap bounds feature and model work on giant pages.
     max_blocks: int = 20_000
+    #: Read the page's metadata (headline, dates, authors, site, language...).
+    #: Off, ``extract`` returns the body and headline only, a little faster.
+    metadata: bool = True

@@ -10,6 +10,7 @@ a worker process, or an actor of a distributed executor.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from .decode import decode
 from .errors import ExtractionError
 from .features import block_features, context_features
 from .hints import page_hints
+from .metadata import html_metadata
 from .parse import parse
 from .segment import TAG_GROUP_NAMES, Segments, segment
 from .types import Article, Block, Kind, Removed
@@ -62,8 +64,19 @@ class Extractor:
             return decode(bytes(html), http_charset=http_charset)
         return html, None
 
-    def extract(self, html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Article:
-        """Extract the article from one page (``str``, or ``bytes`` in any charset)."""
+    def extract(
+        self,
+        html: str | bytes,
+        url: str | None = None,
+        *,
+        http_charset: str | None = None,
+        fetched: datetime | None = None,
+    ) -> Article:
+        """Extract the article from one page (``str``, or ``bytes`` in any charset).
+
+        ``fetched`` (when the page was crawled) bounds the dates the page may
+        state: a later one is an error, not the publication date. Default: now.
+        """
         text, encoding = self._to_text(html, http_charset)
         article = Article(url=url, encoding=encoding)
         if not text.strip():
@@ -73,7 +86,11 @@ class Extractor:
         seg = segment(tree.body, max_nodes=self.config.max_nodes, max_blocks=self.config.max_blocks)
         base = block_features(seg, hints)
         scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
-        return _assemble(article, seg, scores, self.threshold, hints.title)
+        head = _assemble(article, seg, scores, self.threshold, hints.title)
+        if self.config.metadata:
+            meta = html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched)
+            meta.apply_to(article)
+        return article
 
     def extract_batch(self, pages) -> list[Article]:
         """``extract`` over an iterable of ``(html, url)`` pairs."""
@@ -108,7 +125,8 @@ def _find_headline(seg: Segments, keep: np.ndarray, page_title: str | None) -> i
     return best if best_score >= TITLE_MATCH_MIN else -1
 
 
-def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> Article:
+def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> int:
+    """Fill ``article``'s body, title and removed blocks; return the headline's block index (or -1)."""
     keep = scores >= threshold
     # A page whose kept text all sits in <nav>/<footer> has no article: the
     # page-relative features make a page of navigation look like an article
@@ -135,4 +153,4 @@ def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: fl
             removed.append(Removed(kind, text, score, "no-article" if no_article and score >= threshold else "model"))
     article.blocks = blocks
     article.removed = removed
-    return article
+    return head

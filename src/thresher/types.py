@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Kind", "Block", "Removed", "Article", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "Article", "Block", "Kind", "Removed"]
 
 #: Version of the ``Article.to_dict()`` layout; bumped when a field changes meaning.
 SCHEMA_VERSION = 1
@@ -79,6 +80,9 @@ class Article:
     image: str | None = None
     section: str | None = None
     tags: list[str] = field(default_factory=list)
+    #: A dateline whose date states no year ("MOSCOW, November 21"), as written;
+    #: ``published`` stays empty rather than guess the year.
+    dateline: str | None = None
     #: How the input was decoded (``"utf-8"``, ``"cp1251"``...), ``None`` for ``str`` input.
     encoding: str | None = None
 
@@ -90,9 +94,21 @@ class Article:
     def __bool__(self) -> bool:
         return bool(self.blocks)
 
-    def to_markdown(self) -> str:
-        """The article as Markdown: the headline as ``#``, then the body's structure."""
+    def metadata(self) -> dict:
+        """The metadata fields (no body), as ``to_dict`` writes them."""
+        return {k: v for k, v in self.to_dict(removed=False).items() if k not in ("text", "blocks", "schema")}
+
+    def to_markdown(self, *, front_matter: bool = False) -> str:
+        """The article as Markdown: the headline as ``#``, then the body's structure.
+
+        With ``front_matter`` the metadata comes first as a YAML block (each
+        value written as JSON, which YAML reads as the same value).
+        """
         out: list[str] = []
+        if front_matter:
+            out.append("---")
+            out += [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in self.metadata().items() if v not in (None, [])]
+            out.append("---")
         if self.title:
             out.append("# " + self.title)
         prev_kind = None
@@ -133,6 +149,7 @@ class Article:
             "image": self.image,
             "section": self.section,
             "tags": list(self.tags),
+            "dateline": self.dateline,
             "encoding": self.encoding,
             "text": self.text,
             "blocks": [b.to_dict() for b in self.blocks],

@@ -1,0 +1,193 @@
+"""Dates as pages write them, read into ISO 8601 — or ``None``, never a guess.
+
+``parse_date`` understands ISO 8601 (dates, datetimes, offsets, compact
+``20240517``), RFC 2822 (``Tue, 10 Dec 2007 10:28:00 GMT``), numeric
+``DD.MM.YYYY`` / ``YYYY/MM/DD`` / ``MM/DD/YYYY``, and dates with month names
+in English, German, French, Spanish, Italian, Portuguese and Dutch
+(``November 21, 2025``, ``21 November 2025``, ``2. Februar 2022``). A date
+that does not exist (2007-13-45), a year outside ``MIN_YEAR``..``MAX_YEAR``
+or a date after ``latest`` (the crawl time, or now) gives ``None``.
+
+``parse_date`` never invents the parts a page does not state: a text without a
+year gives ``None`` (``month_day`` reads those, for datelines).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+__all__ = ["FUTURE_TOLERANCE", "MIN_YEAR", "month_day", "parse_date"]
+
+#: Web publishing dates before this are taken for errors (a founding year,
+#: a date in a reference). The web's first news sites date from 1993-94.
+MIN_YEAR = 1993
+MAX_YEAR = 2100
+#: A date up to one day after ``latest`` is accepted: time zones put a page
+#: published "tomorrow" in its own zone before the crawler's midnight.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+_MONTHS = {
+    # en
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+    # de
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
+    "oktober": 10, "dezember": 12, "okt": 10, "dez": 12, "mär": 3,
+    # fr
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    # es
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    # it
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12,
+    # pt
+    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
+    "setembro": 9, "outubro": 10, "dezembro": 12,
+    # nl
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
+}
+MONTH_PATTERN = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+
+_ISO = re.compile(
+    r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+)
+_COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?(?!\d)")
+_YMD = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
+_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?![\d.]\d)")
+_D_MONTH_Y = re.compile(
+    rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+)?({MONTH_PATTERN})\.?,?\s*(?:de\s+)?(\d{{4}})(?!\d)", re.IGNORECASE
+)
+_MONTH_D_Y = re.compile(rf"(?<!\w)({MONTH_PATTERN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+_MONTH_D = re.compile(rf"(?<!\w)({MONTH_PATTERN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])", re.IGNORECASE)
+_D_MONTH = re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|\.)?\s+({MONTH_PATTERN})(?!\w)", re.IGNORECASE)
+_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*(GMT|UTC|Z)?", re.IGNORECASE)
+
+
+def _valid(y: int, m: int, d: int, latest: datetime | None) -> date | None:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return None
+    try:
+        value = date(y, m, d)
+    except ValueError:
+        return None
+    limit = (latest or datetime.now(UTC)) + FUTURE_TOLERANCE
+    if value > limit.date():
+        return None
+    return value
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    if len(text) == 2:  # 07 -> 2007, 98 -> 1998
+        y += 2000 if y < 70 else 1900
+    return y
+
+
+def _with_time(day: date, h: str | None, mi: str | None, s: str | None, tz: str | None) -> str:
+    if h is None:
+        return day.isoformat()
+    try:
+        t = datetime(day.year, day.month, day.day, int(h), int(mi or 0), int(s or 0))
+    except ValueError:
+        return day.isoformat()
+    if tz:
+        if tz.upper() in ("Z", "GMT", "UTC"):
+            return t.replace(tzinfo=UTC).isoformat()
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        try:
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            return t.replace(tzinfo=timezone(sign * offset)).isoformat()
+        except ValueError:
+            return t.isoformat()
+    return t.isoformat()
+
+
+def parse_date(text: str | None, *, latest: datetime | None = None) -> str | None:
+    """The first well-formed, plausible date in ``text`` as ISO 8601, else ``None``.
+
+    ``latest`` bounds the future (default: now, UTC); a time is kept when the
+    text states one with the date (``2025-09-04T10:28:00+00:00``).
+    """
+    if not text:
+        return None
+    text = text.strip()[:200]
+    if not text:
+        return None
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    m = _ISO.search(text)
+    if m:
+        day = _valid(int(m[1]), int(m[2]), int(m[3]), latest)
+        return _with_time(day, m[4], m[5], m[6], m[7]) if day else None
+    if text[:3].isalpha() and "," in text[:5]:  # RFC 2822, as in HTTP headers and feeds
+        try:
+            t = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            t = None
+        if t is not None and _valid(t.year, t.month, t.day, latest):
+            return t.isoformat()
+    for pattern, order in ((_D_MONTH_Y, "dmy"), (_MONTH_D_Y, "mdy")):
+        m = pattern.search(text)
+        if m:
+            if order == "dmy":
+                d, mon, y = int(m[1]), _MONTHS[m[2].lower()], int(m[3])
+            else:
+                mon, d, y = _MONTHS[m[1].lower()], int(m[2]), int(m[3])
+            day = _valid(y, mon, d, latest)
+            if day is None:
+                return None
+            return _with_time(day, *_clock(text[m.end() : m.end() + 24]))
+    m = _YMD.search(text)
+    if m:
+        day = _valid(int(m[1]), int(m[2]), int(m[3]), latest)
+        return day.isoformat() if day else None
+    m = _DMY.search(text)
+    if m:
+        a, b, y = int(m[1]), int(m[2]), _year(m[3])
+        # Day first (most of the world) unless that is impossible and the
+        # US order is not: 12/31/2024.
+        day = _valid(y, b, a, latest) or (_valid(y, a, b, latest) if a <= 12 < b else None)
+        return day.isoformat() if day else None
+    m = _COMPACT.search(text)
+    if m:
+        day = _valid(int(m[1]), int(m[2]), int(m[3]), latest)
+        return _with_time(day, m[4], m[5], m[6], None) if day else None
+    return None
+
+
+def _clock(text: str) -> tuple[str | None, str | None, str | None, str | None]:
+    m = _TIME.match(text.lstrip(" ,-–|at").lstrip())
+    if not m:
+        return None, None, None, None
+    h = int(m[1])
+    ampm = (m[4] or "").lower().replace(".", "")
+    if ampm == "pm" and h < 12:
+        h += 12
+    elif ampm == "am" and h == 12:
+        h = 0
+    return str(h), m[2], m[3], m[5]
+
+
+def month_day(text: str) -> tuple[int, int] | None:
+    """``(month, day)`` of a date written without a year ("November 21"), else ``None``."""
+    for pattern, order in ((_MONTH_D, "md"), (_D_MONTH, "dm")):
+        m = pattern.search(text)
+        if m:
+            if order == "md":
+                mon, d = _MONTHS[m[1].lower()], int(m[2])
+            else:
+                d, mon = int(m[1]), _MONTHS[m[2].lower()]
+            try:
+                date(2000, mon, d)  # a leap year: Feb 29 is a real month-day
+            except ValueError:
+                return None
+            return mon, d
+    return None

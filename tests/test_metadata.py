@@ -1,0 +1,235 @@
+"""Metadata: dates, authors, titles, language; from HTML and from text dumps."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+import thresher
+from thresher.dates import month_day, parse_date
+from thresher.metadata import (
+    clean_authors,
+    html_metadata,
+    strip_site_suffix,
+    text_metadata,
+)
+from thresher.parse import parse
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+BODY = "<p>" + "The council met on Tuesday to discuss the harbour wall and the cost of its repair. " * 6 + "</p>"
+
+
+def page(head: str = "", body: str = BODY) -> str:
+    return f"<html><head>{head}</head><body><article><h1>Harbour wall repairs agreed</h1>{body}</article></body></html>"
+
+
+def meta_of(html: str, url: str | None = None):
+    return html_metadata(parse(html), url, latest=NOW)
+
+
+# -- dates ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-17", "2024-05-17"),
+        ("2024-05-17T08:30:00Z", "2024-05-17T08:30:00+00:00"),
+        ("2024-05-17T08:30:00.123+02:00", "2024-05-17T08:30:00+02:00"),
+        ("Tue, 10 Dec 2007 10:28:00 GMT", "2007-12-10T10:28:00+00:00"),
+        ("Monday, 10 December 2007, 10:28 GMT", "2007-12-10T10:28:00+00:00"),
+        ("November 21, 2025", "2025-11-21"),
+        ("2. Februar 2022", "2022-02-02"),
+        ("le 9 avril 2026", "2026-04-09"),
+        ("07.11.2023", "2023-11-07"),
+        ("12/31/2024", "2024-12-31"),
+        ("20240517", "2024-05-17"),
+    ],
+)
+def test_parse_date_formats(text, expected):
+    assert parse_date(text, latest=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["2007-13-45", "year 20071", "2099-01-01", "31.02.2020", "1850-01-01", "", "no date here"])
+def test_impossible_future_and_ancient_dates_are_none(text):
+    assert parse_date(text, latest=NOW) is None
+
+
+def test_far_future_is_measured_against_the_crawl_time():
+    assert parse_date("2026-11-24", latest=NOW) == "2026-11-24"  # one day of time-zone slack
+    assert parse_date("2026-11-30", latest=NOW) is None
+    assert parse_date("2020-06-01", latest=datetime(2020, 1, 1)) is None
+
+
+def test_a_date_without_a_year_is_not_completed():
+    assert parse_date("MOSCOW, November 21 (RIA Novosti)", latest=NOW) is None
+    assert month_day("MOSCOW, November 21 (RIA Novosti)") == (11, 21)
+    assert month_day("February 30") is None
+
+
+# -- sources and their order ------------------------------------------------------
+
+
+def test_jsonld_wins_over_meta_tags_and_graph_is_walked():
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "Harbour Gazette"},
+            {"@type": "Person", "@id": "#jane", "name": "Jane Doe"},
+            {"@type": "NewsArticle", "headline": "Harbour wall repairs agreed", "datePublished": "2026-03-11T18:42:00Z",
+             "dateModified": "2026-03-12T08:00:00Z", "author": {"@id": "#jane"}, "articleSection": "Local",
+             "keywords": ["harbour", "council"]},
+        ],
+    }
+    html = page(
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        '<meta property="article:published_time" content="2020-01-01T00:00:00Z">'
+        '<meta name="author" content="Someone Else">'
+    )
+    m = meta_of(html)
+    assert m.published == "2026-03-11T18:42:00+00:00"
+    assert m.updated == "2026-03-12T08:00:00+00:00"
+    assert m.authors == ["Jane Doe"]
+    assert m.site_name == "Harbour Gazette"
+    assert m.section == "Local" and m.tags == ["harbour", "council"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "{not json",
+        "[" * 5000 + "]" * 5000,  # deeper than any walk
+        '{"@type": "NewsArticle", "datePublished": "2007-13-45", "author": 42, "headline": ["x"]}',
+        '{"@type": "NewsArticle", "datePublished": "20071-01-01", "author": {"name": null}}',
+        '{"@type": ' + '"x", "a": ' * 10 + "1}",
+    ],
+)
+def test_malformed_jsonld_is_ignored(script):
+    html = page(f'<script type="application/ld+json">{script}</script><meta property="article:published_time" content="2024-05-17">')
+    m = meta_of(html)
+    assert m.published == "2024-05-17"  # the next source in the order
+
+
+def test_huge_jsonld_is_skipped_unparsed():
+    blob = json.dumps({"@type": "NewsArticle", "pad": "x" * 2_000_000, "datePublished": "2024-05-17"})
+    m = meta_of(page(f'<script type="application/ld+json">{blob}</script>'))
+    assert m.published is None
+
+
+def test_time_element_and_url_date():
+    m = meta_of(page(body='<p class="meta"><time datetime="2025-02-03T07:00:00+00:00">3 Feb</time></p>' + BODY))
+    assert m.published.startswith("2025-02-03")
+    m = meta_of(page(), "https://example.org/news/2024/05/17/harbour-wall/")
+    assert m.published == "2024-05-17"
+
+
+def test_time_in_footer_or_related_list_is_not_the_publication_date():
+    body = BODY + '<ul><li><a href="/x">Older story</a> <time datetime="2019-01-01">1 Jan</time></li></ul>'
+    body += '<footer><time datetime="2018-01-01">2018</time> © Gazette</footer>'
+    assert meta_of(page(body=body)).published is None
+
+
+def test_published_falls_back_to_the_only_date_stated():
+    m = meta_of(page('<meta property="article:modified_time" content="2024-05-20">'))
+    assert m.updated == "2024-05-20" and m.published == "2024-05-20"
+
+
+# -- authors ------------------------------------------------------------------------
+
+
+def test_clean_authors_rejects_non_names():
+    raw = ["By Jane Doe and John Roe", "jane@example.org", "https://twitter.com/jane", "Staff", "Harbour Gazette", "@jdoe"]
+    assert clean_authors(raw, site_name="Harbour Gazette") == ["Jane Doe", "John Roe"]
+
+
+def test_clean_authors_drops_credentials_and_labels():
+    assert clean_authors(["Dylan Bailey, MS, RD"]) == ["Dylan Bailey"]
+    assert clean_authors(["Von Katrin Oberländer und Jonas Rehbein"]) == ["Katrin Oberländer", "Jonas Rehbein"]
+    assert clean_authors(["Author: Jane Doe | Reuters"]) == ["Jane Doe"]
+
+
+def test_author_url_in_meta_is_not_a_name():
+    m = meta_of(page('<meta property="article:author" content="https://www.facebook.com/someone">'))
+    assert m.authors == []
+
+
+def test_byline_of_a_related_story_is_not_the_author():
+    body = '<p class="byline">By Jane Doe</p>' + BODY + '<div class="related"><span class="byline">By Other Writer</span></div>'
+    assert meta_of(page(body=body)).authors == ["Jane Doe"]
+
+
+# -- titles and language ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        ("Harbour wall repairs agreed | Harbour Gazette", "Harbour Gazette", "Harbour wall repairs agreed"),
+        ("Harbour wall repairs agreed - Gazette", None, "Harbour wall repairs agreed"),
+        ("Gazette: Harbour wall repairs agreed", "Gazette", "Harbour wall repairs agreed"),
+        ("Harbour wall repairs agreed", None, "Harbour wall repairs agreed"),
+    ],
+)
+def test_strip_site_suffix(title, site, expected):
+    assert strip_site_suffix(title, site_name=site) == expected
+
+
+def test_extract_fills_every_field_and_title_is_the_visible_headline():
+    html = page(
+        '<title>Harbour wall repairs agreed | Harbour Gazette</title>'
+        '<meta property="og:site_name" content="Harbour Gazette">'
+        '<meta property="og:image" content="/img/wall.jpg">'
+        '<meta name="description" content="The wall will be repaired.">'
+        '<link rel="canonical" href="/news/wall">',
+        body='<p class="byline">By Jane Doe</p>' + BODY,
+    )
+    a = thresher.extract(html, "https://gazette.example/news/wall?utm=x")
+    assert a.title == "Harbour wall repairs agreed"
+    assert a.authors == ["Jane Doe"]
+    assert a.site_name == "Harbour Gazette"
+    assert a.canonical_url == "https://gazette.example/news/wall"
+    assert a.image == "https://gazette.example/img/wall.jpg"
+    assert a.description == "The wall will be repaired."
+    assert a.language == "en"
+
+
+def test_language_is_identified_from_the_text_not_the_template():
+    body = "<p>" + "Der Gemeinderat hat am Dienstag die Reparatur der Hafenmauer beschlossen, die seit Jahren marode ist. " * 5 + "</p>"
+    html = f'<html lang="en"><body><article><h1>Hafenmauer wird repariert</h1>{body}</article></body></html>'
+    assert thresher.extract(html).language == "de"
+
+
+def test_metadata_off_gives_body_only():
+    ex = thresher.Extractor(thresher.Config(metadata=False))
+    a = ex.extract(page('<meta name="author" content="Jane Doe">'))
+    assert a.authors == [] and a.language is None and a.text
+
+
+# -- text dumps ---------------------------------------------------------------------------
+
+
+def test_text_metadata_reads_date_lines_bylines_and_datelines():
+    lines = ["Ferry service resumes", "By Jane Doe", "Last Updated: Monday, 10 December 2007, 10:28 GMT", "Body text."]
+    m = text_metadata(lines, headline=0, latest=NOW)
+    assert m.authors == ["Jane Doe"]
+    assert m.updated == "2007-12-10T10:28:00+00:00" and m.published is None
+    m = text_metadata(["MOSCOW, November 21 (RIA Novosti) - A spokesman said on Wednesday that talks would go on."], latest=NOW)
+    assert m.dateline == "MOSCOW, November 21" and m.published is None
+
+
+def test_clean_text_carries_metadata(tmp_path):
+    text = (
+        "Home | News | Sport\n\nFerry service to the islands resumes after storm\n\n"
+        "Published: 4 March 2026\n\n"
+        + "The ferry between the mainland and the islands sailed again on Tuesday after three days of storms kept it in port. " * 3
+        + "\n\n"
+        + "Operators said the timetable would return to normal by the weekend, with extra crossings for freight. " * 3
+        + "\n\nCopyright 2026 Island Radio\n"
+    )
+    a = thresher.clean_text(text)
+    assert a.title == "Ferry service to the islands resumes after storm"
+    assert a.published == "2026-03-04"
+    assert a.language == "en"
+    assert "Published" not in a.text
