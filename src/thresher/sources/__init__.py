@@ -1,0 +1,52 @@
+"""Sources: where pages come from, behind one small protocol.
+
+A source is any iterable of ``Raw | Failure``. ``Raw`` is one page as it was
+read (bytes or str, with what the source knows of it); ``Failure`` is an input
+that could not be read, carried along so the run can record it and go on.
+
+Every ``Raw`` has a ``source`` key that names exactly where it came from (an
+absolute path, ``path#offset`` for a record of a WARC or a JSONL line, or a
+URL). The store ingests each key once, which is what makes re-runs and
+resumed runs idempotent, so a key must be stable across runs.
+
+Readers: :mod:`.files` expands paths, directories, globs and ``-`` (stdin) and
+reads single pages; :mod:`.warc` streams WARC archives (FastWARC); :mod:`.jsonl`
+streams JSON Lines dumps. All are lazy generators and never raise on bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+__all__ = ["Failure", "Raw", "RawKind", "Source"]
+
+RawKind = Literal["html", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """One page as read from its source, not yet decoded or extracted."""
+
+    source: str  # stable key: absolute path, "path#offset", or URL
+    content: bytes | str
+    kind: RawKind = "html"  # "text" for a plain-text dump
+    url: str | None = None  # the page's own URL, when known
+    http_charset: str | None = None  # charset from an HTTP Content-Type header
+    fetched: str | None = None  # ISO 8601 time the page was crawled (WARC-Date, HTTP Date)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An input that could not be turned into a ``Raw``, and why."""
+
+    source: str
+    stage: str  # "read", "warc", "jsonl", "fetch", "decode", "extract", ...
+    reason: str
+
+
+class Source(Protocol):
+    """Anything that yields pages; sources are lazy and stream their input."""
+
+    def __iter__(self) -> Iterator[Raw | Failure]: ...

@@ -1,0 +1,246 @@
+"""Local inputs: files, directories, glob patterns and stdin.
+
+:func:`iter_paths` expands what the user typed into files; :func:`read_file`
+turns one file into pages, dispatching on its name (WARC archives and JSONL
+dumps hold many pages, anything else is one page); :func:`iter_files` does both.
+Nothing here raises on bad input: a missing, unreadable, empty or binary input
+becomes a :class:`~thresher.sources.Failure` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import gzip
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from . import Failure, Raw, RawKind
+
+__all__ = [
+    "SNIFF_BYTES",
+    "STDIN",
+    "STDIN_KEY",
+    "iter_files",
+    "iter_paths",
+    "os_reason",
+    "read_file",
+    "read_stdin",
+    "sniff_kind",
+]
+
+#: The input name that means "read standard input".
+STDIN = "-"
+#: Source key of the page read from standard input.
+STDIN_KEY = "<stdin>"
+
+#: How much of a file of unknown type is read to decide what it is. Markup
+#: declares itself in its first few hundred bytes; 4 KB also gets past a long
+#: preamble (BOM, whitespace, comments, an XML declaration) without reading a
+#: large binary file whole.
+SNIFF_BYTES = 4096
+#: A head whose share of control bytes (other than tab, newlines, form feed and
+#: ESC) exceeds this is binary. Text in any ASCII-compatible charset has almost
+#: none; near-random data (compressed, images) has ~10.5%, and nearly always a
+#: NUL byte too, which alone marks a head as binary.
+CONTROL_SHARE_MAX = 0.05
+
+_WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+_JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+_TEXT_SUFFIXES = (".txt", ".text")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+# HTML tags a page or fragment is made of; ``(?=[\s>/])`` keeps ``<p`` from matching ``<pre``/``<path``.
+_MARKUP = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|article|section|span|br|h[1-6]|ul|ol|a|img"
+    r"|script|style|link|form|header|nav|main|footer)(?=[\s>/])",
+    re.IGNORECASE,
+)
+_STRONG_MARKUP = re.compile(r"<(?:!doctype\s+html|html)(?=[\s>])", re.IGNORECASE)
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control bytes that mark binary data: C0 and DEL, but not \t \n \v \f \r nor ESC (ISO-2022 escapes).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
+
+
+class _Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def os_reason(e: OSError) -> str:
+    """A short lower-case reason for an OS error ("permission denied")."""
+    msg = e.strerror or str(e) or type(e).__name__
+    return msg[:1].lower() + msg[1:]
+
+
+def sniff_kind(head: bytes) -> RawKind | None:
+    """Classify the first bytes of an input: ``"html"``, ``"text"``, or ``None`` for binary.
+
+    A byte-order mark or a BOM-less UTF-16 ``<`` is honoured, so UTF-16/32
+    pages (which are full of NUL bytes) are not mistaken for binary data.
+    """
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            text = head[len(bom) :].decode(codec, "ignore")
+            break
+    else:
+        if head[:2] in (b"<\x00", b"\x00<"):
+            text = head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", "ignore")
+        elif b"\x00" in head or len(head) - len(head.translate(None, _CONTROL)) > CONTROL_SHARE_MAX * len(head):
+            return None
+        else:
+            text = head.decode("latin-1")
+    stripped = text.lstrip()
+    if _STRONG_MARKUP.search(text) or (stripped.startswith("<") and _MARKUP.search(text)):
+        return "html"
+    return "text"
+
+
+def _walk(top: str) -> Iterator[str | Failure]:
+    """Files below ``top`` in sorted order, skipping hidden entries and symlinked directories."""
+    try:
+        with os.scandir(top) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as e:
+        yield Failure(top, "read", os_reason(e))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):  # not following links: no cycles
+                yield from _walk(entry.path)
+            elif entry.is_file():
+                yield entry.path
+        except OSError as e:
+            yield Failure(entry.path, "read", os_reason(e))
+
+
+def iter_paths(inputs: Iterable[str]) -> Iterator[str | Failure]:
+    """Expand inputs into absolute file paths (``"-"`` passes through as stdin).
+
+    A file is itself; a directory is every non-hidden file below it, sorted; a
+    pattern with ``*``, ``?`` or ``[`` is globbed (``**`` recurses), sorted. A
+    missing input, or a pattern matching nothing, becomes a ``Failure``.
+    """
+    for item in inputs:
+        if item == STDIN:
+            yield STDIN
+        elif os.path.isdir(item):
+            yield from _walk(os.path.abspath(item))
+        elif os.path.lexists(item):
+            yield os.path.abspath(item)
+        elif _GLOB_CHARS.search(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                yield Failure(item, "read", "no files match the pattern")
+            for match in map(os.path.abspath, matches):
+                if os.path.isdir(match):
+                    yield from _walk(match)
+                else:
+                    yield match
+        else:
+            yield Failure(item, "read", "no such file or directory")
+
+
+def _read_page(key: str, stream: _Reader, kind: RawKind | None, max_bytes: int | None) -> Raw | Failure:
+    """Read one page from ``stream``; ``kind=None`` sniffs it from the head."""
+    head = stream.read(SNIFF_BYTES)
+    if not head:
+        return Failure(key, "read", "empty file")
+    if kind is None:
+        kind = sniff_kind(head)
+        if kind is None:
+            return Failure(key, "read", "binary file")
+    rest = stream.read() if max_bytes is None else stream.read(max_bytes + 1 - len(head))
+    content = head + rest
+    if max_bytes is not None and len(content) > max_bytes:
+        return Failure(key, "read", f"larger than {max_bytes:,} bytes")
+    return Raw(source=key, content=content, kind=kind)
+
+
+def read_file(path: str, *, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
+    """Pages of one file, by its name: WARC, JSONL, or a single page.
+
+    ``.warc``/``.arc`` (optionally ``.gz``) go to :func:`~thresher.sources.warc.iter_warc`,
+    ``.jsonl``/``.ndjson`` to :func:`~thresher.sources.jsonl.iter_jsonl`; ``.txt``/``.text``
+    is one ``"text"`` page, ``.html``/``.htm``/``.xhtml``/``.shtml`` one ``"html"`` page,
+    and anything else is sniffed. A further ``.gz`` is decompressed. A single
+    page's content is the file's bytes (decoding comes later) and its key is
+    ``path``. ``max_bytes`` bounds a single page (after decompression).
+    """
+    name = os.path.basename(path).lower()
+    if name.endswith(_WARC_SUFFIXES):
+        from .warc import iter_warc
+
+        yield from iter_warc(path, max_bytes=max_bytes)
+        return
+    if name.endswith(_JSONL_SUFFIXES):
+        from .jsonl import iter_jsonl
+
+        yield from iter_jsonl(path)
+        return
+    gz = name.endswith(".gz")
+    inner = name[:-3] if gz else name
+    kind: RawKind | None = None  # sniffed
+    if inner.endswith(_TEXT_SUFFIXES):
+        kind = "text"
+    elif inner.endswith(_HTML_SUFFIXES):
+        kind = "html"
+    try:
+        with open(path, "rb") as f:
+            if gz:
+                with gzip.GzipFile(fileobj=f) as g:
+                    yield _read_page(path, g, kind, max_bytes)
+            else:
+                yield _read_page(path, f, kind, max_bytes)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+        yield Failure(path, "read", f"corrupt gzip: {e}")
+    except OSError as e:
+        yield Failure(path, "read", os_reason(e))
+
+
+def read_stdin(*, max_bytes: int | None = None) -> Raw | Failure:
+    """The one page on standard input (gzip is decompressed), kind sniffed; key ``"<stdin>"``."""
+    try:
+        data = sys.stdin.buffer.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+        return Failure(STDIN_KEY, "read", f"corrupt gzip: {e}")
+    except OSError as e:
+        return Failure(STDIN_KEY, "read", os_reason(e))
+    if not data:
+        return Failure(STDIN_KEY, "read", "empty input")
+    kind = sniff_kind(data[:SNIFF_BYTES])
+    if kind is None:
+        return Failure(STDIN_KEY, "read", "binary input")
+    if max_bytes is not None and len(data) > max_bytes:
+        return Failure(STDIN_KEY, "read", f"larger than {max_bytes:,} bytes")
+    return Raw(source=STDIN_KEY, content=data, kind=kind)
+
+
+def iter_files(inputs: Iterable[str], *, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
+    """Every page of every input (see :func:`iter_paths` and :func:`read_file`); lazy.
+
+    ``"-"`` reads standard input once; a repeated ``"-"`` is a ``Failure``.
+    """
+    stdin_read = False
+    for path in iter_paths(inputs):
+        if isinstance(path, Failure):
+            yield path
+        elif path == STDIN:
+            yield Failure(STDIN_KEY, "read", "stdin given twice") if stdin_read else read_stdin(max_bytes=max_bytes)
+            stdin_read = True
+        else:
+            yield from read_file(path, max_bytes=max_bytes)

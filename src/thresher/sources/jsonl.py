@@ -1,0 +1,70 @@
+"""JSON Lines dumps: one page per line, read as a stream.
+
+Each line is an object with an ``html`` field (a page's markup) or a ``text``
+field (a plain-text dump), and optionally ``url``. An ``id`` field is allowed
+and ignored: the key ``path#line`` (1-based) already names the record, and is
+stable while the file is unchanged. Blank lines are skipped; a line that is
+not a JSON object, or has neither field, becomes a ``Failure`` and the dump goes
+on. ``.gz`` files are decompressed on the fly.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+
+from . import Failure, Raw
+from .files import os_reason
+
+__all__ = ["iter_jsonl"]
+
+
+def _record(key: str, line: bytes) -> Raw | Failure:
+    """One non-blank line -> ``Raw``, or ``Failure`` if it is not a usable record."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError
+        return Failure(key, "jsonl", f"invalid JSON: {e}")
+    if not isinstance(obj, dict):
+        return Failure(key, "jsonl", f"not a JSON object but {type(obj).__name__}")
+    url = obj.get("url")
+    url = url if isinstance(url, str) and url else None
+    for field in ("html", "text"):
+        value = obj.get(field)
+        if isinstance(value, str) and value.strip():
+            return Raw(source=key, content=value, kind="html" if field == "html" else "text", url=url)
+    return Failure(key, "jsonl", "no non-empty 'html' or 'text' string field")
+
+
+def iter_jsonl(path: str) -> Iterator[Raw | Failure]:
+    """Pages of a JSONL file (``.gz`` ok), one per line, keyed ``f"{path}#{line}"``; lazy.
+
+    A file that cannot be opened is one ``Failure`` (stage ``"read"``); a gzip
+    stream that breaks off ends the dump with one ``Failure`` (stage ``"jsonl"``).
+    """
+    path = os.path.abspath(path)
+    try:
+        with gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb") as f:
+            yield from _lines(path, f)
+    except OSError as e:  # opening it; _lines handles what breaks while reading
+        yield Failure(path, "read", os_reason(e))
+
+
+def _lines(path: str, f: Iterable[bytes]) -> Iterator[Raw | Failure]:
+    """The records of an open JSONL file; a read error ends them with one ``Failure``, as does no record at all."""
+    seen = False
+    try:
+        for number, line in enumerate(f, 1):
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")  # json.loads rejects a UTF-8 BOM
+            if line.strip():
+                seen = True
+                yield _record(f"{path}#{number}", line)
+    except (EOFError, zlib.error, OSError) as e:  # gzip.BadGzipFile is an OSError
+        yield Failure(path, "jsonl", f"truncated or corrupt file: {e}")
+        return
+    if not seen:
+        yield Failure(path, "read", "empty file")

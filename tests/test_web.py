@@ -1,0 +1,584 @@
+"""The web source: a real local HTTP server, a polite fetcher, and the SSRF guard."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import socket
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from thresher.sources import Failure, Raw, web
+from thresher.sources.web import (
+    FetchPolicy,
+    HostThrottle,
+    check_url,
+    iter_urls,
+    read_url_list,
+)
+
+PAGE = "<html><head><title>Caf\xe9</title></head><body><p>Caf\xe9 cr\xe8me</p></body></html>".encode(
+    "iso-8859-1"
+)
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+BIG = 100_000  # bytes served by /big and /big-stream; the test cap is half that
+
+# Fast settings for the local server: tiny delays and backoff, a small size cap.
+LOCAL = FetchPolicy(
+    allow_private=True,
+    delay=0.01,
+    retries=2,
+    backoff=0.01,
+    connect_timeout=2.0,
+    read_timeout=0.3,
+    max_bytes=50_000,
+)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format, *args):
+        pass
+
+    def _send(self, status, body=b"", content_type="text/html", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location):
+        self._send(302, b"", "text/plain", [("Location", location)])
+
+    def do_GET(self):
+        srv = self.server
+        path = self.path
+        with srv.lock:
+            srv.log.append((path, time.monotonic(), self.headers.get("User-Agent", "")))
+            srv.hits[path] += 1
+            hits = srv.hits[path]
+        if path == "/robots.txt":
+            self._send(srv.robots_status, srv.robots_body.encode(), "text/plain")
+        elif path == "/page.html" or path.startswith("/private/"):
+            self._send(200, PAGE, "text/html; charset=ISO-8859-1")
+        elif path == "/plain.txt":
+            self._send(200, b"hello\n", "text/plain; charset=utf-8")
+        elif path.startswith("/r/"):
+            n = int(path[3:])
+            if n > 0:
+                self._redirect(f"/r/{n - 1}")
+            else:
+                self._send(200, PAGE, "text/html")
+        elif path.startswith("/to?"):
+            self._redirect(unquote(path[4:]))
+        elif path.startswith("/flaky/"):
+            if hits == 1:
+                self._send(503, b"busy", "text/plain", [("Retry-After", "1")])
+            else:
+                self._send(200, b"back", "text/plain")
+        elif path == "/busy-long":
+            self._send(503, b"busy", "text/plain", [("Retry-After", "3600")])
+        elif path == "/error":
+            self._send(500, b"oops", "text/plain")
+        elif path == "/big":
+            self._send(200, b"x" * BIG, "text/html")
+        elif path == "/big-stream":  # no Content-Length: the body runs until close
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(10):
+                self.wfile.write(b"x" * (BIG // 10))
+            self.close_connection = True
+        elif path == "/image.png":
+            self._send(200, b"\x89PNG\r\n\x1a\n", "image/png")
+        elif path == "/slow":
+            time.sleep(1.0)
+            self._send(200, PAGE)
+        else:
+            self._send(404, b"not found", "text/plain")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, robots_status=200, robots_body=ROBOTS):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.robots_status = robots_status
+        self.robots_body = robots_body
+        self.lock = threading.Lock()
+        self.log: list[tuple[str, float, str]] = []
+        self.hits: Counter[str] = Counter()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @property
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [path for path, _, _ in self.log]
+
+    def handle_error(self, request, client_address):
+        pass  # clients that time out or stop reading abort connections on purpose
+
+
+@contextmanager
+def _serve(**kwargs):
+    server = _Server(**kwargs)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def _shared_server():
+    with _serve() as server:
+        yield server
+
+
+@pytest.fixture
+def server(_shared_server):
+    with _shared_server.lock:
+        _shared_server.log.clear()
+        _shared_server.hits.clear()
+    return _shared_server
+
+
+class FakeTime:
+    """An injectable clock that only moves when slept on."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def fetch(urls, policy=LOCAL, **kwargs):
+    return list(iter_urls(urls, policy, **kwargs))
+
+
+def fake_getaddrinfo(table):
+    """A getaddrinfo answering from ``table`` (host -> addresses)."""
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port),
+            )
+            for a in table[host]
+        ]
+
+    return getaddrinfo
+
+
+# --- pages, with allow_private=True -------------------------------------------
+
+
+def test_html_page(server):
+    url = server.base + "/page.html#section"
+    [raw] = fetch([url])
+    assert isinstance(raw, Raw)
+    assert raw.source == url
+    assert raw.url == server.base + "/page.html"
+    assert raw.content == PAGE
+    assert raw.kind == "html"
+    assert raw.http_charset == "ISO-8859-1"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", raw.fetched)
+    assert server.paths == ["/robots.txt", "/page.html"]
+    assert all(
+        ua.startswith("thresher/") and "(+https://" in ua for _, _, ua in server.log
+    )
+
+
+def test_plain_text_page(server):
+    [raw] = fetch([server.base + "/plain.txt"])
+    assert isinstance(raw, Raw)
+    assert (raw.kind, raw.content, raw.http_charset) == ("text", b"hello\n", "utf-8")
+
+
+def test_redirect_chain_is_followed_up_to_the_limit(server):
+    [raw] = fetch([server.base + "/r/5"])
+    assert isinstance(raw, Raw)
+    assert raw.source == server.base + "/r/5"
+    assert raw.url == server.base + "/r/0"
+    assert raw.content == PAGE
+    assert server.paths[1:] == [f"/r/{n}" for n in range(5, -1, -1)]
+
+
+def test_redirect_chain_beyond_the_limit_fails(server):
+    url = server.base + "/r/6"
+    assert fetch([url]) == [Failure(url, "fetch", "too many redirects (more than 5)")]
+    assert "/r/0" not in server.paths
+
+
+def test_404_is_a_failure_without_retries(server):
+    url = server.base + "/missing"
+    assert fetch([url]) == [Failure(url, "fetch", "HTTP 404")]
+    assert server.hits["/missing"] == 1
+
+
+def test_503_then_200_is_retried_after_retry_after(server):
+    fake = FakeTime()
+    [raw] = fetch([server.base + "/flaky/a"], clock=fake.clock, sleep=fake.sleep)
+    assert isinstance(raw, Raw)
+    assert raw.content == b"back"
+    assert server.hits["/flaky/a"] == 2
+    assert any(s >= 1.0 for s in fake.sleeps)  # Retry-After: 1 beats the 0.01 s backoff
+
+
+def test_retry_after_beyond_the_limit_is_not_waited_for(server):
+    fake = FakeTime()
+    [failure] = fetch([server.base + "/busy-long"], clock=fake.clock, sleep=fake.sleep)
+    assert isinstance(failure, Failure)
+    assert failure.reason.startswith("HTTP 503 (Retry-After 3600 s")
+    assert server.hits["/busy-long"] == 1
+    assert all(s < 1.0 for s in fake.sleeps)
+
+
+def test_500_fails_after_the_retries(server):
+    url = server.base + "/error"
+    start = time.monotonic()
+    assert fetch([url]) == [Failure(url, "fetch", "HTTP 500")]
+    assert server.hits["/error"] == 1 + LOCAL.retries
+    assert time.monotonic() - start < 1.0
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-stream"])
+def test_oversize_body_is_abandoned(server, path):
+    [failure] = fetch([server.base + path])
+    assert isinstance(failure, Failure)
+    assert failure.stage == "fetch"
+    assert failure.reason.startswith("response too large")
+    assert "50,000" in failure.reason
+
+
+def test_unsupported_content_type(server):
+    url = server.base + "/image.png"
+    assert fetch([url]) == [Failure(url, "fetch", "unsupported content type image/png")]
+
+
+def test_slow_response_times_out_and_is_retried(server):
+    policy = FetchPolicy(
+        allow_private=True, delay=0.01, retries=1, backoff=0.01, read_timeout=0.2
+    )
+    start = time.monotonic()
+    [failure] = fetch([server.base + "/slow"], policy)
+    assert isinstance(failure, Failure)
+    assert failure.reason == "timeout (ReadTimeout)"
+    assert server.hits["/slow"] == 2
+    assert time.monotonic() - start < 1.5
+
+
+def test_per_url_problems_never_stop_the_run(server):
+    urls = [
+        "",
+        "not a url",
+        "http://",
+        "http://exa mple.com/",
+        server.base + "/plain.txt",
+    ]
+    results = fetch(urls)
+    assert [type(r) for r in results] == [Failure] * 4 + [Raw]
+    assert all(r.stage == "fetch" and r.reason for r in results[:4])
+
+
+# --- robots.txt ---------------------------------------------------------------
+
+
+def test_robots_disallow_is_obeyed_and_read_once(server):
+    private = server.base + "/private/secret.html"
+    results = fetch([server.base + "/page.html", private, server.base + "/plain.txt"])
+    assert isinstance(results[0], Raw) and isinstance(results[2], Raw)
+    assert results[1] == Failure(private, "fetch", "disallowed by robots.txt")
+    assert server.paths == ["/robots.txt", "/page.html", "/plain.txt"]
+
+
+def test_robots_is_checked_on_redirect_hops(server):
+    url = server.base + "/to?/private/x"
+    assert fetch([url]) == [Failure(url, "fetch", "disallowed by robots.txt")]
+    assert not any(p.startswith("/private/") for p in server.paths)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "allowed", "reason"),
+    [
+        (404, "", True, None),  # no robots.txt: all allowed
+        (403, "", True, None),  # any 4xx but 429 (RFC 9309)
+        (503, "", False, "disallowed: robots.txt unavailable (HTTP 503)"),
+        (429, "", False, "disallowed: robots.txt unavailable (HTTP 429)"),
+        (
+            200,
+            "User-agent: thresher\nDisallow: /\n\nUser-agent: *\nDisallow:\n",
+            False,
+            "disallowed by robots.txt",
+        ),
+        (200, "User-agent: otherbot\nDisallow: /\n", True, None),
+    ],
+)
+def test_robots_status_and_groups(status, body, allowed, reason):
+    with _serve(robots_status=status, robots_body=body) as server:
+        url = server.base + "/private/page.html"
+        [result] = fetch([url])
+        if allowed:
+            assert isinstance(result, Raw)
+            assert server.paths == ["/robots.txt", "/private/page.html"]
+        else:
+            assert result == Failure(url, "fetch", reason)
+            assert "/private/page.html" not in server.paths
+
+
+def test_robots_crawl_delay_is_honoured():
+    fake = FakeTime()
+    with _serve(robots_body="User-agent: *\nCrawl-delay: 2\n") as server:
+        results = fetch(
+            [server.base + "/page.html", server.base + "/plain.txt"],
+            clock=fake.clock,
+            sleep=fake.sleep,
+        )
+    assert all(isinstance(r, Raw) for r in results)
+    # robots.txt at t=0; then each page waits the 2 s Crawl-delay, not LOCAL's 0.01 s
+    assert fake.sleeps == [pytest.approx(2.0), pytest.approx(2.0)]
+
+
+def test_crawl_delay_is_capped():
+    fake = FakeTime()
+    policy = FetchPolicy(allow_private=True, delay=0.01, max_crawl_delay=5.0)
+    with _serve(robots_body="User-agent: *\nCrawl-delay: 3600\n") as server:
+        [raw] = fetch(
+            [server.base + "/page.html"], policy, clock=fake.clock, sleep=fake.sleep
+        )
+    assert isinstance(raw, Raw)
+    assert fake.sleeps == [pytest.approx(5.0)]
+
+
+# --- politeness ---------------------------------------------------------------
+
+
+def test_per_host_delay_is_respected_in_real_time(server):
+    policy = FetchPolicy(allow_private=True, delay=0.15)
+    fetch([server.base + p for p in ("/page.html", "/plain.txt", "/missing")], policy)
+    times = [t for _, t, _ in server.log]
+    assert len(times) == 4  # robots.txt + 3 pages
+    assert all(b - a >= 0.15 for a, b in itertools.pairwise(times))
+
+
+def test_host_throttle_with_a_fake_clock():
+    fake = FakeTime()
+    throttle = HostThrottle(1.0, clock=fake.clock, sleep=fake.sleep)
+    assert throttle.wait("a.example") == 0.0  # first request: no wait
+    throttle.done("a.example")
+    assert throttle.wait("b.example") == 0.0  # another host is not held back
+    throttle.done("b.example")
+    fake.now += 0.25
+    assert throttle.wait("a.example") == pytest.approx(0.75)
+    throttle.done("a.example")
+    throttle.set_delay("a.example", 3.0)
+    throttle.set_delay("b.example", 0.1)  # never below the default
+    assert throttle.delay_for("b.example") == 1.0
+    assert throttle.wait("a.example") == pytest.approx(3.0)
+    assert fake.sleeps == [pytest.approx(0.75), pytest.approx(3.0)]
+
+
+# --- SSRF guard ---------------------------------------------------------------
+
+
+def test_default_policy_refuses_local_hosts_without_any_request(server):
+    port = server.server_address[1]
+    urls = [
+        f"http://127.0.0.1:{port}/page.html",
+        f"http://localhost:{port}/page.html",
+        f"http://[::1]:{port}/page.html",
+        f"http://2130706433:{port}/page.html",  # 127.0.0.1 as one integer
+    ]
+    results = fetch(urls, FetchPolicy())
+    assert results[0] == Failure(
+        urls[0],
+        "fetch",
+        "refused: 127.0.0.1 is a loopback address (use --allow-private)",
+    )
+    for result in results:
+        assert isinstance(result, Failure)
+        assert result.reason.startswith("refused: ")
+        assert "a loopback address (use --allow-private)" in result.reason
+    assert "localhost resolves to" in results[1].reason
+    assert server.log == []
+
+
+@pytest.mark.parametrize(
+    ("addresses", "kind"),
+    [
+        (["10.0.0.1"], "a private address"),
+        (["192.168.1.20"], "a private address"),
+        (["169.254.169.254"], "a link-local address"),
+        (["::1"], "a loopback address"),
+        (["::ffff:127.0.0.1"], "a loopback address"),
+        (["fe80::1"], "a link-local address"),
+        (["fd00::1"], "a private address"),
+        (["224.0.0.1"], "a multicast address"),
+        (["0.0.0.0"], "an unspecified address"),
+        (["240.0.0.1"], "a reserved address"),
+        (["100.64.0.1"], "a non-global address"),
+        (["93.184.216.34", "10.0.0.1"], "a private address"),  # any bad address refuses
+    ],
+)
+def test_check_url_refuses_non_public_addresses(monkeypatch, addresses, kind):
+    monkeypatch.setattr(
+        socket, "getaddrinfo", fake_getaddrinfo({"victim.example": addresses})
+    )
+    reason = check_url("https://victim.example/x")
+    assert reason is not None
+    assert reason.startswith("refused: victim.example resolves to ")
+    assert reason.endswith(f", {kind} (use --allow-private)")
+    assert (
+        check_url("https://victim.example/x", FetchPolicy(allow_private=True)) is None
+    )
+
+
+def test_check_url_accepts_public_and_rejects_bad_urls(monkeypatch):
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        fake_getaddrinfo(
+            {"news.example": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]}
+        ),
+    )
+    assert check_url("https://news.example/story") is None
+    assert check_url("http://169.254.169.254/latest/meta-data/") == (
+        "refused: 169.254.169.254 is a link-local address (use --allow-private)"
+    )
+    assert check_url("http://nowhere.example/").startswith(
+        "cannot resolve nowhere.example"
+    )
+    assert check_url("file:///etc/passwd") == (
+        "refused: scheme 'file' is not allowed (only http and https)"
+    )
+    assert check_url("ftp://news.example/x") == (
+        "refused: scheme 'ftp' is not allowed (only http and https)"
+    )
+    assert check_url("http:///path") == "refused: URL has no host"
+    # allow_private lifts the address check, never the scheme check
+    assert check_url("file:///etc/passwd", FetchPolicy(allow_private=True)).startswith(
+        "refused"
+    )
+
+
+def test_file_and_ftp_urls_are_refused():
+    urls = [
+        "file:///etc/passwd",
+        "ftp://ftp.example.com/pub/x",
+        "gopher://example.com/",
+    ]
+    results = fetch(urls, LOCAL)
+    for url, result in zip(urls, results):
+        scheme = url.split(":")[0]
+        assert result == Failure(
+            url,
+            "fetch",
+            f"refused: scheme {scheme!r} is not allowed (only http and https)",
+        )
+
+
+def test_redirect_to_another_scheme_is_refused(server):
+    url = server.base + "/to?file:///etc/passwd"
+    assert fetch([url]) == [
+        Failure(
+            url, "fetch", "refused: scheme 'file' is not allowed (only http and https)"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "refused: 169.254.169.254 is a link-local address (use --allow-private)",
+        ),
+        (
+            "http://intranet.example/admin",
+            (
+                "refused: intranet.example resolves to 10.0.0.1, a private address "
+                "(use --allow-private)"
+            ),
+        ),
+    ],
+)
+def test_redirect_from_public_host_to_private_address_is_refused(
+    monkeypatch, location, reason
+):
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        fake_getaddrinfo(
+            {"public.example": ["93.184.216.34"], "intranet.example": ["10.0.0.1"]}
+        ),
+    )
+    requested = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        if request.url.host != "public.example":
+            return httpx.Response(200, text="secret")
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(302, headers={"Location": location})
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        results = fetch(
+            ["http://public.example/article"], FetchPolicy(delay=0.01), client=client
+        )
+    assert results == [Failure("http://public.example/article", "fetch", reason)]
+    assert requested == [
+        "http://public.example/robots.txt",
+        "http://public.example/article",
+    ]
+
+
+def test_connected_address_is_checked_before_the_request_is_sent(server, monkeypatch):
+    # DNS rebinding: the check sees a public address, the connection reaches 127.0.0.1.
+    monkeypatch.setattr(web, "_resolve", lambda host, port: ["93.184.216.34"])
+    url = f"http://localhost:{server.server_address[1]}/page.html"
+    [failure] = fetch([url], FetchPolicy(delay=0.01, retries=0))
+    assert isinstance(failure, Failure)
+    assert "refused: connected to 127.0.0.1, a loopback address" in failure.reason
+    assert server.log == []  # not even robots.txt was requested
+
+
+# --- URL lists ----------------------------------------------------------------
+
+
+def test_read_url_list(tmp_path):
+    path = tmp_path / "urls.txt"
+    path.write_text(
+        "\ufeff# news\nhttps://a.example/1\n\n   \n  https://b.example/2  \n#https://c.example/\n",
+        encoding="utf-8",
+    )
+    assert read_url_list(path) == ["https://a.example/1", "https://b.example/2"]
