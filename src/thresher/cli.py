@@ -83,5 +83,181 @@ def clean(files: tuple[str, ...], url: str | None, site: str | None, fmt: str) -
             click.echo(_render(article, fmt))
 
 
+DB_OPTION = click.option(
+    "--db", default="corpus.db", show_default=True, type=click.Path(dir_okay=False), help="The corpus store (SQLite)."
+)
+
+
+def _open_store(db: str, *, create: bool = False):
+    from .store import Store
+
+    try:
+        return Store(db, create=create)
+    except ThresherError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("inputs", nargs=-1)
+@DB_OPTION
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), help="A file of URLs, one per line.")
+@click.option("--site", default=None, help="All text dumps are of this one site (site memory across them).")
+@click.option("--allow-private", is_flag=True, help="Allow fetching private, loopback and link-local addresses.")
+@click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
+@click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
+@click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
+def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, progress) -> None:
+    """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
+    globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
+
+    Inputs already in the store are skipped, so a re-run, or a run started
+    again after it was killed, adds only what is missing. Failures are stored
+    with their reason; the exit status is 0 when anything was ingested.
+    """
+    from .executors import default_workers
+    from .ingest import IngestFailure
+    from .ingest import ingest as run
+    from .sources.web import FetchPolicy
+
+    if not inputs and not url_files:
+        raise click.UsageError("give at least one INPUT or --urls FILE")
+    policy_args = {"allow_private": allow_private}
+    if delay is not None:
+        policy_args["delay"] = delay
+    with _open_store(db, create=True) as store:
+        try:
+            report = run(
+                inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
+                fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict,
+            )  # fmt: skip
+        except IngestFailure as exc:
+            raise click.ClickException(f"--strict: {exc}") from None
+    for line in report.lines():
+        click.echo(line)
+    s = report.stats
+    if s.failures and not (s.ok or s.empty or s.skipped):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@DB_OPTION
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--duplicates", is_flag=True, help="Include documents that duplicate another.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def search(query, db, limit, duplicates, as_json) -> None:
+    """Full-text search of the articles (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*)."""
+    with _open_store(db) as store:
+        try:
+            hits = store.search(query, limit=limit, include_duplicates=duplicates)
+        except ThresherError as exc:
+            raise click.ClickException(str(exc)) from None
+    for h in hits:
+        if as_json:
+            click.echo(json.dumps(h, ensure_ascii=False))
+        else:
+            click.echo(f"{h['id']:>6}  {h['title'] or '(no title)'}  <{h['url'] or h['source']}>")
+            click.echo(f"        {' '.join(h['snippet'].split())}")
+
+
+@main.command()
+@click.argument("doc_id", type=int)
+@DB_OPTION
+@click.option("--removed", is_flag=True, help="Also show the boilerplate that was stripped, with the reasons.")
+@click.option("--json", "as_json", is_flag=True, help="The whole stored record as JSON.")
+def show(doc_id, db, removed, as_json) -> None:
+    """Show one stored document (its metadata and Markdown), by ID."""
+    with _open_store(db) as store:
+        doc = store.get(doc_id)
+    if doc is None:
+        raise click.ClickException(f"no document {doc_id} in {db}")
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    click.echo(_front_matter(doc))
+    if doc["status"] != "ok":
+        click.echo(f"({doc['status']}: {doc['stage']}: {doc['reason']})")
+    else:
+        click.echo(doc["markdown"], nl=False)
+    if removed:
+        click.echo("\n---- removed ----")
+        for r in doc["removed"]:
+            click.echo(f"[{r['reason']} {r['score']:.2f}] {r['text']}")
+
+
+EXPORT_FIELDS = (
+    "id", "source", "url", "site", "title", "authors", "published", "updated", "site_name", "language",
+    "canonical_url", "description", "image", "section", "tags", "dateline", "text", "duplicate_of", "similarity",
+    "content_hash", "fetched",
+)  # fmt: skip
+
+
+def _front_matter(doc: dict) -> str:
+    keys = ("id", "source", *EXPORT_FIELDS[2:16], "duplicate_of")
+    lines = [f"{k}: {json.dumps(doc[k], ensure_ascii=False)}" for k in keys if doc.get(k) not in (None, [], "")]
+    return "---\n" + "\n".join(lines) + "\n---"
+
+
+@main.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(("jsonl", "parquet", "markdown")), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Output file (jsonl, parquet) or directory (markdown) [default: stdout for jsonl and markdown].")
+@click.option("--no-duplicates", is_flag=True, help="Leave out documents that duplicate another.")
+def export(db, fmt, output, no_duplicates) -> None:
+    """Export the articles: JSONL, Parquet (pip install pyarrow) or Markdown with YAML front matter."""
+    with _open_store(db) as store:
+        docs = (d for d in store.iter_documents() if not (no_duplicates and d["duplicate_of"]))
+        rows = ({k: d[k] for k in EXPORT_FIELDS} | {"markdown": d["markdown"]} for d in docs)
+        if fmt == "parquet":
+            if not output:
+                raise click.UsageError("--format parquet needs -o FILE")
+            from .export import write_parquet
+
+            n = write_parquet(rows, output, fields=EXPORT_FIELDS)
+        elif fmt == "markdown" and output:
+            from pathlib import Path
+
+            out = Path(output)
+            out.mkdir(parents=True, exist_ok=True)
+            n = 0
+            for row in rows:
+                (out / f"{row['id']:07d}.md").write_text(_front_matter(row) + "\n" + row["markdown"], encoding="utf-8")
+                n += 1
+        else:
+            fh = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+            n = 0
+            try:
+                for row in rows:
+                    if fmt == "jsonl":
+                        row.pop("markdown")
+                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    else:
+                        fh.write(_front_matter(row) + "\n" + row["markdown"] + "\n")
+                    n += 1
+            finally:
+                if output:
+                    fh.close()
+    if output:
+        click.echo(f"{n} documents written to {output}", err=True)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def stats(db, as_json) -> None:
+    """Counts of the store: documents, articles, duplicates, failures, languages."""
+    with _open_store(db) as store:
+        s = store.stats()
+    if as_json:
+        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    for k, v in s.items():
+        if isinstance(v, dict):
+            v = ", ".join(f"{a}: {b}" for a, b in v.items()) or "-"
+        click.echo(f"{k + ':':<14} {v}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

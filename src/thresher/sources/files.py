@@ -53,6 +53,9 @@ _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _TEXT_SUFFIXES = (".txt", ".text")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_WALK_SUFFIXES = tuple(
+    s.removesuffix(".gz") for s in (*_WARC_SUFFIXES, *_JSONL_SUFFIXES, *_TEXT_SUFFIXES, *_HTML_SUFFIXES)
+)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 # HTML tags a page or fragment is made of; ``(?=[\s>/])`` keeps ``<p`` from matching ``<pre``/``<path``.
@@ -106,8 +109,18 @@ def sniff_kind(head: bytes) -> RawKind | None:
     return "text"
 
 
+def _is_page_file(name: str) -> bool:
+    """Whether a file met in a directory walk holds pages: a known page, dump,
+    WARC or JSONL suffix (also gzipped), or no suffix at all. A README, a
+    stylesheet or an image beside the pages is not an input; named on the
+    command line, any file is."""
+    name = name.lower()
+    name = name[:-3] if name.endswith(".gz") else name
+    return name.endswith(_WALK_SUFFIXES) or "." not in name
+
+
 def _walk(top: str) -> Iterator[str | Failure]:
-    """Files below ``top`` in sorted order, skipping hidden entries and symlinked directories."""
+    """Page files below ``top`` in sorted order, skipping hidden entries and symlinked directories."""
     try:
         with os.scandir(top) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -120,7 +133,7 @@ def _walk(top: str) -> Iterator[str | Failure]:
         try:
             if entry.is_dir(follow_symlinks=False):  # not following links: no cycles
                 yield from _walk(entry.path)
-            elif entry.is_file():
+            elif entry.is_file() and _is_page_file(entry.name):
                 yield entry.path
         except OSError as e:
             yield Failure(entry.path, "read", os_reason(e))
@@ -129,7 +142,8 @@ def _walk(top: str) -> Iterator[str | Failure]:
 def iter_paths(inputs: Iterable[str]) -> Iterator[str | Failure]:
     """Expand inputs into absolute file paths (``"-"`` passes through as stdin).
 
-    A file is itself; a directory is every non-hidden file below it, sorted; a
+    A file is itself; a directory is every non-hidden page file below it
+    (``_is_page_file``), sorted; a
     pattern with ``*``, ``?`` or ``[`` is globbed (``**`` recurses), sorted. A
     missing input, or a pattern matching nothing, becomes a ``Failure``.
     """
@@ -154,14 +168,14 @@ def iter_paths(inputs: Iterable[str]) -> Iterator[str | Failure]:
 
 
 def _read_page(key: str, stream: _Reader, kind: RawKind | None, max_bytes: int | None) -> Raw | Failure:
-    """Read one page from ``stream``; ``kind=None`` sniffs it from the head."""
+    """Read one page from ``stream``; ``kind=None`` takes the kind sniffed from the head."""
     head = stream.read(SNIFF_BYTES)
     if not head:
         return Failure(key, "read", "empty file")
-    if kind is None:
-        kind = sniff_kind(head)
-        if kind is None:
-            return Failure(key, "read", "binary file")
+    sniffed = sniff_kind(head)
+    if sniffed is None:  # whatever its name says: an image saved as page.html is not a page
+        return Failure(key, "read", "binary file")
+    kind = kind or sniffed
     rest = stream.read() if max_bytes is None else stream.read(max_bytes + 1 - len(head))
     content = head + rest
     if max_bytes is not None and len(content) > max_bytes:

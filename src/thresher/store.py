@@ -1,0 +1,311 @@
+"""The corpus store: one embedded SQLite file (WAL), searchable with FTS5.
+
+One row per input key (``documents.source``): an article, an empty page, or a
+failure with its stage and reason. ``write_batch`` writes a batch of processed
+documents in one transaction, so a run killed at any moment leaves whole
+batches and nothing half-written; a source already stored is skipped, so
+re-running the same inputs adds and changes nothing.
+
+Duplicates are linked as documents arrive, never deleted:
+
+- exact: the same normalised-text hash (``dedup.content_hash``);
+- near: a shared LSH band key (``bands`` table) and an estimated Jaccard
+  similarity of the MinHash signatures of at least ``dedup.NEAR_DUP_JACCARD``.
+
+Each group of duplicates has one canonical document, the fullest (most
+characters of text), then the earliest (published date, then arrival); every
+other member's ``duplicate_of`` points at it. When a fuller copy arrives it
+becomes the canonical one and the group is re-pointed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import dedup
+from .errors import ThresherError
+
+__all__ = ["Document", "Store", "StoreError", "SCHEMA_VERSION", "BatchStats"]
+
+#: Bumped when the tables change; an older file is refused with a clear error.
+SCHEMA_VERSION = 1
+
+_COLUMNS = (
+    "source", "url", "site", "kind", "status", "stage", "reason", "title", "authors", "published", "updated",
+    "site_name", "language", "canonical_url", "description", "image", "section", "tags", "dateline", "text",
+    "markdown", "removed", "n_chars", "n_removed_chars", "content_hash", "signature", "fetched",
+)  # fmt: skip
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,       -- the input key: path, path#offset, URL
+    url TEXT, site TEXT, kind TEXT,
+    status TEXT NOT NULL,              -- ok | empty | failed
+    stage TEXT, reason TEXT,           -- for failures (and empty pages)
+    title TEXT, authors TEXT, published TEXT, updated TEXT, site_name TEXT, language TEXT,
+    canonical_url TEXT, description TEXT, image TEXT, section TEXT, tags TEXT, dateline TEXT,
+    text TEXT, markdown TEXT, removed TEXT,
+    n_chars INTEGER NOT NULL DEFAULT 0, n_removed_chars INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT, signature BLOB,
+    duplicate_of INTEGER REFERENCES documents(id),
+    similarity REAL,                   -- estimated Jaccard to the canonical document
+    fetched TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_dup ON documents(duplicate_of);
+CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_key ON bands(key);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents WHEN new.status = 'ok' BEGIN
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
+INSERT OR IGNORE INTO meta VALUES ('signature_version', '{dedup.SIGNATURE_VERSION}');
+"""
+
+
+class StoreError(ThresherError):
+    """The store file cannot be used (not a thresher store, a newer schema, corrupt)."""
+
+
+@dataclass(slots=True)
+class Document:
+    """One processed input, ready to store (what an executor's workers return)."""
+
+    source: str
+    status: str  # "ok" | "empty" | "failed"
+    url: str | None = None
+    site: str | None = None
+    kind: str | None = None
+    stage: str | None = None
+    reason: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    updated: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    image: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    text: str = ""
+    markdown: str = ""
+    removed: list[dict] = field(default_factory=list)
+    n_chars: int = 0
+    n_removed_chars: int = 0
+    content_hash: str | None = None
+    signature: bytes | None = None
+    band_keys: list[int] = field(default_factory=list)
+    fetched: str | None = None
+
+    def row(self) -> tuple:
+        values = []
+        for name in _COLUMNS:
+            v = getattr(self, name)
+            values.append(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
+        return tuple(values)
+
+
+@dataclass(slots=True)
+class BatchStats:
+    """What one ``write_batch`` did."""
+
+    added: int = 0
+    skipped: int = 0  # already stored
+    ok: int = 0
+    empty: int = 0
+    duplicates: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # stage -> count
+    chars: int = 0
+    removed_chars: int = 0
+
+    def merge(self, other: BatchStats) -> None:
+        for name in ("added", "skipped", "ok", "empty", "duplicates", "chars", "removed_chars"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for k, v in other.failures.items():
+            self.failures[k] = self.failures.get(k, 0) + v
+
+
+class Store:
+    """A corpus in one SQLite file. Use as a context manager, or call ``close``."""
+
+    def __init__(self, path: str | Path = "corpus.db", *, create: bool = True):
+        self.path = str(path)
+        if not create and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no such store (run `thresher ingest ... --db {self.path}` first)")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each checkpoint, never corrupt
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(_SCHEMA)
+            version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a thresher store ({exc})") from None
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing ------------------------------------------------------------
+    def known(self, sources: Iterable[str]) -> set[str]:
+        """Those of ``sources`` already stored."""
+        sources = list(sources)
+        out: set[str] = set()
+        for i in range(0, len(sources), 500):
+            chunk = sources[i : i + 500]
+            q = f"SELECT source FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
+            out.update(r[0] for r in self.db.execute(q, chunk))
+        return out
+
+    def write_batch(self, docs: list[Document]) -> BatchStats:
+        """Store ``docs`` in one transaction; link duplicates. Sources already stored are skipped."""
+        stats = BatchStats()
+        cols = ",".join(_COLUMNS)
+        marks = ",".join("?" * len(_COLUMNS))
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc in docs:
+                cur = self.db.execute(f"INSERT OR IGNORE INTO documents ({cols}) VALUES ({marks})", doc.row())
+                if not cur.rowcount:
+                    stats.skipped += 1
+                    continue
+                stats.added += 1
+                if doc.status == "failed":
+                    stats.failures[doc.stage or "unknown"] = stats.failures.get(doc.stage or "unknown", 0) + 1
+                    continue
+                if doc.status == "empty":
+                    stats.empty += 1
+                    continue
+                stats.ok += 1
+                stats.chars += doc.n_chars
+                stats.removed_chars += doc.n_removed_chars
+                stats.duplicates += self._link(cur.lastrowid, doc)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return stats
+
+    def _link(self, doc_id: int, doc: Document) -> int:
+        """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document."""
+        matches: dict[int, float] = {}
+        if doc.content_hash:
+            for (other,) in self.db.execute(
+                "SELECT id FROM documents WHERE content_hash = ? AND id != ? AND status = 'ok'", (doc.content_hash, doc_id)
+            ):
+                matches[other] = 1.0
+        if doc.band_keys and doc.signature:
+            sig = dedup.signature_from_bytes(doc.signature)
+            marks = ",".join("?" * len(doc.band_keys))
+            rows = self.db.execute(
+                f"SELECT DISTINCT d.id, d.signature FROM bands b JOIN documents d ON d.id = b.doc_id WHERE b.key IN ({marks})",
+                doc.band_keys,
+            ).fetchall()
+            for other, blob in rows:
+                if other in matches or not blob:
+                    continue
+                s = dedup.similarity(sig, dedup.signature_from_bytes(blob))
+                if s >= dedup.NEAR_DUP_JACCARD:
+                    matches[other] = s
+            self.db.executemany("INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in doc.band_keys])
+        if not matches:
+            return 0
+        # the groups the matches belong to, by their canonical documents
+        canon_ids = set()
+        for other in matches:
+            row = self.db.execute("SELECT COALESCE(duplicate_of, id) FROM documents WHERE id = ?", (other,)).fetchone()
+            canon_ids.add(row[0])
+        members = [doc_id, *canon_ids]
+        marks = ",".join("?" * len(members))
+        # fullest, then earliest published (undated last), then first to arrive
+        best = self.db.execute(
+            f"SELECT id FROM documents WHERE id IN ({marks}) "
+            "ORDER BY n_chars DESC, published IS NULL, published, id LIMIT 1",
+            members,
+        ).fetchone()[0]
+        canon_marks = ",".join("?" * len(canon_ids))
+        self.db.execute(
+            f"UPDATE documents SET duplicate_of = ? WHERE (duplicate_of IN ({canon_marks}) OR id IN ({canon_marks}) OR id = ?) AND id != ?",
+            [best, *canon_ids, *canon_ids, doc_id, best],
+        )
+        self.db.execute("UPDATE documents SET duplicate_of = NULL, similarity = NULL WHERE id = ?", (best,))
+        sim = matches.get(best) or max(matches.values())
+        if best != doc_id:
+            self.db.execute("UPDATE documents SET similarity = ? WHERE id = ?", (round(sim, 4), doc_id))
+        return 1
+
+    # -- reading ------------------------------------------------------------
+    def get(self, doc_id: int) -> dict | None:
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _as_dict(row) if row else None
+
+    def search(self, query: str, *, limit: int = 20, include_duplicates: bool = False) -> list[dict]:
+        """Articles matching an FTS5 ``query``, best first, with a highlighted snippet."""
+        dup = "" if include_duplicates else "AND d.duplicate_of IS NULL"
+        try:
+            rows = self.db.execute(
+                "SELECT d.id, d.title, d.url, d.source, d.site, d.published, d.duplicate_of, "
+                "snippet(documents_fts, 1, '[', ']', '…', 16) AS snippet "
+                f"FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid WHERE documents_fts MATCH ? {dup} "
+                "ORDER BY bm25(documents_fts, 2.0, 1.0) LIMIT ?",
+                (query, limit),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"bad search query {query!r}: {exc}") from None
+        return [dict(r) for r in rows]
+
+    def iter_documents(self, *, include_failed: bool = False) -> Iterator[dict]:
+        """Every stored document in id order, streamed."""
+        where = "" if include_failed else "WHERE status = 'ok'"
+        cur = self.db.cursor()
+        cur.execute(f"SELECT * FROM documents {where} ORDER BY id")
+        while rows := cur.fetchmany(256):
+            yield from (_as_dict(r) for r in rows)
+
+    def stats(self) -> dict:
+        q = self.db.execute
+        by_status = dict(q("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall())
+        chars, removed = q("SELECT COALESCE(SUM(n_chars),0), COALESCE(SUM(n_removed_chars),0) FROM documents").fetchone()
+        return {
+            "documents": sum(by_status.values()),
+            "articles": by_status.get("ok", 0),
+            "empty": by_status.get("empty", 0),
+            "failed": by_status.get("failed", 0),
+            "duplicates": q("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL").fetchone()[0],
+            "sites": q("SELECT COUNT(DISTINCT site) FROM documents WHERE status = 'ok'").fetchone()[0],
+            "languages": dict(q("SELECT language, COUNT(*) FROM documents WHERE status='ok' GROUP BY language ORDER BY 2 DESC").fetchall()),
+            "failures": dict(q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()),
+            "removed_share": round(removed / (chars + removed), 4) if chars + removed else 0.0,
+        }
+
+
+def _as_dict(row: sqlite3.Row) -> dict:
+    d = dict(row)
+    for key in ("authors", "tags", "removed"):
+        if d.get(key):
+            d[key] = json.loads(d[key])
+        else:
+            d[key] = []
+    d.pop("signature", None)
+    return d
