@@ -36,6 +36,7 @@ _NESTING_BLOCKS = frozenset(
     "div section article aside nav header footer main blockquote ul ol dl figure form fieldset center "
     "details table address hgroup menu dir summary figcaption pre listing search dialog".split()
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]+")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>")
 _ALPHA = np.zeros(256, dtype=bool)
 _ALPHA[ord("a") : ord("z") + 1] = True
@@ -79,9 +80,10 @@ def _limit_nesting(html: str, max_depth: int) -> str:
 
 
 def parse(html: str) -> LexborHTMLParser:
-    """Parse ``html`` with Lexbor's HTML5 parser (NULs removed, nesting bounded)."""
-    if "\x00" in html:
-        html = html.replace("\x00", "")
+    """Parse ``html`` with Lexbor's HTML5 parser (control characters removed, nesting bounded)."""
+    # C0 controls other than tab and newlines are never text (HTML forbids
+    # them; binary junk decoded as a page is full of them).
+    html = _CONTROL.sub("", html)
     if _max_open_balance(html) > BALANCE_TRIGGER:
         html = _limit_nesting(html, MAX_BLOCK_DEPTH)
     return LexborHTMLParser(html)
