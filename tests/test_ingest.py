@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.test_sources import http, response, warc_record
+from tests.test_sources import http, response
 from thresher.cli import main
 from thresher.ingest import batches, process_batch
 from thresher.sources import Failure, Raw
@@ -311,3 +311,16 @@ def test_samples_quick_start(tmp_path):
     with Store(tmp_path / "c.db") as store:
         s = store.stats()
     assert s["failed"] == 0 and s["articles"] >= 7 and {"en", "de", "fr", "ru", "zh"} <= set(s["languages"])
+
+
+def test_duplicate_lookups_use_their_indexes():
+    """Each arriving document is checked against the corpus by index, never by a scan."""
+    with Store(":memory:") as store:
+        plans = {
+            "hash": "SELECT id FROM documents WHERE content_hash = ? AND id != ?",
+            "bands": "SELECT DISTINCT d.id FROM bands b JOIN documents d ON d.id = b.doc_id WHERE b.key IN (?, ?)",
+        }
+        hash_plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + plans["hash"], ("x", 1)))
+        band_plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + plans["bands"], (1, 2)))
+    assert "documents_hash" in hash_plan
+    assert "bands_key" in band_plan and "SCAN" not in band_plan

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -50,7 +51,7 @@ def site_of(url: str | None) -> str | None:
         return None
     if not host:
         return None
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 # -- inputs --------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ def _fetched(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)  # 3.11 reads a trailing Z
     except ValueError:
         return None
 
@@ -280,15 +281,27 @@ def ingest(
         yield from _unknown(store, chunk, report)
 
     items = open_inputs(inputs, url_files=url_files, fetch_policy=fetch_policy, skip=lambda s: bool(store.known([s])))
-    executor = LocalExecutor(workers)
+    def written(job) -> None:
+        docs, future = job
+        stats = future.result()
+        report.stats.merge(stats)
+        bar.update(stats.added, sum(report.stats.failures.values()), report.stats.duplicates)
+        if strict and stats.failures:
+            first = next(d for d in docs if d.status == "failed")
+            raise IngestFailure(f"{first.source}: {first.stage}: {first.reason}")
+
+    # One writer thread stores batch k while batch k+1 is processed: SQLite
+    # releases the GIL, so indexing overlaps extraction. Batches are written
+    # in order, one transaction each.
+    pending = None
     try:
-        for docs in executor.map(_Step(site), batches(fresh(items), site=site)):
-            stats = store.write_batch(docs)
-            report.stats.merge(stats)
-            bar.update(stats.added, sum(report.stats.failures.values()), report.stats.duplicates)
-            if strict and stats.failures:
-                first = next(d for d in docs if d.status == "failed")
-                raise IngestFailure(f"{first.source}: {first.stage}: {first.reason}")
+        with ThreadPoolExecutor(1, thread_name_prefix="thresher-writer") as writer:
+            for docs in LocalExecutor(workers).map(_Step(site), batches(fresh(items), site=site)):
+                if pending is not None:
+                    written(pending)
+                pending = (docs, writer.submit(store.write_batch, docs))
+            if pending is not None:
+                written(pending)
     finally:
         bar.close()
         report.seconds = time.perf_counter() - start

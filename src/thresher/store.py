@@ -25,11 +25,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from . import dedup
 from .errors import ThresherError
 
-__all__ = ["Document", "Store", "StoreError", "SCHEMA_VERSION", "BatchStats"]
+__all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError"]
 
 #: Bumped when the tables change; an older file is refused with a clear error.
 SCHEMA_VERSION = 1
@@ -157,25 +158,30 @@ class Store:
             raise StoreError(f"{self.path}: not a thresher store ({exc})") from None
         if version != SCHEMA_VERSION:
             raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
+        # Lookups get their own connection, so that they can run while another
+        # thread writes a batch (WAL lets readers and one writer work at once).
+        self._reader = self.db if self.path == ":memory:" else sqlite3.connect(self.path, check_same_thread=False)
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     def close(self) -> None:
+        if self._reader is not self.db:
+            self._reader.close()
         self.db.close()
 
     # -- writing ------------------------------------------------------------
     def known(self, sources: Iterable[str]) -> set[str]:
-        """Those of ``sources`` already stored."""
+        """Those of ``sources`` already stored (committed)."""
         sources = list(sources)
         out: set[str] = set()
         for i in range(0, len(sources), 500):
             chunk = sources[i : i + 500]
             q = f"SELECT source FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
-            out.update(r[0] for r in self.db.execute(q, chunk))
+            out.update(r[0] for r in self._reader.execute(q, chunk))
         return out
 
     def write_batch(self, docs: list[Document]) -> BatchStats:
@@ -212,7 +218,7 @@ class Store:
         matches: dict[int, float] = {}
         if doc.content_hash:
             for (other,) in self.db.execute(
-                "SELECT id FROM documents WHERE content_hash = ? AND id != ? AND status = 'ok'", (doc.content_hash, doc_id)
+                "SELECT id FROM documents WHERE content_hash = ? AND id != ?", (doc.content_hash, doc_id)  # only articles have one
             ):
                 matches[other] = 1.0
         if doc.band_keys and doc.signature:
