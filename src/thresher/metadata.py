@@ -52,8 +52,9 @@ MAX_JSONLD_DEPTH = 12
 #: ~40 characters.)
 LANGID_MIN_CHARS = 40
 #: Language identification reads at most this many characters of the body:
-#: accuracy saturates long before, and the cost grows with the length.
-LANGID_MAX_CHARS = 2000
+#: on the readability pages with a declared language, 600, 1000 and 2000
+#: characters all gave 70 of 73 right; 1000 costs half of 2000.
+LANGID_MAX_CHARS = 1000
 #: How many blocks after the headline (and before it) are read for a byline
 #: or a date line. Bylines sit within a few blocks of the headline; 8 covers
 #: a kicker, a standfirst, share buttons and an image caption in between.
