@@ -72,6 +72,9 @@ TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev")
 LABEL_MIN_MATCH = 0.5
 
 MODELS_DIR = ROOT / "src" / "thresher" / "models"
+#: The shipped file of each kind of model; the version goes up when the
+#: features change meaning.
+MODEL_NAMES = {"blocks": "blocks-v1", "lines": "lines-v1"}
 CACHE_DIR = ROOT / "benchmarks" / "results"
 SEED = 20261123
 CATBOOST_PARAMS = dict(
@@ -171,9 +174,11 @@ def context_of(kind: str, row: tuple, p1: np.ndarray) -> np.ndarray:
 
 
 def text_of(kind: str, row: tuple, scores: np.ndarray, threshold: float) -> str:
+    article = Article()
     if kind == "blocks":
-        return _assemble(Article(), row[3], scores, threshold, row[4]).text
-    return _clean._assemble(Article(), row[3], scores, threshold, None).text
+        _assemble(article, row[3], scores, threshold, row[4])  # fills the article in place
+        return article.text
+    return _clean._assemble(article, row[3], scores, threshold, None).text
 
 
 def load_training_rows(kind: str, bench_dir: Path, limit: int | None, workers: int, cache: bool = False):
@@ -272,7 +277,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dump-oof", default=None, help="write out-of-fold scores to this pickle (error analysis)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--iterations", type=int, default=CATBOOST_PARAMS["iterations"])
-    ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<kind>-v1.json")
+    ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<MODEL_NAMES[kind]>.json")
     args = ap.parse_args(argv)
     params = dict(CATBOOST_PARAMS, iterations=args.iterations)
 
@@ -333,7 +338,7 @@ def main(argv=None) -> int:
     manifest = sorted(f"{r[0]}/{r[1]}" for r in rows)
     stage1_cols, context_cols = SCHEMAS[kind]
     model = {
-        "name": f"{kind}-v1",
+        "name": MODEL_NAMES[kind],
         "kind": kind,
         "schema_hash": feature_schema_hash(kind),
         "threshold": best_t,
@@ -349,7 +354,7 @@ def main(argv=None) -> int:
         "stage2": e2.to_dict(),
     }
     TwoStageModel.from_dict(model)  # validates
-    out = Path(args.output or MODELS_DIR / f"{kind}-v1.json")
+    out = Path(args.output or MODELS_DIR / f"{MODEL_NAMES[kind]}.json")
     out.write_text(json.dumps(model, separators=(",", ":")))
     print(f"\nwrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")
     return 0

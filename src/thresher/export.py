@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["write_parquet", "PARQUET_ROWS"]
+__all__ = ["PARQUET_ROWS", "write_parquet"]
 
 #: Rows per Parquet row group: streamed in groups so memory stays flat.
 PARQUET_ROWS = 2048
