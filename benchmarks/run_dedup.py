@@ -38,9 +38,10 @@ Each document becomes text three ways (``--modes``):
 
 * ``gold``: the text a perfect extractor returns (the original's gold, or the
   copy's edited article) -- the upper bound;
-* ``extract``: ``thresher.extract(html, url).text`` -- what the store dedups;
+* ``extract``: ``ingest.signature_text(thresher.extract(html, url))`` -- the
+  text the store signs (the blocks the model is surest of);
 * ``dump``: the page rendered as a plain-text dump (benchmarks/dumps.py, the
-  renderer alternating per document), then ``thresher.clean_text(dump, url).text``.
+  renderer alternating per document), then ``clean_text`` and ``signature_text``.
 
 A pair is judged a duplicate, as the store does, when the two texts have equal
 ``content_hash`` (texts that normalise to nothing excluded), or when they share
@@ -445,6 +446,7 @@ def compute_texts(
     (an exception in thresher counts as an empty text; the first one per mode
     is printed)."""
     import thresher
+    from thresher.ingest import signature_text  # the text the store signs
 
     spent = dict.fromkeys(modes, 0.0)
     errors = dict.fromkeys(modes, 0)
@@ -455,14 +457,14 @@ def compute_texts(
                 if mode == "gold":
                     text = doc.gold_text
                 elif mode == "extract":
-                    text = thresher.extract(doc.html, doc.url).text
+                    text = signature_text(thresher.extract(doc.html, doc.url))
                 else:
                     rng = _rng(seed, "dump", doc.name)
                     renderer = ("blocks", "browserlike")[
                         zlib.crc32(doc.name.encode()) % 2
                     ]
                     dump = perturb(render(doc.html, renderer, rng), rng)
-                    text = thresher.clean_text(dump, doc.url).text
+                    text = signature_text(thresher.clean_text(dump, doc.url))
             except Exception as exc:  # noqa: BLE001 - an error counts as an empty text
                 if not errors[mode]:
                     print(

@@ -324,3 +324,29 @@ def test_duplicate_lookups_use_their_indexes():
         band_plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + plans["bands"], (1, 2)))
     assert "documents_hash" in hash_plan
     assert "bands_key" in band_plan and "SCAN" not in band_plan
+
+
+def test_signature_text_is_the_confident_core():
+    from thresher.ingest import signature_text
+    from thresher.types import Article, Block, Kind
+
+    body = [Block(Kind.PARAGRAPH, f"Paragraph {i} of the story, long enough to matter.", 0.97) for i in range(6)]
+    teaser = Block(Kind.PARAGRAPH, "Read next: an unrelated story about something else entirely", 0.4)
+    article = Article(blocks=[*body, teaser])
+    assert "Read next" not in signature_text(article) and "Paragraph 5" in signature_text(article)
+    unsure = Article(blocks=[Block(Kind.PARAGRAPH, "Only doubtful text here, all of it.", 0.5)])
+    assert signature_text(unsure) == unsure.text  # nothing confident: the whole text
+
+
+def test_a_store_signed_by_another_version_is_read_but_not_added_to(tmp_path):
+    db = tmp_path / "c.db"
+    run("ingest", make_corpus(tmp_path / "pages"), "--db", db, "-j", "1")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '0' WHERE key = 'signature_version'")
+    con.commit()
+    con.close()
+    before = rows(db)
+    res = run("ingest", tmp_path / "pages", "--db", db, "-j", "1")
+    assert res.exit_code != 0 and "another thresher version" in res.output
+    assert run("search", "orchard", "--db", db).exit_code == 0
+    assert rows(db) == before

@@ -133,6 +133,8 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
             )  # fmt: skip
         except IngestFailure as exc:
             raise click.ClickException(f"--strict: {exc}") from None
+        except ThresherError as exc:
+            raise click.ClickException(str(exc)) from None
     for line in report.lines():
         click.echo(line)
     s = report.stats

@@ -126,6 +126,25 @@ def _fetched(value: str | None) -> datetime | None:
         return None
 
 
+#: Near-duplicate signatures are taken over the blocks the model is surest
+#: of (score >= CORE_SCORE): the article's body, without the teasers, bios and
+#: contents lists that some layouts leave around it, which differ between two
+#: sites' copies of one story. See ``signature_text``.
+CORE_SCORE = 0.8
+#: ...unless those blocks hold less than this share of the text (an article
+#: the model is unsure of throughout): then the whole text is used.
+CORE_MIN_SHARE = 0.5
+
+
+def signature_text(article: Article) -> str:
+    """The text an article's near-duplicate signature is computed on."""
+    core = [b.text for b in article.blocks if b.score >= CORE_SCORE]
+    total = sum(len(b.text) for b in article.blocks)
+    if total and sum(map(len, core)) >= CORE_MIN_SHARE * total:
+        return "\n\n".join(core)
+    return article.text
+
+
 def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
     text = article.text
     doc = Document(
@@ -148,7 +167,7 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
         doc.stage, doc.reason = "extract", "no article text found"
         return doc
     doc.content_hash = dedup.content_hash(text)
-    sig = dedup.minhash(text)
+    sig = dedup.minhash(signature_text(article))
     doc.signature = dedup.signature_to_bytes(sig)
     doc.band_keys = dedup.band_keys(sig)
     return doc
@@ -265,6 +284,7 @@ def ingest(
     a URL). With ``strict`` the run stops at the first failure, after storing
     the batch it was in.
     """
+    store.check_writable()
     report = IngestReport()
     start = time.perf_counter()
     bar = _Progress(sys.stderr.isatty() if progress is None else progress)

@@ -158,6 +158,10 @@ class Store:
             raise StoreError(f"{self.path}: not a thresher store ({exc})") from None
         if version != SCHEMA_VERSION:
             raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
+        signed = self.db.execute("SELECT value FROM meta WHERE key='signature_version'").fetchone()[0]
+        #: Whether stored signatures are comparable with new ones; if not,
+        #: the store can be read but not added to.
+        self.signatures_current = int(signed) == dedup.SIGNATURE_VERSION
         # Lookups get their own connection, so that they can run while another
         # thread writes a batch (WAL lets readers and one writer work at once).
         self._reader = self.db if self.path == ":memory:" else sqlite3.connect(self.path, check_same_thread=False)
@@ -174,6 +178,14 @@ class Store:
         self.db.close()
 
     # -- writing ------------------------------------------------------------
+    def check_writable(self) -> None:
+        """Raise ``StoreError`` if documents cannot be added (signatures of another version)."""
+        if not self.signatures_current:
+            raise StoreError(
+                f"{self.path}: its duplicate signatures are from another thresher version; "
+                "ingest into a new store (search, show and export still work)"
+            )
+
     def known(self, sources: Iterable[str]) -> set[str]:
         """Those of ``sources`` already stored (committed)."""
         sources = list(sources)
@@ -186,6 +198,7 @@ class Store:
 
     def write_batch(self, docs: list[Document]) -> BatchStats:
         """Store ``docs`` in one transaction; link duplicates. Sources already stored are skipped."""
+        self.check_writable()
         stats = BatchStats()
         cols = ",".join(_COLUMNS)
         marks = ",".join("?" * len(_COLUMNS))
