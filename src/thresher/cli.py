@@ -177,7 +177,9 @@ def show(doc_id, db, removed, as_json) -> None:
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    click.echo(_front_matter(doc))
+    from .export import front_matter
+
+    click.echo(front_matter(doc))
     if doc["status"] != "ok":
         click.echo(f"({doc['status']}: {doc['stage']}: {doc['reason']})")
     else:
@@ -188,19 +190,6 @@ def show(doc_id, db, removed, as_json) -> None:
             click.echo(f"[{r['reason']} {r['score']:.2f}] {r['text']}")
 
 
-EXPORT_FIELDS = (
-    "id", "source", "url", "site", "title", "authors", "published", "updated", "site_name", "language",
-    "canonical_url", "description", "image", "section", "tags", "dateline", "text", "duplicate_of", "similarity",
-    "content_hash", "fetched",
-)  # fmt: skip
-
-
-def _front_matter(doc: dict) -> str:
-    keys = ("id", "source", *EXPORT_FIELDS[2:16], "duplicate_of")
-    lines = [f"{k}: {json.dumps(doc[k], ensure_ascii=False)}" for k in keys if doc.get(k) not in (None, [], "")]
-    return "---\n" + "\n".join(lines) + "\n---"
-
-
 @main.command()
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(("jsonl", "parquet", "markdown")), default="jsonl", show_default=True)
@@ -209,38 +198,12 @@ def _front_matter(doc: dict) -> str:
 @click.option("--no-duplicates", is_flag=True, help="Leave out documents that duplicate another.")
 def export(db, fmt, output, no_duplicates) -> None:
     """Export the articles: JSONL, Parquet (pip install pyarrow) or Markdown with YAML front matter."""
+    from .export import export_store
+
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs -o FILE")
     with _open_store(db) as store:
-        docs = (d for d in store.iter_documents() if not (no_duplicates and d["duplicate_of"]))
-        rows = ({k: d[k] for k in EXPORT_FIELDS} | {"markdown": d["markdown"]} for d in docs)
-        if fmt == "parquet":
-            if not output:
-                raise click.UsageError("--format parquet needs -o FILE")
-            from .export import write_parquet
-
-            n = write_parquet(rows, output, fields=EXPORT_FIELDS)
-        elif fmt == "markdown" and output:
-            from pathlib import Path
-
-            out = Path(output)
-            out.mkdir(parents=True, exist_ok=True)
-            n = 0
-            for row in rows:
-                (out / f"{row['id']:07d}.md").write_text(_front_matter(row) + "\n" + row["markdown"], encoding="utf-8")
-                n += 1
-        else:
-            fh = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-            n = 0
-            try:
-                for row in rows:
-                    if fmt == "jsonl":
-                        row.pop("markdown")
-                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    else:
-                        fh.write(_front_matter(row) + "\n" + row["markdown"] + "\n")
-                    n += 1
-            finally:
-                if output:
-                    fh.close()
+        n = export_store(store, fmt, output, duplicates=not no_duplicates)
     if output:
         click.echo(f"{n} documents written to {output}", err=True)
 

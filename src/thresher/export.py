@@ -1,10 +1,64 @@
-"""Parquet export (optional: ``pip install pyarrow``, or ``pip install 'thresher[parquet]'``)."""
+"""Export a store: JSONL, Markdown with YAML front matter, or Parquet.
+
+Parquet is optional: ``pip install pyarrow`` (or ``pip install 'thresher[parquet]'``).
+Every writer streams, so memory stays flat whatever the corpus size.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
-__all__ = ["PARQUET_ROWS", "write_parquet"]
+__all__ = ["EXPORT_FIELDS", "PARQUET_ROWS", "export_store", "front_matter", "write_parquet"]
+
+#: The fields of an exported document, in order.
+EXPORT_FIELDS = (
+    "id", "source", "url", "site", "title", "authors", "published", "updated", "site_name", "language",
+    "canonical_url", "description", "image", "section", "tags", "dateline", "text", "duplicate_of", "similarity",
+    "content_hash", "fetched",
+)  # fmt: skip
+_FRONT_MATTER = tuple(f for f in EXPORT_FIELDS if f not in ("text", "similarity", "content_hash", "fetched"))
+
+
+def front_matter(doc: dict) -> str:
+    """A stored document's metadata as a YAML block (values written as JSON, which YAML reads)."""
+    lines = [f"{k}: {json.dumps(doc[k], ensure_ascii=False)}" for k in _FRONT_MATTER if doc.get(k) not in (None, [], "")]
+    return "---\n" + "\n".join(lines) + "\n---"
+
+
+def _rows(store, duplicates: bool) -> Iterator[dict]:
+    for d in store.iter_documents():
+        if duplicates or not d["duplicate_of"]:
+            yield {k: d[k] for k in EXPORT_FIELDS} | {"markdown": d["markdown"]}
+
+
+def export_store(store, fmt: str, output: str | None = None, *, duplicates: bool = True) -> int:
+    """Write the store's articles as ``fmt`` ("jsonl", "markdown", "parquet") to ``output``
+    (a file; a directory of ``.md`` files for markdown; ``None``: stdout); return how many."""
+    rows = _rows(store, duplicates)
+    if fmt == "parquet":
+        return write_parquet(rows, output, fields=EXPORT_FIELDS)
+    if fmt == "markdown" and output:
+        out = Path(output)
+        out.mkdir(parents=True, exist_ok=True)
+        n = 0
+        for n, row in enumerate(rows, 1):
+            (out / f"{row['id']:07d}.md").write_text(front_matter(row) + "\n" + row["markdown"], encoding="utf-8")
+        return n
+    if fmt not in ("jsonl", "markdown"):
+        raise ValueError(f"unknown export format {fmt!r}")
+    fh = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115 -- stdout is not ours to close
+    n = 0
+    try:
+        for n, row in enumerate(rows, 1):
+            markdown = row.pop("markdown")
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n" if fmt == "jsonl" else front_matter(row) + "\n" + markdown + "\n")
+    finally:
+        if output:
+            fh.close()
+    return n
 
 #: Rows per Parquet row group: streamed in groups so memory stays flat.
 PARQUET_ROWS = 2048
