@@ -383,3 +383,9 @@ def test_minhash_is_fast() -> None:
         minhash(TEXT)
         times.append(time.perf_counter() - t0)
     assert sorted(times)[len(times) // 2] < 0.005
+
+
+def test_sign_is_hash_and_minhash_in_one_pass() -> None:
+    digest, sig = dedup.sign(TEXT)
+    assert digest == content_hash(TEXT)
+    assert np.array_equal(sig, minhash(TEXT))

@@ -52,6 +52,7 @@ __all__ = [
     "normalise",
     "shingles",
     "signature_from_bytes",
+    "sign",
     "signature_to_bytes",
     "similarity",
 ]
@@ -234,14 +235,18 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 def _shingle_hashes(text: str, n: int) -> np.ndarray:
     """64-bit hashes of the word ``n``-grams of ``normalise(text)`` in text order
     (duplicates kept). Fewer than ``n`` words: one shingle of all of them; no
-    words: an empty array.
+    words: an empty array."""
+    return _word_shingles(_words(text), n)
+
+
+def _word_shingles(words: list[str], n: int) -> np.ndarray:
+    """``_shingle_hashes`` of already normalised words.
 
     Each word is hashed once (xxh3-64); the hash of words i..i+n-1 is
     mix(sum_k w[i+k] * M**(n-1-k)), computed for all i at once with NumPy.
     """
     if n < 1:
         raise ValueError(f"shingle size must be >= 1, got {n}")
-    words = _words(text)
     if not words:
         return np.empty(0, dtype=np.uint64)
     # xxh3-64 (seed 0) of each word's UTF-8 (str.encode's fixed default); two
@@ -299,6 +304,13 @@ def minhash(text: str) -> np.ndarray:
     everything; only exact hashing applies to it.
     """
     return _signature_of(_shingle_hashes(text, SHINGLE_WORDS))
+
+
+def sign(text: str) -> tuple[str, np.ndarray]:
+    """``(content_hash(text), minhash(text))``, normalising ``text`` once."""
+    words = _words(text)
+    digest = xxhash.xxh3_128_hexdigest(" ".join(words).encode("utf-8"), seed=_HASH_SEED)
+    return digest, _signature_of(_word_shingles(words, SHINGLE_WORDS))
 
 
 def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

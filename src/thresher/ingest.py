@@ -166,8 +166,9 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
     if not text:
         doc.stage, doc.reason = "extract", "no article text found"
         return doc
-    doc.content_hash = dedup.content_hash(text)
-    sig = dedup.minhash(signature_text(article))
+    # Both the exact hash and the MinHash are of the article's confident core:
+    # two copies with the same body are one article, whatever was kept around it.
+    doc.content_hash, sig = dedup.sign(signature_text(article))
     doc.signature = dedup.signature_to_bytes(sig)
     doc.band_keys = dedup.band_keys(sig)
     return doc

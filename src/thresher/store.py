@@ -8,7 +8,8 @@ re-running the same inputs adds and changes nothing.
 
 Duplicates are linked as documents arrive, never deleted:
 
-- exact: the same normalised-text hash (``dedup.content_hash``);
+- exact: the same hash of the normalised text of the article's confident
+  core (``ingest.signature_text``, ``dedup.sign``);
 - near: a shared LSH band key (``bands`` table) and an estimated Jaccard
   similarity of the MinHash signatures of at least ``dedup.NEAR_DUP_JACCARD``.
 
