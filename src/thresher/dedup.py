@@ -51,8 +51,8 @@ __all__ = [
     "minhash",
     "normalise",
     "shingles",
-    "signature_from_bytes",
     "sign",
+    "signature_from_bytes",
     "signature_to_bytes",
     "similarity",
 ]
