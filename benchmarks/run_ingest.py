@@ -109,7 +109,8 @@ def main(argv=None) -> int:
         large = child_peak_rss(big, tmp / "mem2.db")
 
     rate_bare, rate_ingest = len(pages) / bare, n / full
-    print(f"pages: {len(pages)} ({'pinned to CPU %d' % cpu if cpu is not None else 'not pinned'})")
+    pin = f"pinned to CPU {cpu}" if cpu is not None else "not pinned"
+    print(f"pages: {len(pages)} ({pin})")
     print("| step | docs | seconds | docs/s |")
     print("|---|---:|---:|---:|")
     print(f"| bare extract (metadata on) | {len(pages)} | {bare:.1f} | {rate_bare:.1f} |")
