@@ -316,7 +316,7 @@ def html_metadata(
     meta.updated = _first_date(modified, latest) or near.updated
     # Sources in order of trust; each is computed only when the ones before it gave nothing.
     published = (
-        lambda: [near.published, near.updated],
+        lambda: [near.published],
         lambda: [art.get("datePublished"), art.get("dateCreated")],
         lambda: tags.get_all(_PUBLISHED_TAGS),
         lambda: tags.get_all(k for k in tags if _DATE_KEY.search(k) and not _MODIFIED_KEY.search(k)),
@@ -327,6 +327,8 @@ def html_metadata(
         lambda: _date_nodes(tree),
         lambda: _script_dates(tree),
         lambda: [meta_title_date(tree)],
+        lambda: _date_lines(texts or [], latest),
+        lambda: [near.updated],
     )
     for source in published:
         meta.published = _first_date(source(), latest)
@@ -444,6 +446,15 @@ def _script_dates(tree) -> list[str]:
             if body.attributes.get(key):
                 out.append(body.attributes[key])
     return out
+
+
+def _date_lines(texts: list[str], latest) -> list[str]:
+    """The first short line anywhere on the page that is a (publication) date."""
+    for text in texts:
+        value, is_update = date_line(text, latest=latest)
+        if value and not is_update:
+            return [value]
+    return []
 
 
 def meta_title_date(tree) -> str | None:
