@@ -103,12 +103,13 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="pages per dataset")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--errors", metavar="FIELD", help="print thresher's misses on FIELD")
+    ap.add_argument("--no-refs", action="store_true", help="thresher only (accuracy and cost), no reference tools")
     args = ap.parse_args(argv)
     cpu = pin_to_one_core()
 
     with_meta = thresher.Extractor()
     bare = thresher.Extractor(thresher.Config(metadata=False), model=with_meta.model)
-    refs = make_reference_tools()
+    refs = {} if args.no_refs else make_reference_tools()
     hits = defaultdict(lambda: [0, 0])  # (dataset, field, tool) -> [correct, total]
     seconds = defaultdict(float)
     pages = list(iter_pages(resolve_bench_dir(args.bench_dir), args.datasets.split(","), args.limit))
