@@ -27,6 +27,7 @@ from . import dedup
 from ._api import default_cleaner, default_extractor
 from .errors import ThresherError
 from .executors import LocalExecutor
+from .metadata import Metadata
 from .sources import Failure, Raw
 from .store import BatchStats, Document, Store
 from .types import Article
@@ -160,8 +161,7 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
         n_chars=len(text),
         n_removed_chars=sum(len(r.text) for r in article.removed),
     )
-    for name in ("title", "authors", "published", "updated", "site_name", "language", "canonical_url",
-                 "description", "image", "section", "tags", "dateline"):  # fmt: skip
+    for name in Metadata.__slots__:
         setattr(doc, name, getattr(article, name))
     if not text:
         doc.stage, doc.reason = "extract", "no article text found"
