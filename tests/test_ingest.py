@@ -350,3 +350,12 @@ def test_a_store_signed_by_another_version_is_read_but_not_added_to(tmp_path):
     assert res.exit_code != 0 and "another thresher version" in res.output
     assert run("search", "orchard", "--db", db).exit_code == 0
     assert rows(db) == before
+
+
+def test_two_different_pages_piped_are_two_inputs(tmp_path):
+    db = tmp_path / "c.db"
+    for topic, lead in TOPICS[:2]:
+        assert run("ingest", "-", "--db", db, "-j", "1", input=page(topic, lead).encode()).exit_code == 0
+    again = run("ingest", "-", "--db", db, "-j", "1", input=page(*TOPICS[0]).encode())
+    assert "1 already stored" in again.output
+    assert len(rows(db)) == 2

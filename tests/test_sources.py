@@ -6,6 +6,7 @@ Every fixture is built here, byte by byte, in ``tmp_path``.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -372,17 +373,22 @@ def test_iter_files_dispatches_every_kind(tmp_path: Path, monkeypatch: pytest.Mo
         *warc_pages,
         Raw(source=f"{tmp_path / 'dump.ndjson'}#1", content="from jsonl", kind="text"),
         Raw(source=str(tmp_path / "page.html"), content=b"<p>page</p>", kind="html"),
-        Raw(source="<stdin>", content=b"<html><p>piped</p></html>", kind="html"),
+        Raw(source=stdin_key(b"<html><p>piped</p></html>"), content=b"<html><p>piped</p></html>", kind="html"),
         Failure(str(tmp_path / "missing.txt"), "read", "no such file or directory"),
         Failure("<stdin>", "read", "stdin given twice"),
     ]
 
 
+def stdin_key(content: bytes) -> str:
+    """Piped pages are keyed by their content: one page piped twice is one input."""
+    return "<stdin>#" + hashlib.blake2b(content, digest_size=8).hexdigest()
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"Just a plain text dump.\n", Raw(source="<stdin>", content=b"Just a plain text dump.\n", kind="text")),
-        (gzip.compress(b"<p>zipped</p>"), Raw(source="<stdin>", content=b"<p>zipped</p>", kind="html")),
+        (b"Just a plain text dump.\n", Raw(source=stdin_key(b"Just a plain text dump.\n"), content=b"Just a plain text dump.\n", kind="text")),
+        (gzip.compress(b"<p>zipped</p>"), Raw(source=stdin_key(b"<p>zipped</p>"), content=b"<p>zipped</p>", kind="html")),
         (b"", Failure("<stdin>", "read", "empty input")),
         (b"\x00\x01\x02binary", Failure("<stdin>", "read", "binary input")),
     ],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import glob
 import gzip
+import hashlib
 import os
 import re
 import sys
@@ -115,7 +116,7 @@ def _is_page_file(name: str) -> bool:
     stylesheet or an image beside the pages is not an input; named on the
     command line, any file is."""
     name = name.lower()
-    name = name[:-3] if name.endswith(".gz") else name
+    name = name.removesuffix(".gz")
     return name.endswith(_WALK_SUFFIXES) or "." not in name
 
 
@@ -225,7 +226,11 @@ def read_file(path: str, *, max_bytes: int | None = None) -> Iterator[Raw | Fail
 
 
 def read_stdin(*, max_bytes: int | None = None) -> Raw | Failure:
-    """The one page on standard input (gzip is decompressed), kind sniffed; key ``"<stdin>"``."""
+    """The one page on standard input (gzip is decompressed), kind sniffed.
+
+    Its key is ``"<stdin>#"`` and a digest of the content: the same page piped
+    twice is one input, two different pages are two.
+    """
     try:
         data = sys.stdin.buffer.read()
         if data[:2] == b"\x1f\x8b":
@@ -241,7 +246,7 @@ def read_stdin(*, max_bytes: int | None = None) -> Raw | Failure:
         return Failure(STDIN_KEY, "read", "binary input")
     if max_bytes is not None and len(data) > max_bytes:
         return Failure(STDIN_KEY, "read", f"larger than {max_bytes:,} bytes")
-    return Raw(source=STDIN_KEY, content=data, kind=kind)
+    return Raw(source=f"{STDIN_KEY}#{hashlib.blake2b(data, digest_size=8).hexdigest()}", content=data, kind=kind)
 
 
 def iter_files(inputs: Iterable[str], *, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
