@@ -23,22 +23,27 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "BENCH_DIR_ENV",
+    "META_FIELDS",
     "MIN_GOLD_COVERAGE",
     "Page",
     "SnippetCounts",
     "SnippetScores",
+    "author_set",
     "available_datasets",
     "default_bench_dir",
     "iter_pages",
     "load_pages",
+    "meta_correct",
+    "meta_gold",
+    "norm_title",
     "normalize_ws",
     "page_from_record",
     "resolve_bench_dir",
     "snippet_counts",
     "snippet_scores",
     "sum_counts",
-    "tokens",
     "token_f1",
+    "tokens",
 ]
 
 #: Environment variable that overrides the default bench directory.
@@ -271,3 +276,43 @@ def snippet_scores(counts: SnippetCounts) -> SnippetScores:
     total = tp + fn + fp + tn
     accuracy = (tp + tn) / total if total else 0.0
     return SnippetScores(precision, recall, _f1(precision, recall), accuracy)
+
+
+# --------------------------------------------------------------------------- metadata
+
+META_FIELDS = ("title", "date", "authors")
+_META_GOLD_KEYS = {"title": ("title",), "date": ("publish_date", "date"), "authors": ("author", "byline")}
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?\s?D\.?|M\.?D\.?|Sr\.?|Jr\.?|[A-Z]-[A-Z]{2,5}(?: \d+)?)$")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;&|/]|\band\b|\bund\b)\s*", re.IGNORECASE)
+
+
+def norm_title(value: str | None) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", (value or "").casefold()).split())
+
+
+def author_set(value) -> frozenset[str]:
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(v for v in value if isinstance(v, str))
+    if not value:
+        return frozenset()
+    value = re.sub(r"^\s*by\s+", "", value, flags=re.IGNORECASE)
+    # credentials after a name ("Jane Doe, MD, PhD") are not names, on either side
+    return frozenset(n for n in (norm_title(p) for p in _AUTHOR_SPLIT.split(value) if not _CREDENTIAL.match(p.strip())) if n)
+
+
+def meta_correct(field: str, gold, got) -> bool:
+    """Headline: normalised exact match; date: same day; authors: the same set of names."""
+    if field == "title":
+        return norm_title(gold) == norm_title(got)
+    if field == "date":
+        return bool(got) and str(got)[:10] == str(gold)[:10]
+    return author_set(gold) == author_set(got)
+
+
+def meta_gold(extra: dict, field: str):
+    """A page's gold value for a metadata field (``extra`` keys differ per dataset), or None."""
+    for key in _META_GOLD_KEYS[field]:
+        value = extra.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

@@ -1,4 +1,4 @@
-"""Quality gate: thresher's F1 on the dev pages must not fall below pinned floors.
+"""Quality gate: thresher's F1 and metadata accuracy on the dev pages must not fall below pinned floors.
 
     python benchmarks/gate.py            # check against benchmarks/baseline.json
     python benchmarks/gate.py --update   # pin the current figures (refuses to lower them
@@ -21,7 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import iter_pages, resolve_bench_dir, snippet_counts, snippet_scores, sum_counts, token_f1  # noqa: E402
+from benchmarks.corpus import (
+    META_FIELDS,
+    iter_pages,
+    meta_correct,
+    meta_gold,
+    resolve_bench_dir,
+    snippet_counts,
+    snippet_scores,
+    sum_counts,
+    token_f1,
+)
 
 BASELINE = ROOT / "benchmarks" / "baseline.json"
 #: Floors sit this far under the measured means: enough for float noise and
@@ -30,20 +40,29 @@ MARGIN = 0.01
 
 
 def measure(bench_dir=None) -> dict[str, float]:
-    """Mean token-F1 per dataset with gold; snippet F1 for trafilatura_eval."""
+    """Mean token-F1 per dataset with gold; snippet F1 for trafilatura_eval; and
+    metadata accuracy over all pages with a gold value (``all/<field>_accuracy``)."""
     import thresher
 
     ex = thresher.Extractor()
     f1s: dict[str, list[float]] = {}
     snips: dict[str, list] = {}
+    meta: dict[str, list[bool]] = {}
     for page in iter_pages(resolve_bench_dir(bench_dir)):
-        text = ex.extract(page.html, page.url).text
+        article = ex.extract(page.html, page.url)
+        text = article.text
+        got = {"title": article.title, "date": article.published, "authors": article.authors}
+        for field in META_FIELDS:
+            gold = meta_gold(page.extra, field)
+            if gold is not None:
+                meta.setdefault(field, []).append(meta_correct(field, gold, got[field]))
         if page.gold:
             f1s.setdefault(page.dataset, []).append(token_f1(text, page.gold)[2])
         if page.with_ or page.without:
             snips.setdefault(page.dataset, []).append(snippet_counts(text, page.with_, page.without))
     out = {f"{ds}/token_f1_mean": statistics.mean(v) for ds, v in f1s.items()}
     out |= {f"{ds}/snippet_f1": snippet_scores(sum_counts(v)).f1 for ds, v in snips.items()}
+    out |= {f"all/{field}_accuracy": statistics.mean(v) for field, v in meta.items()}
     return dict(sorted(out.items()))
 
 

@@ -16,7 +16,6 @@ the time with ``metadata=False``, measured on the same pages, interleaved.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections import defaultdict
@@ -24,45 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import iter_pages, resolve_bench_dir
+from corpus import META_FIELDS as FIELDS
+from corpus import iter_pages, meta_correct, meta_gold, resolve_bench_dir
 from run import pin_to_one_core, render_table
 
 import thresher
-
-FIELDS = ("title", "date", "authors")
-GOLD_KEYS = {"title": ("title",), "date": ("publish_date", "date"), "authors": ("author", "byline")}
-_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?\s?D\.?|M\.?D\.?|Sr\.?|Jr\.?|[A-Z]-[A-Z]{2,5}(?: \d+)?)$")
-_SPLIT = re.compile(r"\s*(?:[,;&|/]|\band\b|\bund\b)\s*", re.IGNORECASE)
-
-
-def norm_title(value: str | None) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", (value or "").casefold()).split())
-
-
-def author_set(value) -> frozenset[str]:
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(v for v in value if isinstance(v, str))
-    if not value:
-        return frozenset()
-    value = re.sub(r"^\s*by\s+", "", value, flags=re.IGNORECASE)
-    # credentials after a name ("Jane Doe, MD, PhD") are not names, on either side
-    return frozenset(n for n in (norm_title(p) for p in _SPLIT.split(value) if not _CREDENTIAL.match(p.strip())) if n)
-
-
-def correct(field: str, gold, got) -> bool:
-    if field == "title":
-        return norm_title(gold) == norm_title(got)
-    if field == "date":
-        return bool(got) and str(got)[:10] == str(gold)[:10]
-    return author_set(gold) == author_set(got)
-
-
-def gold_of(extra: dict, field: str):
-    for key in GOLD_KEYS[field]:
-        value = extra.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
 
 
 def run_thresher(ex, page):
@@ -116,7 +81,7 @@ def main(argv=None) -> int:
     warm = pages[0]
     run_thresher(with_meta, warm), bare.extract(warm.html, warm.url)
     for i, page in enumerate(pages):
-        golds = {f: gold_of(page.extra, f) for f in FIELDS}
+        golds = {f: meta_gold(page.extra, f) for f in FIELDS}
         if not any(golds.values()):
             continue
         results = {}
@@ -148,7 +113,7 @@ def main(argv=None) -> int:
                 if f not in got:
                     continue
                 cell = hits[(page.dataset, f, name)]
-                ok = correct(f, gold, got[f])
+                ok = meta_correct(f, gold, got[f])
                 cell[0] += ok
                 cell[1] += 1
                 if args.errors == f and name == "thresher" and not ok:
