@@ -302,6 +302,7 @@ def ingest(
         yield from _unknown(store, chunk, report)
 
     items = open_inputs(inputs, url_files=url_files, fetch_policy=fetch_policy, skip=lambda s: bool(store.known([s])))
+
     def written(job) -> None:
         docs, future = job
         stats = future.result()
