@@ -11,13 +11,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .metadata import METADATA_FIELDS
+
 __all__ = ["EXPORT_FIELDS", "PARQUET_ROWS", "export_store", "front_matter", "write_parquet"]
 
 #: The fields of an exported document, in order.
 EXPORT_FIELDS = (
-    "id", "source", "url", "site", "title", "authors", "published", "updated", "site_name", "language",
-    "canonical_url", "description", "image", "section", "tags", "dateline", "text", "duplicate_of", "similarity",
-    "content_hash", "fetched",
+    "id", "source", "url", "site", *METADATA_FIELDS, "text", "duplicate_of", "similarity", "content_hash", "fetched",
 )  # fmt: skip
 _FRONT_MATTER = tuple(f for f in EXPORT_FIELDS if f not in ("text", "similarity", "content_hash", "fetched"))
 

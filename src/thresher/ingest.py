@@ -161,8 +161,7 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
         n_chars=len(text),
         n_removed_chars=sum(len(r.text) for r in article.removed),
     )
-    for name in Metadata.__slots__:
-        setattr(doc, name, getattr(article, name))
+    doc.meta = Metadata.of(article)
     if not text:
         doc.stage, doc.reason = "extract", "no article text found"
         return doc

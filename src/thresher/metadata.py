@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -32,6 +32,7 @@ from .dates import MONTH_PATTERN, month_day, parse_date
 
 __all__ = [
     "MAX_JSONLD_CHARS",
+    "METADATA_FIELDS",
     "Metadata",
     "clean_authors",
     "detect_language",
@@ -81,10 +82,19 @@ class Metadata:
 
     def apply_to(self, article) -> None:
         """Copy every field this has onto ``article``, leaving the others as they are."""
-        for name in self.__slots__:
+        for name in METADATA_FIELDS:
             value = getattr(self, name)
             if value not in (None, [], ""):
                 setattr(article, name, value)
+
+    @classmethod
+    def of(cls, article) -> Metadata:
+        """The metadata fields of an ``Article``."""
+        return cls(**{name: getattr(article, name) for name in METADATA_FIELDS})
+
+
+#: The metadata fields, in order: the same names on ``Article`` and in the store.
+METADATA_FIELDS = tuple(f.name for f in fields(Metadata))
 
 
 # -- shared text rules (HTML bylines and text dumps) ---------------------------

@@ -30,6 +30,7 @@ from typing import Self
 
 from . import dedup
 from .errors import ThresherError
+from .metadata import METADATA_FIELDS, Metadata
 
 __all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError"]
 
@@ -37,8 +38,7 @@ __all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError"]
 SCHEMA_VERSION = 1
 
 _COLUMNS = (
-    "source", "url", "site", "kind", "status", "stage", "reason", "title", "authors", "published", "updated",
-    "site_name", "language", "canonical_url", "description", "image", "section", "tags", "dateline", "text",
+    "source", "url", "site", "kind", "status", "stage", "reason", *METADATA_FIELDS, "text",
     "markdown", "removed", "n_chars", "n_removed_chars", "content_hash", "signature", "fetched",
 )  # fmt: skip
 
@@ -90,18 +90,7 @@ class Document:
     kind: str | None = None
     stage: str | None = None
     reason: str | None = None
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    updated: str | None = None
-    site_name: str | None = None
-    language: str | None = None
-    canonical_url: str | None = None
-    description: str | None = None
-    image: str | None = None
-    section: str | None = None
-    tags: list[str] = field(default_factory=list)
-    dateline: str | None = None
+    meta: Metadata = field(default_factory=Metadata)  # stored as one column per field
     text: str = ""
     markdown: str = ""
     removed: list[dict] = field(default_factory=list)
@@ -115,7 +104,7 @@ class Document:
     def row(self) -> tuple:
         values = []
         for name in _COLUMNS:
-            v = getattr(self, name)
+            v = getattr(self.meta if name in METADATA_FIELDS else self, name)
             values.append(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
         return tuple(values)
 
