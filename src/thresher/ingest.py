@@ -21,13 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from . import dedup
 from ._api import default_cleaner, default_extractor
 from .errors import ThresherError
 from .executors import LocalExecutor
-from .metadata import Metadata
+from .metadata import Metadata, site_of
 from .sources import Failure, Raw
 from .store import BatchStats, Document, Store
 from .types import Article
@@ -40,19 +39,6 @@ BATCH_SIZE = 32
 #: Dumps of one site cleaned together, for site memory; a site with more
 #: dumps is cleaned in groups of this many (memory stays bounded).
 SITE_BATCH = 64
-
-
-def site_of(url: str | None) -> str | None:
-    """The host of ``url`` without a leading ``www.``."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host.removeprefix("www.")
 
 
 # -- inputs --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "detect_language",
     "html_metadata",
     "is_labelled_date_line",
+    "site_of",
     "strip_site_suffix",
     "text_metadata",
 ]
@@ -263,7 +264,7 @@ def strip_site_suffix(title: str | None, *, site_name: str | None = None, url: s
     names = set()
     if site_name:
         names.add(_norm(site_name))
-    host = _host(url)
+    host = site_of(url)
     if host:
         names.add(_norm(host.split(".")[0]))
         names.add(_norm(host))
@@ -736,14 +737,15 @@ def _absolute(href: str | None, base: str | None) -> str | None:
         return href
 
 
-def _host(url: str | None) -> str | None:
+def site_of(url: str | None) -> str | None:
+    """The host of ``url`` without a leading ``www.``, or ``None``."""
     if not url:
         return None
     try:
-        host = urlsplit(url).hostname or ""
+        host = urlsplit(url).hostname
     except ValueError:
         return None
-    return host[4:] if host.startswith("www.") else host or None
+    return host.removeprefix("www.") if host else None
 
 
 def _norm(text: str) -> str:
