@@ -324,8 +324,13 @@ def html_metadata(
     meta.title = strip_site_suffix(meta.title, site_name=meta.site_name, url=url)
 
     near = text_metadata(texts, headline=headline, latest=latest) if texts else Metadata()
-    modified = [art.get("dateModified"), *tags.get_all(_MODIFIED_TAGS), *_itemprop_dates(tree, "dateModified"), ld.other_modified]
-    meta.updated = _first_date(modified, latest) or near.updated
+    modified = (
+        lambda: [art.get("dateModified")],
+        lambda: tags.get_all(_MODIFIED_TAGS),
+        lambda: _itemprop_dates(tree, "dateModified"),  # a walk of the tree: only when needed
+        lambda: [ld.other_modified],
+    )
+    meta.updated = _first_date((v for source in modified for v in source()), latest) or near.updated
     # Sources in order of trust; each is computed only when the ones before it gave nothing.
     published = (
         lambda: [near.published],
