@@ -17,14 +17,15 @@ import numpy as np
 
 __all__ = ["ObliviousEnsemble"]
 
-#: Rows evaluated at once: 4,096 rows x 500 trees x depth 6 is a 12 MB bit array.
+#: Rows evaluated at once: 4,096 rows x 500 trees x depth 6 is a 12 MB array of outcomes.
 CHUNK_ROWS = 4096
 
 
 class ObliviousEnsemble:
     """``n_trees`` oblivious trees of one ``depth``; ``predict`` gives probabilities."""
 
-    __slots__ = ("features", "borders", "leaf_values", "bias", "depth", "n_features", "_cols", "_borders32", "_flat_values", "_offsets")
+    __slots__ = ("features", "borders", "leaf_values", "bias", "depth", "n_features", "_cols", "_borders32", "_flat_values", "_offsets",
+                 "_level_weights", "_split_test", "_test_cols", "_test_borders")  # fmt: skip
 
     def __init__(self, features, borders, leaf_values, bias: float, n_features: int):
         self.features = np.asarray(features, dtype=np.int64)  # (trees, depth)
@@ -51,7 +52,19 @@ class ObliviousEnsemble:
         self._cols = np.ascontiguousarray(self.features.T).ravel()
         self._borders32 = np.ascontiguousarray(b32.T).ravel()
         self._flat_values = self.leaf_values.ravel()
-        self._offsets = (np.arange(self.features.shape[0], dtype=np.intp) << self.depth)[None, :]
+        self._offsets = (np.arange(self.features.shape[0], dtype=np.intp) << self.depth)[:, None]
+        self._level_weights = (1 << np.arange(self.depth, dtype=np.uint8)).reshape(self.depth, 1, 1)
+        # A forest repeats many (feature, border) tests (CatBoost quantises each
+        # feature to a few hundred borders): each distinct test runs once, and
+        # the splits read their outcome from it.
+        tests, split_test = np.unique(
+            np.stack([self._cols.astype(np.float64), self._borders32.astype(np.float64)], axis=1).reshape(-1, 2),
+            axis=0,
+            return_inverse=True,
+        )
+        self._split_test = split_test.ravel().astype(np.intp)
+        self._test_cols = tests[:, 0].astype(np.intp)
+        self._test_borders = tests[:, 1].astype(np.float32)[:, None]
 
     @classmethod
     def from_dict(cls, d: dict) -> "ObliviousEnsemble":
@@ -85,12 +98,14 @@ class ObliviousEnsemble:
         if n == 0:
             return np.zeros(0)
         t, d = self.features.shape
-        bits = (np.asarray(X, dtype=np.float32)[:, self._cols] > self._borders32).view(np.uint8).reshape(n, d, t)
-        # the bits of a tree, level 0 lowest, read as a number: the leaf
-        leaves = bits[:, 0, :].copy()
-        for k in range(1, d):
-            leaves |= bits[:, k, :] << np.uint8(k)
-        return np.take(self._flat_values, leaves.astype(np.intp) + self._offsets).sum(axis=1) + self.bias
+        # features as rows: gathering a tested feature copies one contiguous row
+        XT = np.ascontiguousarray(np.asarray(X, dtype=np.float32).T)
+        outcomes = (XT[self._test_cols] > self._test_borders).view(np.uint8)
+        bits = outcomes[self._split_test].reshape(d, t, n)
+        # the bits of a tree, level 0 lowest, read as a number: its leaf (one
+        # multiply-and-sum over the levels; a shift-or loop is ~9x slower)
+        leaves = (bits * self._level_weights).sum(axis=0, dtype=np.uint8)
+        return np.take(self._flat_values, leaves + self._offsets).sum(axis=0) + self.bias
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Probabilities of the positive class."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from .classify import TwoStageModel, load_model
 from .decode import decode
-from .lines import _BULLET, Lines, line_context_features, line_features, split_lines
+from .lines import Lines, is_bullet, line_context_features, line_features, split_lines
 from .metadata import detect_language, is_labelled_date_line, text_metadata
 from .types import Article, Block, Kind, Removed
 
@@ -79,7 +79,7 @@ def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray) -> int:
 def _kind_of(text: str, prev_blank: bool, next_blank: bool) -> Kind:
     if len(text) < 80 and text.rstrip()[-1:] not in _SENTENCE_END and prev_blank and next_blank and text[:1].isupper():
         return Kind.HEADING
-    if _BULLET.match(text):
+    if is_bullet(text):
         return Kind.LIST_ITEM
     return Kind.PARAGRAPH
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
@@ -163,7 +164,7 @@ def _bits(masks: list[int], width: int) -> np.ndarray:
 
 
 # Character classes, one bit each, looked up per code point (BMP) in one table.
-_C_WORD, _C_UPPER, _C_LOWER, _C_DIGIT, _C_SENT, _C_COMMA, _C_SEP, _C_CJK, _C_CJKFN, _C_ENDP = (1 << i for i in range(10))
+_C_WORD, _C_UPPER, _C_LOWER, _C_DIGIT, _C_SENT, _C_COMMA, _C_SEP, _C_CJK, _C_CJKFN, _C_ENDP, _C_ALPHA = (1 << i for i in range(11))
 
 
 @lru_cache(maxsize=1)
@@ -175,12 +176,14 @@ def _char_table() -> np.ndarray:
         f = 0
         if c.isalnum() or c == "_":  # exactly what the regex \w matches
             f |= _C_WORD
-            if c.isupper():
-                f |= _C_UPPER
-            elif c.islower():
+            if c.islower():
                 f |= _C_LOWER
             if c.isdigit():
                 f |= _C_DIGIT
+        if c.isupper():  # some upper-case symbols ("Ⓐ") are not \w
+            f |= _C_UPPER
+        if c.isalpha():
+            f |= _C_ALPHA
         table[i] = f
     for chars, flag in (
         (".!?。！？…", _C_SENT), (",;:，、；：", _C_COMMA), ("|•·»«›‹/>", _C_SEP),
@@ -193,20 +196,51 @@ def _char_table() -> np.ndarray:
     return table
 
 
-def _text_stats(texts: list[str], title_tokens: frozenset[str]) -> np.ndarray:
+@dataclass(slots=True)
+class _Chars:
+    """The texts of a page joined by one separator, with every code point's
+    class flags (0 beyond the BMP and for the separator, plus one trailing 0
+    so that no text's span is empty) and the text each code point belongs to."""
+
+    joined: str
+    lens: np.ndarray
+    starts: np.ndarray
+    flags: np.ndarray
+    ids: np.ndarray
+
+    @classmethod
+    def of(cls, texts: list[str]) -> "_Chars":
+        joined = "\n".join(texts)
+        lens = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
+        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        flags = np.zeros(cp.size + 1, dtype=np.uint16)
+        flags[:-1] = _char_table()[np.minimum(cp, 0xFFFF)]
+        flags[:-1][cp > 0xFFFF] = 0
+        ids = np.repeat(np.arange(lens.size, dtype=np.intp), lens + 1)[: cp.size]
+        starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1])).astype(np.intp)
+        return cls(joined, lens, starts, flags, ids)
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Per text: how many of its code points ``mask`` (a test on ``flags``) holds."""
+        if not self.lens.size:
+            return np.zeros(0)
+        # a text's span runs to the next one's start: it ends with the separator (flags 0)
+        return np.add.reduceat(mask, self.starts, dtype=np.int32).astype(np.float64)
+
+
+def upper_share(chars: _Chars) -> np.ndarray:
+    """Per text: upper-case characters over letters (BMP characters; 0 without letters)."""
+    return chars.count((chars.flags & _C_UPPER) != 0) / np.maximum(chars.count((chars.flags & _C_ALPHA) != 0), 1.0)
+
+
+def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | None = None) -> np.ndarray:
     """Per-block text statistics for the whole page at once (columns as in the
     ``rows`` of ``block_features``), from one pass over the page's code points."""
     n = len(texts)
-    joined = "\n".join(texts)
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    flags = _char_table()[np.minimum(cp, 0xFFFF)]
-    flags[cp > 0xFFFF] = 0
-    lens = np.fromiter(map(len, texts), dtype=np.intp, count=n)
-    ids = np.repeat(np.arange(n, dtype=np.intp), lens + 1)[: cp.size]
-    starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1]))
-
-    def per_block(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(ids, weights=mask, minlength=n)
+    chars = chars or _Chars.of(texts)
+    joined, lens, starts, flags, ids = chars.joined, chars.lens, chars.starts, chars.flags, chars.ids
+    size = len(joined)
+    per_block = chars.count
 
     word = (flags & _C_WORD) != 0
     wstart = word.copy()
@@ -248,8 +282,8 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str]) -> np.ndarray:
     overlap = title_hits / np.maximum(wdenom, len(title_tokens)) if title_tokens else np.zeros(n)
 
     nonempty = lens > 0
-    first = np.where(nonempty, flags[np.minimum(starts, max(cp.size - 1, 0))], 0) if cp.size else np.zeros(n, np.uint16)
-    last = np.where(nonempty, flags[np.maximum(starts + lens - 1, 0)], 0) if cp.size else np.zeros(n, np.uint16)
+    first = np.where(nonempty, flags[np.minimum(starts, max(size - 1, 0))], 0) if size else np.zeros(n, np.uint16)
+    last = np.where(nonempty, flags[np.maximum(starts + lens - 1, 0)], 0) if size else np.zeros(n, np.uint16)
 
     digits = per_block((flags & _C_DIGIT) != 0)
     dateish = np.zeros(n)

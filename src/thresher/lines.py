@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import _CTX_OFFSETS, _shift, _text_stats, sequence_context
+from .features import _CTX_OFFSETS, _Chars, _shift, _text_stats, sequence_context, upper_share
 
-__all__ = ["Lines", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
+__all__ = ["Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
 _BRACKETED = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w", re.I)
+# the first characters of lines that ``_BULLET`` / ``_BRACKETED`` can match (lines are stripped)
+_BULLET_FIRST = frozenset("-–—•·*>»|")
+_BRACKET_FIRST = frozenset("[(<{")
 
 #: Lines longer than this many characters are cut into pieces at sentence
 #: ends (a dump with no line breaks at all is one giant line). Of the 152,048
@@ -41,6 +44,12 @@ def normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text)
+
+
+def is_bullet(line: str) -> bool:
+    """Does the (stripped) line open with a list mark ("- ", "• ", "3) ")?"""
+    first = line[:1]
+    return (first in _BULLET_FIRST or first.isdigit()) and _BULLET.match(line) is not None
 
 
 def _cut(line: str) -> list[str]:
@@ -114,51 +123,47 @@ def _containment(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
     A page's summary often reappears as the start of the first paragraph; a
     headline reappears in a "related" box. Only lines of at least six words
-    count, so short headings inside paragraphs do not. Each line costs two
-    ``str.find`` scans of the joined dump."""
+    count, so short headings inside paragraphs do not. The lines are joined
+    longest first, so a line is searched for (``str.find``) only in the lines
+    longer than itself: a prefix of that string."""
     n = len(texts)
     later = np.zeros(n, dtype=np.float32)
     earlier = np.zeros(n, dtype=np.float32)
     cands = [i for i, t in enumerate(texts) if t.count(" ") >= 5]
     if len(cands) > 400:  # bound the work on giant dumps
         return later, earlier
-    joined = "\n".join(texts)
-    starts = np.concatenate(([0], np.cumsum([len(t) + 1 for t in texts])[:-1]))
-    size = len(joined)
-
-    def inside_longer(at: int, length: int) -> bool:
-        # an occurrence that is not a whole line sits inside a longer line
-        whole = (at == 0 or joined[at - 1] == "\n") and (at + length == size or joined[at + length] == "\n")
-        return not whole
-
+    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=n)
+    order = np.argsort(-lengths, kind="stable")
+    by_length = "\n".join([texts[i] for i in order])
+    starts = np.concatenate(([0], np.cumsum(lengths[order] + 1)))
+    n_longer = np.searchsorted(-lengths[order], -lengths, side="left")  # lines strictly longer than each
     for i in cands:
-        t, own, ln = texts[i], int(starts[i]), len(texts[i])
-        at = joined.find(t)
-        while 0 <= at < own:
-            if inside_longer(at, ln):
-                earlier[i] = 1.0
-                break
-            at = joined.find(t, at + 1)
-        at = joined.find(t, own + 1)
-        while at >= 0:
-            if inside_longer(at, ln):
-                later[i] = 1.0
-                break
-            at = joined.find(t, at + 1)
+        t, end = texts[i], int(starts[n_longer[i]])
+        at = by_length.find(t, 0, end)
+        while at >= 0 and not (later[i] and earlier[i]):
+            j = order[np.searchsorted(starts, at, side="right") - 1]
+            (later if j > i else earlier)[i] = 1.0
+            at = by_length.find(t, at + 1, end)
     return later, earlier
 
 
-def _run_lengths(flags: list[bool]) -> np.ndarray:
+def _run_lengths(flags) -> np.ndarray:
     """For each position, the length of the run of equal flags it belongs to (0 where the flag is off)."""
-    out = np.zeros(len(flags), dtype=np.float32)
-    i = 0
-    while i < len(flags):
-        j = i
-        while j + 1 < len(flags) and flags[j + 1] == flags[i]:
-            j += 1
-        if flags[i]:
-            out[i : j + 1] = j - i + 1
-        i = j + 1
+    flags = np.asarray(flags, dtype=bool)
+    if not flags.size:
+        return np.zeros(0, dtype=np.float32)
+    bounds = np.concatenate(([0], np.flatnonzero(flags[1:] != flags[:-1]) + 1, [flags.size]))
+    runs = np.diff(bounds)
+    return (np.repeat(runs, runs) * flags).astype(np.float32)
+
+
+def _line_hits(pattern: re.Pattern, chars: _Chars) -> np.ndarray:
+    """Per line: does ``pattern`` match in it? One scan of the whole dump (the
+    pattern must not match across a line break)."""
+    out = np.zeros(chars.lens.size, dtype=np.float32)
+    at = [m.start() for m in pattern.finditer(chars.joined)]
+    if at:
+        out[chars.ids[at]] = 1.0
     return out
 
 
@@ -168,16 +173,15 @@ def line_features(lines: Lines) -> np.ndarray:
     if n == 0:
         return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
     texts = lines.texts
-    stats = _text_stats(texts, frozenset())
+    chars = _Chars.of(texts)
+    stats = _text_stats(texts, frozenset(), chars)
     n_chars = np.fromiter(map(len, texts), dtype=np.float32, count=n)
     words = stats[:, 14]
     ends = stats[:, 2]
     long = ((n_chars >= LONG_LINE_CHARS) & (ends > 0)).astype(np.float32)
     bb = np.asarray(lines.blank_before, dtype=np.float32)
     ba = np.asarray(lines.blank_after, dtype=np.float32)
-    upper = np.fromiter(
-        (sum(c.isupper() for c in t) / max(sum(c.isalpha() for c in t), 1) for t in texts), dtype=np.float32, count=n
-    )
+    upper = upper_share(chars)
     later, earlier = _containment(texts)
     own = np.column_stack(
         [
@@ -188,9 +192,9 @@ def line_features(lines: Lines) -> np.ndarray:
             ba,
             bb * ba,
             upper,
-            np.fromiter((bool(_BULLET.match(t)) for t in texts), dtype=np.float32, count=n),
-            np.fromiter((bool(_BRACKETED.match(t)) for t in texts), dtype=np.float32, count=n),
-            np.fromiter((bool(_URLISH.search(t)) for t in texts), dtype=np.float32, count=n),
+            np.fromiter(map(is_bullet, texts), dtype=np.float32, count=n),
+            np.fromiter((t[:1] in _BRACKET_FIRST and _BRACKETED.match(t) is not None for t in texts), np.float32, n),
+            _line_hits(_URLISH, chars),
             long,
             later,
             earlier,
@@ -235,7 +239,7 @@ def line_features(lines: Lines) -> np.ndarray:
     lead = [t[0] if not t[0].isalnum() else "" for t in texts]
     neigh += [
         win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50), before, np.maximum(after, 0.0), prev10, next10,
-        np.log1p(_run_lengths(short.tolist())) * short,
+        np.log1p(_run_lengths(short)) * short,
         np.log1p(_run_lengths([bool(c) and c == p for c, p in zip(lead, [""] + lead[:-1])] )),
     ]  # fmt: skip
     page = np.tile(
