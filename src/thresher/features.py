@@ -167,24 +167,27 @@ def _bits(masks: list[int], width: int) -> np.ndarray:
 _C_WORD, _C_UPPER, _C_LOWER, _C_DIGIT, _C_SENT, _C_COMMA, _C_SEP, _C_CJK, _C_CJKFN, _C_ENDP, _C_ALPHA = (1 << i for i in range(11))
 
 
+def _letter_flags(c: str) -> int:
+    """The flags of a character that come from its Unicode properties."""
+    f = 0
+    if c.isalnum() or c == "_":  # exactly what the regex \w matches
+        f |= _C_WORD
+        if c.islower():
+            f |= _C_LOWER
+        if c.isdigit():
+            f |= _C_DIGIT
+    if c.isupper():  # some upper-case symbols ("Ⓐ") are not \w
+        f |= _C_UPPER
+    if c.isalpha():
+        f |= _C_ALPHA
+    return f
+
+
 @lru_cache(maxsize=1)
 def _char_table() -> np.ndarray:
-    """Flags of every BMP code point (built once, on first use: ~30 ms)."""
-    table = np.zeros(0x10000, dtype=np.uint16)
-    for i in range(0x10000):
-        c = chr(i)
-        f = 0
-        if c.isalnum() or c == "_":  # exactly what the regex \w matches
-            f |= _C_WORD
-            if c.islower():
-                f |= _C_LOWER
-            if c.isdigit():
-                f |= _C_DIGIT
-        if c.isupper():  # some upper-case symbols ("Ⓐ") are not \w
-            f |= _C_UPPER
-        if c.isalpha():
-            f |= _C_ALPHA
-        table[i] = f
+    """Flags of every BMP code point (built once, on first use: ~30 ms); the
+    punctuation and CJK classes are all in the BMP."""
+    table = np.fromiter((_letter_flags(chr(i)) for i in range(0x10000)), dtype=np.uint16, count=0x10000)
     for chars, flag in (
         (".!?。！？…", _C_SENT), (",;:，、；：", _C_COMMA), ("|•·»«›‹/>", _C_SEP),
         (".!?。！？\"'”»)…:", _C_ENDP), (CJK_FUNCTION_CHARS, _C_CJKFN),
@@ -199,14 +202,15 @@ def _char_table() -> np.ndarray:
 @dataclass(slots=True)
 class _Chars:
     """The texts of a page joined by one separator, with every code point's
-    class flags (0 beyond the BMP and for the separator, plus one trailing 0
-    so that no text's span is empty) and the text each code point belongs to."""
+    class flags (0 for the separator, plus one trailing 0 so that no text's
+    span is empty), the text each code point belongs to, and the lower case."""
 
     joined: str
     lens: np.ndarray
     starts: np.ndarray
     flags: np.ndarray
     ids: np.ndarray
+    lower: str
 
     @classmethod
     def of(cls, texts: list[str]) -> "_Chars":
@@ -214,11 +218,13 @@ class _Chars:
         lens = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
         cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         flags = np.zeros(cp.size + 1, dtype=np.uint16)
-        flags[:-1] = _char_table()[np.minimum(cp, 0xFFFF)]
-        flags[:-1][cp > 0xFFFF] = 0
+        np.take(_char_table(), cp, mode="clip", out=flags[:-1])
+        astral = np.flatnonzero(cp > 0xFFFF)  # emoji, rare scripts: looked up one by one
+        if astral.size:
+            flags[astral] = [_letter_flags(chr(c)) for c in cp[astral]]
         ids = np.repeat(np.arange(lens.size, dtype=np.intp), lens + 1)[: cp.size]
         starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1])).astype(np.intp)
-        return cls(joined, lens, starts, flags, ids)
+        return cls(joined, lens, starts, flags, ids, joined.lower())
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Per text: how many of its code points ``mask`` (a test on ``flags``) holds."""
@@ -226,6 +232,55 @@ class _Chars:
             return np.zeros(0)
         # a text's span runs to the next one's start: it ends with the separator (flags 0)
         return np.add.reduceat(mask, self.starts, dtype=np.int32).astype(np.float64)
+
+
+# Words are matched against word lists by a 64-bit polynomial hash of their
+# code points, computed for all the page's words at once in NumPy (a
+# collision, about one in 10**16 per pair, would only miscount one word).
+_HASH_BASE = np.uint64(0x100000001B3)
+
+
+@lru_cache(maxsize=16)  # sizes are powers of two: few
+def _hash_powers(size: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, _HASH_BASE))), dtype=np.uint64)
+
+
+def _powers(length: int) -> np.ndarray:
+    size = 64
+    while size < length:
+        size *= 2
+    return _hash_powers(size)
+
+
+def _hash_word(word: str) -> np.uint64:
+    """The hash of one word (as ``_word_hashes`` computes it)."""
+    cp = np.frombuffer(word.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return np.uint64((cp * _powers(cp.size)[: cp.size]).sum(dtype=np.uint64))
+
+
+def _word_hashes(text: str, word: np.ndarray, wstart: np.ndarray) -> np.ndarray:
+    """The hash of each run of word characters (``word``, starting at ``wstart``) of ``text``."""
+    at = np.flatnonzero(word[: len(text)])
+    if not at.size:
+        return np.zeros(0, dtype=np.uint64)
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[at].astype(np.uint64)
+    first = np.flatnonzero(wstart[at])  # index into ``at`` of each word's first character
+    offset = np.arange(at.size) - np.repeat(first, np.diff(np.append(first, at.size)))
+    with np.errstate(over="ignore"):
+        return np.add.reduceat(cp * _powers(int(offset.max()) + 1)[offset], first, dtype=np.uint64)
+
+
+def _hash_in(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which ``hashes`` are in ``sorted_set`` (a sorted array of hashes)."""
+    if not sorted_set.size:
+        return np.zeros(hashes.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, hashes), sorted_set.size - 1)
+    return sorted_set[pos] == hashes
+
+
+_STOPWORD_HASHES = np.unique([_hash_word(w) for w in STOPWORDS])
 
 
 def upper_share(chars: _Chars) -> np.ndarray:
@@ -252,18 +307,18 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | 
     cjk_fn = per_block((flags & _C_CJKFN) != 0)
     n_chars = lens.astype(np.float64)
 
-    # function words and title words, matched on the page's word list at once
-    lower = joined.lower()
-    words = _WORD.findall(lower)
-    if len(words) == int(n_words.sum()):
-        owner = np.repeat(np.arange(n, dtype=np.intp), n_words.astype(np.intp))
-        stop_hits = np.bincount(owner, weights=np.fromiter(map(STOPWORDS.__contains__, words), bool, len(words)), minlength=n)
+    # function words and title words, matched on the page's words at once by hash
+    lower = chars.lower
+    hashes = _word_hashes(lower, word, wstart) if len(lower) == size else None
+    if hashes is not None:
+        owner = ids[np.flatnonzero(wstart[:size])]
+        stop_hits = np.bincount(owner, weights=_hash_in(hashes, _STOPWORD_HASHES), minlength=n)
         title_hits = (
-            np.bincount(owner, weights=np.fromiter(map(title_tokens.__contains__, words), bool, len(words)), minlength=n)
+            np.bincount(owner, weights=_hash_in(hashes, np.unique([_hash_word(w) for w in title_tokens])), minlength=n)
             if title_tokens
             else np.zeros(n)
         )
-    else:  # code points beyond the BMP split words differently: count block by block
+    else:  # lower-casing changed the length ("İ"): block by block
         stop_hits = np.zeros(n)
         title_hits = np.zeros(n)
         for i, t in enumerate(texts):

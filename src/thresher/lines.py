@@ -21,10 +21,12 @@ from .features import _CTX_OFFSETS, _Chars, _shift, _text_stats, sequence_contex
 __all__ = ["Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# runs of spaces, tabs and no-break spaces: only the runs that are not already
+# one plain space (matching every word gap would cost a substitution per word)
+_SPACES = re.compile(r"(?: [ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000])[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
 _BRACKETED = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
-_URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w", re.I)
+_URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w")  # on lower-cased text
 # the first characters of lines that ``_BULLET`` / ``_BRACKETED`` can match (lines are stripped)
 _BULLET_FIRST = frozenset("-–—•·*>»|")
 _BRACKET_FIRST = frozenset("[(<{")
@@ -80,10 +82,21 @@ class Lines:
 
 def split_lines(text: str) -> Lines:
     """Normalise ``text`` and cut it into its non-empty lines."""
+    rows = [r.strip() for r in normalise_text(text).split("\n")]
+    if max(map(len, rows)) > MAX_LINE_CHARS:
+        return _split_long(rows)
+    keep = [i for i, r in enumerate(rows) if r]
+    last = len(rows) - 1
+    return Lines(
+        [rows[i] for i in keep], [i == 0 or not rows[i - 1] for i in keep], [i == last or not rows[i + 1] for i in keep]
+    )
+
+
+def _split_long(rows: list[str]) -> Lines:
+    """``split_lines`` for a dump with lines over ``MAX_LINE_CHARS``, cut into pieces."""
     out = Lines()
     blank = True
-    for raw in normalise_text(text).split("\n"):
-        line = raw.strip()
+    for line in rows:
         if not line:
             blank = True
             if out.blank_after:
@@ -157,11 +170,13 @@ def _run_lengths(flags) -> np.ndarray:
     return (np.repeat(runs, runs) * flags).astype(np.float32)
 
 
-def _line_hits(pattern: re.Pattern, chars: _Chars) -> np.ndarray:
-    """Per line: does ``pattern`` match in it? One scan of the whole dump (the
-    pattern must not match across a line break)."""
-    out = np.zeros(chars.lens.size, dtype=np.float32)
-    at = [m.start() for m in pattern.finditer(chars.joined)]
+def _lower_hits(pattern: re.Pattern, texts: list[str], chars: _Chars) -> np.ndarray:
+    """Per line: does ``pattern`` match in its lower case? One scan of the
+    whole dump (the pattern must not match across a line break)."""
+    if len(chars.lower) != len(chars.joined):  # lower-casing changed lengths ("İ"): line by line
+        return np.fromiter((pattern.search(t.lower()) is not None for t in texts), dtype=np.float32, count=len(texts))
+    out = np.zeros(len(texts), dtype=np.float32)
+    at = [m.start() for m in pattern.finditer(chars.lower)]
     if at:
         out[chars.ids[at]] = 1.0
     return out
@@ -194,7 +209,7 @@ def line_features(lines: Lines) -> np.ndarray:
             upper,
             np.fromiter(map(is_bullet, texts), dtype=np.float32, count=n),
             np.fromiter((t[:1] in _BRACKET_FIRST and _BRACKETED.match(t) is not None for t in texts), np.float32, n),
-            _line_hits(_URLISH, chars),
+            _lower_hits(_URLISH, texts, chars),
             long,
             later,
             earlier,
