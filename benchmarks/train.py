@@ -277,9 +277,10 @@ def main(argv=None) -> int:
     ap.add_argument("--dump-oof", default=None, help="write out-of-fold scores to this pickle (error analysis)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--iterations", type=int, default=CATBOOST_PARAMS["iterations"])
+    ap.add_argument("--learning-rate", type=float, default=CATBOOST_PARAMS["learning_rate"])
     ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<MODEL_NAMES[kind]>.json")
     args = ap.parse_args(argv)
-    params = dict(CATBOOST_PARAMS, iterations=args.iterations)
+    params = dict(CATBOOST_PARAMS, iterations=args.iterations, learning_rate=args.learning_rate)
 
     t0 = time.time()
     bench_dir = resolve_bench_dir(args.bench_dir)

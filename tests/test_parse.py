@@ -9,9 +9,15 @@ def test_nul_bytes_removed():
     assert segment(tree.body).texts == ["ab"]
 
 
+def test_controls_removed_and_text_around_them_kept():
+    # controls next to multi-byte characters; tab, newline and form feed are whitespace
+    tree = parse("<p>caf\u00e9\x01\u4e2d\x7f\x1bx\ty\x0cz</p><p>\ud800lone</p>")
+    assert segment(tree.body).texts == ["caf\u00e9\u4e2dx y z", "lone"]
+
+
 def test_deep_nesting_is_bounded_and_text_kept():
     html = "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "<p>after</p>"
-    assert _max_open_balance(html) == 100_000
+    assert _max_open_balance(html.encode()) == 100_000
     assert segment(parse(html).body).texts == ["deep text", "after"]
 
 
