@@ -74,7 +74,7 @@ LABEL_MIN_MATCH = 0.5
 MODELS_DIR = ROOT / "src" / "thresher" / "models"
 #: The shipped file of each kind of model; the version goes up when the
 #: features change meaning.
-MODEL_NAMES = {"blocks": "blocks-v1", "lines": "lines-v1"}
+MODEL_NAMES = {"blocks": "blocks-v1", "lines": "lines-v2"}
 CACHE_DIR = ROOT / "benchmarks" / "results"
 SEED = 20261123
 CATBOOST_PARAMS = dict(
@@ -89,6 +89,11 @@ CATBOOST_PARAMS = dict(
     verbose=0,
     allow_writing_files=False,
 )
+#: Per-kind changes to ``CATBOOST_PARAMS``. The line model runs on every line
+#: of a dump, where the forest is a third of the time: 250 trees at a higher
+#: rate cross-validated as well as 500 (0.8160 against 0.8167 mean F1) at
+#: half the cost.
+KIND_PARAMS = {"lines": dict(iterations=250, learning_rate=0.2)}
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -276,11 +281,15 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", action="store_true", help="reuse page features cached in benchmarks/results/")
     ap.add_argument("--dump-oof", default=None, help="write out-of-fold scores to this pickle (error analysis)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--iterations", type=int, default=CATBOOST_PARAMS["iterations"])
-    ap.add_argument("--learning-rate", type=float, default=CATBOOST_PARAMS["learning_rate"])
+    ap.add_argument("--iterations", type=int, default=None, help="default: per kind (KIND_PARAMS)")
+    ap.add_argument("--learning-rate", type=float, default=None, help="default: per kind (KIND_PARAMS)")
     ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<MODEL_NAMES[kind]>.json")
     args = ap.parse_args(argv)
-    params = dict(CATBOOST_PARAMS, iterations=args.iterations, learning_rate=args.learning_rate)
+    params = dict(CATBOOST_PARAMS, **KIND_PARAMS.get(args.kind, {}))
+    if args.iterations is not None:
+        params["iterations"] = args.iterations
+    if args.learning_rate is not None:
+        params["learning_rate"] = args.learning_rate
 
     t0 = time.time()
     bench_dir = resolve_bench_dir(args.bench_dir)

@@ -124,3 +124,20 @@ def test_seed_chrome_is_removed_and_long_lines_kept(prefix, chrome):
         if len(line) > 200:
             assert line.strip() in article.text
     assert article.title and article.title not in article.text.split("\n\n")
+
+
+def test_line_features_containment_and_chrome_words():
+    from thresher.lines import LINE_FEATURES, line_features
+
+    lines = split_lines(
+        "Harbour wall to be rebuilt before the winter storms arrive\n\n"
+        "Menu\n\n"
+        "LocalNewsHarbour wall to be rebuilt before the winter storms arrive, the council said on Tuesday.\n\n"
+        "Accept all cookies or manage your privacy settings\n"
+    )
+    X = line_features(lines)
+    col = {name: X[:, i] for i, name in enumerate(LINE_FEATURES)}
+    # the headline recurs inside the longer line after it, even glued to the word before
+    assert col["contained_later"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert col["contained_earlier"].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert col["chrome_share"][3] > 0.4 and col["chrome_share"][0] == 0.0

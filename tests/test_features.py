@@ -75,3 +75,32 @@ def test_text_stats_per_block():
 def test_empty_segments():
     seg = segment(parse("<body></body>").body)
     assert block_features(seg).shape == (0, len(BLOCK_FEATURES))
+
+
+def test_text_stats_hash_matching_equals_word_lists():
+    # function and title words found by hash agree with a plain word-list count,
+    # across scripts, astral characters and a text whose lower case changes length
+    import re
+
+    from thresher._stopwords import STOPWORDS
+
+    texts = ["The cat and the hat", "Die Katze und der Hut 🐈 𝐀𝐁", "İstanbul is in the news", "", "of"]
+    S = _text_stats(texts, frozenset({"cat", "news"}))
+    for i, t in enumerate(texts):
+        words = re.findall(r"\w+", t.lower())  # as the extractor reads them: "İ" lower-cases to two
+        if words:
+            assert S[i, 3] == pytest.approx(sum(w in STOPWORDS for w in words) / len(words))
+
+
+def test_hash_set_and_windows():
+    from thresher.features import _hash_word, _HashSet, window_hashes
+
+    members = [f"w{i}" for i in range(600)]
+    hs = _HashSet([_hash_word(w) for w in members])
+    probe = members + [f"x{i}" for i in range(5000)] + ["", "w"]
+    got = hs.contains(np.array([_hash_word(w) for w in probe], dtype=np.uint64))
+    assert got.tolist() == [w in set(members) for w in probe]
+    h = np.array([_hash_word(w) for w in "a b c d a b c x".split()], dtype=np.uint64)
+    w = window_hashes(h, 3)
+    assert w.size == 6 and w[0] == w[4] and w[0] != w[1]
+    assert window_hashes(h[:2], 3).size == 0

@@ -45,3 +45,35 @@ CJK_FUNCTION_CHARS: frozenset[str] = frozenset(
     "はがをにでともへのやからまでよりなど"
     "은는이가을를에의도로와과"
 )
+
+# Words of site chrome: consent banners, account and subscription prompts,
+# share bars, comment and feedback widgets, shop and recommendation boxes,
+# legal lines. Written for thresher from general knowledge of how sites word
+# these, in the languages above. The line model sees the share of such words
+# in a line of a text dump (which has no markup to say "nav" or "cookie"); it
+# learns how much that share means, so a story about privacy law is not
+# dropped for its vocabulary alone.
+CHROME_WORDS: frozenset[str] = frozenset(
+    """
+cookie cookies consent gdpr privacy tracking preferences settings accept reject manage
+subscribe subscription subscriber newsletter unsubscribe login logout signin signup register registration
+account password username sign log
+share shares sharing tweet facebook twitter instagram linkedin whatsapp pinterest telegram reddit youtube tiktok
+email print comment comments commenting reply replies replied posted views likes like feedback rating ratings
+advertisement advertising sponsored ad ads promoted
+related recommended trending popular newest latest more read click tap download app apps follow
+menu search home contact sitemap copyright rights reserved terms policy disclaimer imprint
+cart checkout shipping seller buyer items item price sold shop
+datenschutz einwilligung akzeptieren ablehnen anmelden abmelden registrieren abonnieren abonnement teilen
+kommentare kommentar antworten werbung anzeige impressum startseite suche mehr weiterlesen
+confidentialité connexion inscription abonner abonnement partager commentaires commentaire répondre publicité
+accueil recherche lire suivez mentions légales
+privacidad iniciar sesión registrarse suscribirse suscripción compartir comentarios comentario responder publicidad
+inicio buscar leer síguenos
+privacy accedi registrati iscriviti abbonati condividi commenti commento rispondi pubblicità cerca leggi
+privacidade entrar cadastre assine compartilhar comentários comentário responder publicidade buscar leia
+inloggen registreren abonneren delen reacties reageren advertentie zoeken lees
+конфиденциальности войти регистрация подписаться подписка поделиться комментарии комментарий ответить реклама
+поиск читать главная
+""".split()
+)

@@ -88,7 +88,7 @@ class TextCleaner:
     """Clean text dumps; build one and reuse it (the line model loads once)."""
 
     def __init__(self, model: TwoStageModel | None = None, *, threshold: float | None = None):
-        self.model = model or load_model("lines-v1")
+        self.model = model or load_model("lines-v2")
         self.threshold = threshold if threshold is not None else self.model.threshold
 
     def scores(self, lines: Lines) -> np.ndarray:
@@ -156,11 +156,13 @@ def _recurrence(all_lines: list[Lines]) -> list[np.ndarray]:
 def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: float, recurrence: np.ndarray | None) -> Article:
     keep = scores >= threshold
     reasons: dict[int, str] = {}
-    for i, text in enumerate(lines.texts):
-        if keep[i] and is_labelled_date_line(text):
+    texts = lines.texts
+    for i in np.flatnonzero(keep).tolist():
+        if is_labelled_date_line(texts[i]):
             keep[i] = False
             reasons[i] = "date"
-        elif keep[i] and recurrence is not None and recurrence[i] > 0 and scores[i] < SITE_MEMORY_KEEP_SCORE:
+    if recurrence is not None:
+        for i in np.flatnonzero(keep & (recurrence > 0) & (scores < SITE_MEMORY_KEEP_SCORE)).tolist():
             keep[i] = False
             reasons[i] = "recurring"
     head = _headline(lines, scores, keep)
@@ -170,12 +172,14 @@ def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: flo
         reasons[head] = "title"
     blocks: list[Block] = []
     removed: list[Removed] = []
-    for i, text in enumerate(lines.texts):
-        kind = _kind_of(text, lines.blank_before[i], lines.blank_after[i])
-        if keep[i]:
-            blocks.append(Block(kind, text, float(scores[i]), 2 if kind is Kind.HEADING else 0))
+    for i, (text, kept, score, before, after) in enumerate(
+        zip(texts, keep.tolist(), scores.tolist(), lines.blank_before, lines.blank_after)
+    ):
+        kind = _kind_of(text, before, after)
+        if kept:
+            blocks.append(Block(kind, text, score, 2 if kind is Kind.HEADING else 0))
         else:
-            removed.append(Removed(kind, text, float(scores[i]), reasons.get(i, "model")))
+            removed.append(Removed(kind, text, score, reasons.get(i, "model")))
     article.blocks = blocks
     article.removed = removed
     meta = text_metadata(lines.texts, headline=head)

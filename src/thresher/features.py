@@ -211,6 +211,7 @@ class _Chars:
     flags: np.ndarray
     ids: np.ndarray
     lower: str
+    _words: tuple | None = None
 
     @classmethod
     def of(cls, texts: list[str]) -> "_Chars":
@@ -233,6 +234,21 @@ class _Chars:
         # a text's span runs to the next one's start: it ends with the separator (flags 0)
         return np.add.reduceat(mask, self.starts, dtype=np.int32).astype(np.float64)
 
+    def words(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The hash of every word (run of ``\\w`` characters) of the lower-cased
+        texts, in order, and the text each belongs to; ``None`` when
+        lower-casing changed the length ("İ"), so positions do not line up."""
+        if self._words is None:
+            if len(self.lower) != len(self.joined):
+                self._words = (None,)
+            else:
+                word = (self.flags & _C_WORD) != 0
+                wstart = word.copy()
+                wstart[1:] &= ~word[:-1]
+                starts = np.flatnonzero(wstart[: len(self.joined)])
+                self._words = (_word_hashes(self.lower, word, wstart), self.ids[starts])
+        return None if self._words[0] is None else self._words
+
 
 # Words are matched against word lists by a 64-bit polynomial hash of their
 # code points, computed for all the page's words at once in NumPy (a
@@ -246,11 +262,32 @@ def _hash_powers(size: int) -> np.ndarray:
         return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, _HASH_BASE))), dtype=np.uint64)
 
 
-def _powers(length: int) -> np.ndarray:
+@lru_cache(maxsize=16)
+def _inverse_hash_powers(size: int) -> np.ndarray:
+    inverse = np.uint64(pow(int(_HASH_BASE), -1, 1 << 64))  # the base is odd: invertible mod 2**64
+    with np.errstate(over="ignore"):
+        return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, inverse))), dtype=np.uint64)
+
+
+def _powers(length: int, *, inverse: bool = False) -> np.ndarray:
+    """``base**k`` (or ``base**-k``) mod 2**64 for k = 0 .. at least ``length - 1``."""
     size = 64
     while size < length:
         size *= 2
-    return _hash_powers(size)
+    return _inverse_hash_powers(size) if inverse else _hash_powers(size)
+
+
+def window_hashes(hashes: np.ndarray, width: int) -> np.ndarray:
+    """The hash of every run of ``width`` consecutive ``hashes`` (a polynomial
+    in the base, like a word's hash of its characters): equal runs give equal
+    hashes wherever they sit. Prefix sums of ``hashes[j] * base**j``, each
+    difference brought back to position 0 by ``base**-start``."""
+    m = hashes.size
+    if m < width:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate(([np.uint64(0)], np.cumsum(hashes * _powers(m)[:m], dtype=np.uint64)))
+        return (prefix[width:] - prefix[:-width]) * _powers(m, inverse=True)[: m - width + 1]
 
 
 def _hash_word(word: str) -> np.uint64:
@@ -280,7 +317,40 @@ def _hash_in(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[pos] == hashes
 
 
-_STOPWORD_HASHES = np.unique([_hash_word(w) for w in STOPWORDS])
+class _HashSet:
+    """A fixed set of word hashes with an exact, vectorised membership test: a
+    direct-mapped table whose slot is the top bits of the hash times an odd
+    multiplier, the multiplier chosen so that no two members share a slot (so
+    a lookup is one multiply, one gather and one compare)."""
+
+    SLOT_BITS = 17
+
+    def __init__(self, hashes):
+        members = np.unique(np.asarray(hashes, dtype=np.uint64))
+        self._down = np.uint64(64 - self.SLOT_BITS)
+        for k in range(1000):
+            self._mult = np.uint64((0x9E3779B97F4A7C15 + 2 * k) % (1 << 64))
+            slots = self._slots(members)
+            if np.unique(slots).size == members.size:
+                break
+        else:  # pragma: no cover - each try succeeds with odds ~0.4 for 500 words
+            raise ValueError("no collision-free multiplier")
+        # an empty slot holds a value that hashes to another slot, so nothing
+        # matches it: 0 (slot 0) everywhere, and in slot 0 the first number whose slot is not 0
+        self._table = np.zeros(1 << self.SLOT_BITS, dtype=np.uint64)
+        probe = np.arange(1, 1 << 10, dtype=np.uint64)
+        self._table[0] = probe[np.argmax(self._slots(probe) != 0)]
+        self._table[slots] = members
+
+    def _slots(self, hashes: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((hashes * self._mult) >> self._down).astype(np.intp)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        return self._table[self._slots(hashes)] == hashes
+
+
+_STOPWORD_HASHES = _HashSet([_hash_word(w) for w in STOPWORDS])
 
 
 def upper_share(chars: _Chars) -> np.ndarray:
@@ -309,10 +379,10 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | 
 
     # function words and title words, matched on the page's words at once by hash
     lower = chars.lower
-    hashes = _word_hashes(lower, word, wstart) if len(lower) == size else None
-    if hashes is not None:
-        owner = ids[np.flatnonzero(wstart[:size])]
-        stop_hits = np.bincount(owner, weights=_hash_in(hashes, _STOPWORD_HASHES), minlength=n)
+    words = chars.words()
+    if words is not None:
+        hashes, owner = words
+        stop_hits = np.bincount(owner, weights=_STOPWORD_HASHES.contains(hashes), minlength=n)
         title_hits = (
             np.bincount(owner, weights=_hash_in(hashes, np.unique([_hash_word(w) for w in title_tokens])), minlength=n)
             if title_tokens

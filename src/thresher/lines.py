@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import _CTX_OFFSETS, _Chars, _shift, _text_stats, sequence_context, upper_share
+from ._stopwords import CHROME_WORDS
+from .features import _CTX_OFFSETS, _Chars, _hash_word, _HashSet, _shift, _text_stats, sequence_context, upper_share, window_hashes
 
 __all__ = ["Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
 
@@ -27,6 +28,7 @@ _SPACES = re.compile(r"(?: [ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\t\u00a0\
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
 _BRACKETED = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w")  # on lower-cased text
+_CHROME = _HashSet([_hash_word(w) for w in CHROME_WORDS])
 # the first characters of lines that ``_BULLET`` / ``_BRACKETED`` can match (lines are stripped)
 _BULLET_FIRST = frozenset("-–—•·*>»|")
 _BRACKET_FIRST = frozenset("[(<{")
@@ -36,6 +38,13 @@ _BRACKET_FIRST = frozenset("[(<{")
 #: gold lines of the dev pages, 99.9 % are under 1,250 characters and 27 over
 #: 2,000.
 MAX_LINE_CHARS = 2000
+#: A line of at least this many words found inside a longer line is "contained"
+#: (a summary repeated as the first paragraph, a headline in a related box);
+#: shorter ones (headings, names) recur inside prose legitimately.
+CONTAINED_MIN_WORDS = 6
+#: At most this many text checks of containment per dump (a dump that repeats
+#: one line thousands of times costs bounded time).
+CONTAINED_MAX_CHECKS = 2000
 #: A line of at least this many characters ending in sentence punctuation is
 #: "long": running prose, the anchor of the neighbourhood features.
 LONG_LINE_CHARS = 100
@@ -117,7 +126,7 @@ _OWN = [
     "capitalised_ratio", "digit_ratio", "separator_ratio", "dateish", "copyright", "cjk_ratio",
     "repeats_on_page", "title_overlap", "starts_lower", "words",
     "log_chars", "log_words", "blank_before", "blank_after", "paragraph", "upper_ratio", "bullet",
-    "bracketed", "urlish", "long", "contained_later", "contained_earlier",
+    "bracketed", "urlish", "long", "contained_later", "contained_earlier", "chrome_share",
 ]  # fmt: skip
 _POS = ["rel_index", "rel_char_pos", "index", "from_end"]
 _NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for name in ("log_chars", "stop", "ends_punct", "long")] + [
@@ -131,32 +140,47 @@ LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o i
 ]
 
 
-def _containment(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _containment(texts: list[str], chars: _Chars) -> tuple[np.ndarray, np.ndarray]:
     """Is a line (of 6+ words) repeated inside a later / an earlier longer line?
 
     A page's summary often reappears as the start of the first paragraph; a
-    headline reappears in a "related" box. Only lines of at least six words
-    count, so short headings inside paragraphs do not. The lines are joined
-    longest first, so a line is searched for (``str.find``) only in the lines
-    longer than itself: a prefix of that string."""
+    headline reappears in a "related" box. Only lines of at least
+    ``CONTAINED_MIN_WORDS`` words count, so short headings inside paragraphs
+    do not. A line's second to sixth words are looked up among every run of
+    five words of the dump at once (by hash; not the first word, which may be
+    glued to the text before it: "...SolutionSay goodbye to..."); only lines
+    where they recur are checked as text (``in``, case-sensitive)."""
     n = len(texts)
     later = np.zeros(n, dtype=np.float32)
     earlier = np.zeros(n, dtype=np.float32)
-    cands = [i for i, t in enumerate(texts) if t.count(" ") >= 5]
-    if len(cands) > 400:  # bound the work on giant dumps
+    words = chars.words()
+    if words is None:
         return later, earlier
-    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=n)
-    order = np.argsort(-lengths, kind="stable")
-    by_length = "\n".join([texts[i] for i in order])
-    starts = np.concatenate(([0], np.cumsum(lengths[order] + 1)))
-    n_longer = np.searchsorted(-lengths[order], -lengths, side="left")  # lines strictly longer than each
-    for i in cands:
-        t, end = texts[i], int(starts[n_longer[i]])
-        at = by_length.find(t, 0, end)
-        while at >= 0 and not (later[i] and earlier[i]):
-            j = order[np.searchsorted(starts, at, side="right") - 1]
-            (later if j > i else earlier)[i] = 1.0
-            at = by_length.find(t, at + 1, end)
+    hashes, owner = words
+    k = CONTAINED_MIN_WORDS - 1
+    windows = window_hashes(hashes, k)
+    if not windows.size:
+        return later, earlier
+    n_words = np.bincount(owner, minlength=n)
+    first = np.concatenate(([0], np.cumsum(n_words)[:-1]))
+    cands = np.flatnonzero(n_words >= CONTAINED_MIN_WORDS)
+    inside = np.flatnonzero(owner[: windows.size] == owner[k - 1 :])  # runs within one line
+    order = np.argsort(windows[inside], kind="stable")
+    sorted_windows, sorted_owner = windows[inside][order], owner[inside][order]
+    keys = windows[first[cands] + 1]
+    lo = np.searchsorted(sorted_windows, keys, side="left")
+    hi = np.searchsorted(sorted_windows, keys, side="right")
+    budget = CONTAINED_MAX_CHECKS
+    for i, a, b in zip(cands.tolist(), lo.tolist(), hi.tolist()):
+        if b - a < 2:  # only the line itself opens with these words
+            continue
+        for j in dict.fromkeys(sorted_owner[a:b].tolist()):
+            side = later if j > i else earlier
+            if j == i or side[i] or len(texts[j]) <= len(texts[i]) or budget <= 0:
+                continue
+            budget -= 1
+            if texts[i] in texts[j]:
+                side[i] = 1.0
     return later, earlier
 
 
@@ -197,7 +221,13 @@ def line_features(lines: Lines) -> np.ndarray:
     bb = np.asarray(lines.blank_before, dtype=np.float32)
     ba = np.asarray(lines.blank_after, dtype=np.float32)
     upper = upper_share(chars)
-    later, earlier = _containment(texts)
+    later, earlier = _containment(texts, chars)
+    hashed = chars.words()
+    chrome = (
+        np.bincount(hashed[1], weights=_CHROME.contains(hashed[0]), minlength=n) / np.maximum(words, 1.0)
+        if hashed is not None
+        else np.zeros(n)
+    )
     own = np.column_stack(
         [
             stats,
@@ -213,6 +243,7 @@ def line_features(lines: Lines) -> np.ndarray:
             long,
             later,
             earlier,
+            chrome,
         ]
     )
     idx = np.arange(n, dtype=np.float32)
