@@ -139,6 +139,12 @@ def class_mask(value: str) -> int:
     return mask
 
 
+@lru_cache(maxsize=1 << 14)
+def _class_signature(klass: str) -> str:
+    """A class attribute with its digits removed ("card-1", "card-2": one signature)."""
+    return _DIGITS.sub("", klass)
+
+
 @lru_cache(maxsize=1 << 12)
 def _is_hidden_style(style: str) -> bool:
     s = style.replace(" ", "").lower()
@@ -147,7 +153,7 @@ def _is_hidden_style(style: str) -> bool:
 
 _HIDDEN_BIT = 1 << CLASS_GROUP_NAMES.index("hidden")
 # attributes whose words name what an element is
-_CLASS_ATTRS = ("class", "id", "role", "itemprop")
+_CLASS_ATTRS = frozenset(("class", "id", "role", "itemprop"))
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_BIT = _TAG_BITS["li"]
 _QUOTE_BIT = _TAG_BITS["blockquote"]
@@ -323,22 +329,22 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
             node = node.next
             continue
         attrs = node.attributes
+        cls = 0
         if attrs:
             # Hidden subtrees are kept but marked: some sites (streamed
             # server rendering) ship the whole article in a hidden element.
-            cls = _HIDDEN_BIT if "hidden" in attrs or (attrs.get("style") and _is_hidden_style(attrs["style"])) else 0
-            for name in _CLASS_ATTRS:
-                v = attrs.get(name)
-                if v:
-                    cls |= class_mask(v)
-        else:
-            cls = 0
+            for name, v in attrs.items():
+                if name in _CLASS_ATTRS:
+                    if v:
+                        cls |= class_mask(v)
+                elif name == "hidden" or (name == "style" and v and _is_hidden_style(v)):
+                    cls |= _HIDDEN_BIT
         parent = stack[-1]
         is_block = tag in BLOCK_TAGS
         fid_counter += 1
         if is_block:
             flush()
-            klass = _DIGITS.sub("", attrs.get("class") or "") if attrs else ""
+            klass = _class_signature(attrs.get("class") or "") if attrs else ""
             sig = (tag, klass, block_path[-1])
             sibling_count[sig] = sibling_count.get(sig, 0) + 1
             page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
