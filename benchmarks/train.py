@@ -60,7 +60,7 @@ from thresher._forest import ObliviousEnsemble  # noqa: E402
 from thresher import clean as _clean  # noqa: E402
 from thresher.classify import SCHEMAS, TwoStageModel, feature_schema_hash  # noqa: E402
 from thresher.extractor import _assemble  # noqa: E402
-from thresher.lines import line_context_features, line_features, split_lines  # noqa: E402
+from thresher.lines import Lines, line_context_features, line_features, split_lines  # noqa: E402
 from thresher.features import block_features, context_features  # noqa: E402
 from thresher.hints import page_hints  # noqa: E402
 from thresher.parse import parse  # noqa: E402
@@ -152,23 +152,56 @@ def _block_rows(page: Page) -> list[tuple]:
     return [(page.dataset, page.id, site_of(page), seg, hints.title, X, y, page.gold)]
 
 
+#: Besides every whole dump, the line model learns from short excerpts of it
+#: (a few lines: a pasted paragraph, a snippet with one menu line), which no
+#: whole page resembles; without them a two-line input is out of the model's
+#: experience. Two per dump, of 2 to ``EXCERPT_MAX_LINES`` lines: one
+#: anywhere, one around an article line. They weigh ``EXCERPT_WEIGHT`` of a
+#: page each, and are never scored (the figures are on whole dumps).
+EXCERPT_MAX_LINES = 10
+EXCERPT_WEIGHT = 0.05
+EXCERPT = ":excerpt"
+
+
+def _excerpts(lines, y: np.ndarray, rng) -> list[tuple[int, int]]:
+    n = len(lines)
+    if n < 3:
+        return []
+    spans = []
+    for around in (None, np.flatnonzero(y >= LABEL_MIN_MATCH)):
+        size = int(rng.integers(2, min(EXCERPT_MAX_LINES, n - 1) + 1))
+        if around is None:
+            start = int(rng.integers(0, n - size + 1))
+        elif around.size:
+            start = int(np.clip(int(rng.choice(around)) - int(rng.integers(0, size)), 0, n - size))
+        else:
+            continue
+        spans.append((start, start + size))
+    return spans
+
+
 def _line_rows(page: Page) -> list[tuple]:
     from benchmarks.dumps import RENDERERS, make_dump
 
     rows = []
+    rng = np.random.default_rng([SEED, zlib.crc32(f"{page.dataset}/{page.id}".encode())])
     for renderer in RENDERERS:
         dump = make_dump(page.id, page.dataset, page.url, page.html, page.gold or "", renderer, SEED)
         lines = split_lines(dump.text)
         X = line_features(lines)
         y = label_blocks(lines.texts, page.gold or "")
         rows.append((page.dataset, f"{page.id}:{renderer}", site_of(page), lines, None, X, y, page.gold))
+        for a, b in _excerpts(lines, y, rng):
+            part = Lines(lines.texts[a:b], lines.blank_before[a:b], lines.blank_after[a:b])
+            rows.append((page.dataset + EXCERPT, f"{page.id}:{renderer}:{a}-{b}", site_of(page), part, None,
+                         line_features(part), y[a:b], None))  # fmt: skip
     return rows
 
 
 ROW_MAKERS = {"blocks": _block_rows, "lines": _line_rows}
 SOURCES = {
-    "blocks": ("segment.py", "features.py", "parse.py", "_stopwords.py", "hints.py"),
-    "lines": ("lines.py", "features.py", "_stopwords.py", "../../benchmarks/dumps.py"),
+    "blocks": ("segment.py", "features.py", "parse.py", "_stopwords.py", "hints.py", "../../benchmarks/train.py"),
+    "lines": ("lines.py", "features.py", "_stopwords.py", "../../benchmarks/dumps.py", "../../benchmarks/train.py"),
 }
 
 
@@ -267,7 +300,8 @@ def evaluate(kind: str, rows, p2_pages, threshold: float) -> dict[str, list[floa
     """Token-F1 per page, by dataset."""
     per_ds: dict[str, list[float]] = {}
     for row, p2 in zip(rows, p2_pages):
-        per_ds.setdefault(row[0], []).append(token_f1(text_of(kind, row, p2, threshold), row[7])[2])
+        if not row[0].endswith(EXCERPT):
+            per_ds.setdefault(row[0], []).append(token_f1(text_of(kind, row, p2, threshold), row[7])[2])
     return per_ds
 
 
@@ -298,7 +332,7 @@ def main(argv=None) -> int:
     sizes = [r[5].shape[0] for r in rows]
     X = np.vstack([r[5] for r in rows]).astype(np.float32)
     y = np.concatenate([r[6] for r in rows])
-    w = np.concatenate([block_weights(r[3].texts) for r in rows])
+    w = np.concatenate([block_weights(r[3].texts) * (EXCERPT_WEIGHT if r[0].endswith(EXCERPT) else 1.0) for r in rows])
     page_fold = folds_of([r[2] for r in rows], args.folds)
     block_fold = np.repeat(page_fold, sizes)
     offsets = np.concatenate([[0], np.cumsum(sizes)])

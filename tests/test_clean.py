@@ -1,5 +1,6 @@
 """Text dumps: chrome lines removed, article lines kept, the headline as title."""
 
+import numpy as np
 import pytest
 
 import thresher
@@ -141,3 +142,57 @@ def test_line_features_containment_and_chrome_words():
     assert col["contained_later"].tolist() == [1.0, 0.0, 0.0, 0.0]
     assert col["contained_earlier"].tolist() == [0.0, 0.0, 0.0, 0.0]
     assert col["chrome_share"][3] > 0.4 and col["chrome_share"][0] == 0.0
+
+
+def test_line_marks_match_their_definitions():
+    import random
+    import re
+
+    from thresher.features import _Chars
+    from thresher.lines import _line_marks, is_bullet
+
+    bracketed_re = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
+    rng = random.Random(7)
+    alphabet = "ab1٣2 .)-–•*>»|[(<{}])_\u2028\u00e9X"
+    lines = ["- x", "12) y", "3.z", "1. Intro", "١. عربي", "• item", "[ banner ]", "()", "(", "_x", "»x", "ab"]
+    lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))).strip() or "q" for _ in range(3000)]
+    bullet, bracketed, lead = _line_marks(_Chars.of(lines))
+    assert bullet.tolist() == [float(is_bullet(t)) for t in lines]
+    assert bracketed.tolist() == [float(bool(bracketed_re.match(t))) for t in lines]
+    assert lead.tolist() == [ord(t[0]) if not t[0].isalnum() else -1 for t in lines]
+
+
+def test_headline_like_lines_after_the_last_paragraph_are_dropped():
+    from thresher.clean import _assemble
+    from thresher.types import Article
+
+    para = "The council said on Tuesday that the harbour wall would be repaired before the winter storms arrive."
+    lines = split_lines(f"{para}\n\n{para} Work starts soon.\n\nNewsfeed\n\nIs the town ready for winter?\n\nlog in")
+    # as if the model had kept the paragraphs and, narrowly, the two lines after them
+    art = _assemble(Article(), lines, np.array([0.9, 0.9, 0.5, 0.5, 0.1]), 0.4, None)
+    assert art.text.endswith("Work starts soon.")
+    assert [(r.text, r.reason) for r in art.removed][:2] == [
+        ("Newsfeed", "after the article"),
+        ("Is the town ready for winter?", "after the article"),
+    ]
+    # a short closing sentence with a full stop ends the peeling: it and all above it stay
+    lines = split_lines(f"{para}\n\nMore to come\n\nHe declined to comment.\n\nRelated")
+    art = _assemble(Article(), lines, np.array([0.9, 0.9, 0.9, 0.9]), 0.4, None)
+    assert art.text.endswith("More to come\n\nHe declined to comment.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Menu\n\nThe council said on Tuesday that the harbour wall would be repaired before winter. "
+        "Engineers found cracks last month and the work will take six weeks, officials said.",
+        "The council said on Tuesday that the harbour wall would be repaired before winter.\n\n"
+        "Engineers found cracks last month and the work will take six weeks, officials said.",
+    ],
+    ids=["menu-and-paragraph", "two-paragraphs"],
+)
+def test_short_inputs_keep_their_prose(text):
+    # a pasted paragraph or two: nothing like a whole page, yet plainly text
+    article = thresher.clean_text(text)
+    assert "Engineers found cracks last month" in article.text
+    assert "Menu" not in article.text

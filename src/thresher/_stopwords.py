@@ -63,7 +63,8 @@ email print comment comments commenting reply replies replied posted views likes
 advertisement advertising sponsored ad ads promoted
 related recommended trending popular newest latest more read click tap download app apps follow
 menu search home contact sitemap copyright rights reserved terms policy disclaimer imprint
-cart checkout shipping seller buyer items item price sold shop
+cart checkout shipping seller buyer items item price sold shop donate donation donations
+spende spenden donner donar donación donazione doação doneren пожертвование пожертвовать
 datenschutz einwilligung akzeptieren ablehnen anmelden abmelden registrieren abonnieren abonnement teilen
 kommentare kommentar antworten werbung anzeige impressum startseite suche mehr weiterlesen
 confidentialité connexion inscription abonner abonnement partager commentaires commentaire répondre publicité

@@ -20,7 +20,7 @@ import numpy as np
 
 from .classify import TwoStageModel, load_model
 from .decode import decode
-from .lines import Lines, is_bullet, line_context_features, line_features, split_lines
+from .lines import LONG_LINE_CHARS, Lines, is_bullet, line_context_features, line_features, split_lines
 from .metadata import detect_language, is_labelled_date_line, text_metadata
 from .types import Article, Block, Kind, Removed
 
@@ -66,10 +66,9 @@ def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray) -> int:
     if not kept.size:
         return -1
     first = int(kept[0])
-    best, best_score = -1, -1.0
-    for i in range(min(first + TITLE_AFTER_BODY_START, len(lines))):
-        if _heading_like(lines.texts[i]) and scores[i] > best_score:
-            best, best_score = i, float(scores[i])
+    # best-scored first (the earlier line on a tie): the first heading-like one wins
+    order = np.argsort(-scores[: first + TITLE_AFTER_BODY_START], kind="stable").tolist()
+    best = next((i for i in order if _heading_like(lines.texts[i])), -1)
     if best < 0:
         return -1
     body = kept[kept > best]
@@ -170,6 +169,17 @@ def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: flo
         article.title = lines.texts[head]
         keep[head] = False
         reasons[head] = "title"
+    # the article ends with its last paragraph: short lines kept after it
+    # that read as headlines (no full stop) are what follows the article
+    # (related links, "Newsfeed", disclaimers); peeled from the end
+    kept = np.flatnonzero(keep)
+    prose = [i for i in kept.tolist() if len(texts[i]) >= LONG_LINE_CHARS and texts[i].rstrip()[-1:] in _SENTENCE_END]
+    if prose:
+        for i in kept[kept > prose[-1]][::-1].tolist():
+            if len(texts[i]) >= LONG_LINE_CHARS or texts[i].rstrip().endswith("."):
+                break
+            keep[i] = False
+            reasons[i] = "after the article"
     blocks: list[Block] = []
     removed: list[Removed] = []
     for i, (text, kept, score, before, after) in enumerate(

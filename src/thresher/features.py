@@ -20,14 +20,13 @@ many languages at once; CJK text is measured in characters.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 
-from ._stopwords import CJK_FUNCTION_CHARS, STOPWORDS
+from ._stopwords import CHROME_WORDS, CJK_FUNCTION_CHARS, STOPWORDS
 from .hints import PageHints
 from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments
 from .types import Kind
@@ -164,7 +163,9 @@ def _bits(masks: list[int], width: int) -> np.ndarray:
 
 
 # Character classes, one bit each, looked up per code point (BMP) in one table.
-_C_WORD, _C_UPPER, _C_LOWER, _C_DIGIT, _C_SENT, _C_COMMA, _C_SEP, _C_CJK, _C_CJKFN, _C_ENDP, _C_ALPHA = (1 << i for i in range(11))
+_C_WORD, _C_UPPER, _C_LOWER, _C_DIGIT, _C_SENT, _C_COMMA, _C_SEP, _C_CJK, _C_CJKFN, _C_ENDP, _C_ALPHA, _C_SPACE, _C_DECIMAL = (
+    1 << i for i in range(13)
+)
 
 
 def _letter_flags(c: str) -> int:
@@ -180,6 +181,10 @@ def _letter_flags(c: str) -> int:
         f |= _C_UPPER
     if c.isalpha():
         f |= _C_ALPHA
+    if c.isspace():  # exactly what the regex \s matches
+        f |= _C_SPACE
+    if c.isdecimal():  # exactly what the regex \d matches
+        f |= _C_DECIMAL
     return f
 
 
@@ -202,12 +207,14 @@ def _char_table() -> np.ndarray:
 @dataclass(slots=True)
 class _Chars:
     """The texts of a page joined by one separator, with every code point's
-    class flags (0 for the separator, plus one trailing 0 so that no text's
-    span is empty), the text each code point belongs to, and the lower case."""
+    code points and their class flags (flags: 0 for the separator, plus one
+    trailing 0 so that no text's span is empty), the text each code point
+    belongs to, and the lower case."""
 
     joined: str
     lens: np.ndarray
     starts: np.ndarray
+    cp: np.ndarray
     flags: np.ndarray
     ids: np.ndarray
     lower: str
@@ -225,7 +232,7 @@ class _Chars:
             flags[astral] = [_letter_flags(chr(c)) for c in cp[astral]]
         ids = np.repeat(np.arange(lens.size, dtype=np.intp), lens + 1)[: cp.size]
         starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1])).astype(np.intp)
-        return cls(joined, lens, starts, flags, ids, joined.lower())
+        return cls(joined, lens, starts, cp, flags, ids, joined.lower())
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Per text: how many of its code points ``mask`` (a test on ``flags``) holds."""
@@ -269,12 +276,18 @@ def _inverse_hash_powers(size: int) -> np.ndarray:
         return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, inverse))), dtype=np.uint64)
 
 
+#: Tables of powers up to this size are kept (8 MB each); longer ones (a giant
+#: dump's word count) are computed for the call and dropped, so memory stays flat.
+_CACHED_POWERS = 1 << 20
+
+
 def _powers(length: int, *, inverse: bool = False) -> np.ndarray:
     """``base**k`` (or ``base**-k``) mod 2**64 for k = 0 .. at least ``length - 1``."""
     size = 64
     while size < length:
         size *= 2
-    return _inverse_hash_powers(size) if inverse else _hash_powers(size)
+    table = _inverse_hash_powers if inverse else _hash_powers
+    return table(size) if size <= _CACHED_POWERS else table.__wrapped__(size)
 
 
 def window_hashes(hashes: np.ndarray, width: int) -> np.ndarray:
@@ -351,6 +364,16 @@ class _HashSet:
 
 
 _STOPWORD_HASHES = _HashSet([_hash_word(w) for w in STOPWORDS])
+_CHROME_HASHES = _HashSet([_hash_word(w) for w in CHROME_WORDS])
+
+
+def chrome_share(chars: _Chars, words: np.ndarray) -> np.ndarray:
+    """Per text: the share of its ``words`` that are chrome words (``CHROME_WORDS``)."""
+    hashed = chars.words()
+    if hashed is None:
+        return np.zeros(words.size)
+    hits = np.bincount(hashed[1], weights=_CHROME_HASHES.contains(hashed[0]), minlength=words.size)
+    return hits / np.maximum(words, 1.0)
 
 
 def upper_share(chars: _Chars) -> np.ndarray:
@@ -427,7 +450,8 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | 
             tl = t.lower()
             copyright_[i] = any(needle in tl for needle in _COPYRIGHT)
 
-    counts = Counter(texts)
+    # how often the same text recurs on the page (by string hash)
+    _, same, repeats = np.unique(np.fromiter(map(hash, texts), dtype=np.int64, count=n), return_inverse=True, return_counts=True)
     return np.column_stack(
         [
             per_block((flags & _C_SENT) != 0) / denom,
@@ -441,7 +465,7 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | 
             dateish,
             copyright_,
             cjk / np.maximum(n_chars, 1.0),
-            np.fromiter((counts[t] - 1 for t in texts), dtype=np.float64, count=n),
+            repeats[same.ravel()] - 1.0,
             overlap,
             (first & _C_LOWER) != 0,
             eff_words,

@@ -16,22 +16,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._stopwords import CHROME_WORDS
-from .features import _CTX_OFFSETS, _Chars, _hash_word, _HashSet, _shift, _text_stats, sequence_context, upper_share, window_hashes
+from .features import (
+    _C_DECIMAL, _C_SPACE, _C_WORD, _CTX_OFFSETS, _Chars, _shift, _text_stats, chrome_share, sequence_context, upper_share, window_hashes,
+)  # fmt: skip
 
 __all__ = ["Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
-# runs of spaces, tabs and no-break spaces: only the runs that are not already
-# one plain space (matching every word gap would cost a substitution per word)
-_SPACES = re.compile(r"(?: [ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000])[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
-_BRACKETED = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w")  # on lower-cased text
-_CHROME = _HashSet([_hash_word(w) for w in CHROME_WORDS])
-# the first characters of lines that ``_BULLET`` / ``_BRACKETED`` can match (lines are stripped)
+# the first characters of lines that ``_BULLET`` can match (lines are stripped)
 _BULLET_FIRST = frozenset("-–—•·*>»|")
-_BRACKET_FIRST = frozenset("[(<{")
 
 #: Lines longer than this many characters are cut into pieces at sentence
 #: ends (a dump with no line breaks at all is one giant line). Of the 152,048
@@ -50,11 +45,17 @@ CONTAINED_MAX_CHECKS = 2000
 LONG_LINE_CHARS = 100
 
 
+def _normal_rows(text: str) -> list[str]:
+    """The lines of ``text`` (``\\r\\n``, ``\\r`` and ``\\n`` end a line), control
+    characters dropped, each line's runs of whitespace (tabs, no-break and
+    other Unicode spaces) one space, and stripped."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [" ".join(row.split()) for row in text.split("\n")]
+
+
 def normalise_text(text: str) -> str:
-    """Unify line endings (\\r\\n, \\r), spaces (tabs, no-break spaces) and drop control characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    return _SPACES.sub(" ", text)
+    """Unify line endings, spaces and drop control characters (see ``_normal_rows``)."""
+    return "\n".join(_normal_rows(text))
 
 
 def is_bullet(line: str) -> bool:
@@ -91,7 +92,7 @@ class Lines:
 
 def split_lines(text: str) -> Lines:
     """Normalise ``text`` and cut it into its non-empty lines."""
-    rows = [r.strip() for r in normalise_text(text).split("\n")]
+    rows = _normal_rows(text)
     if max(map(len, rows)) > MAX_LINE_CHARS:
         return _split_long(rows)
     keep = [i for i, r in enumerate(rows) if r]
@@ -132,6 +133,7 @@ _POS = ["rel_index", "rel_char_pos", "index", "from_end"]
 _NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for name in ("log_chars", "stop", "ends_punct", "long")] + [
     "win3_log_chars", "win5_long_share", "dist_prev_long", "dist_next_long",
     "prose_before", "prose_after", "long_share_prev10", "long_share_next10", "short_run", "same_lead_run",
+    "chrome_win7", "stop_vs_prose", "log_chars_vs_max",
 ]  # fmt: skip
 _PAGE = ["page_log_lines", "page_log_chars", "page_long_share", "page_blank_share"]
 LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE
@@ -194,6 +196,46 @@ def _run_lengths(flags) -> np.ndarray:
     return (np.repeat(runs, runs) * flags).astype(np.float32)
 
 
+def _char_set(chars: str) -> np.ndarray:
+    """A lookup table over code points (all of ``chars`` are below U+2100): index with ``mode="clip"``."""
+    table = np.zeros(0x2100 + 1, dtype=bool)  # the last slot, False, catches every higher code point
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+_BULLET_SET = _char_set("".join(_BULLET_FIRST))
+_OPEN_SET = _char_set("[(<{")
+_CLOSE_SET = _char_set("])>}")
+_NUMBER_END_SET = _char_set(".)")
+
+
+def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (stripped) line, from its first four and last code points at once:
+    does it open with a list mark (exactly ``is_bullet``), is it bracketed
+    ("[ banner ]", "(AP)": opens with one of ``[(<{`` and closes with one of
+    ``])>}``), and its leading mark (the first character when that is not
+    alphanumeric, else -1)."""
+    n = chars.lens.size
+    cp = np.concatenate((chars.cp, np.zeros(4, dtype=np.uint32)))
+    fl = np.concatenate((chars.flags[:-1], np.zeros(4, dtype=chars.flags.dtype)))
+    at = [chars.starts + k for k in range(4)]
+    has = [chars.lens > k for k in range(4)]
+    space = [has[k] & ((fl[at[k]] & _C_SPACE) != 0) for k in range(4)]
+    dec = [has[k] & ((fl[at[k]] & _C_DECIMAL) != 0) for k in range(4)]
+    ends_number = [has[k] & _NUMBER_END_SET.take(cp[at[k]], mode="clip") for k in range(4)]
+    c0 = cp[at[0]]
+    bullet = (
+        (has[0] & _BULLET_SET.take(c0, mode="clip") & space[1])
+        | (dec[0] & ends_number[1] & space[2])
+        | (dec[0] & dec[1] & ends_number[2] & space[3])
+    )
+    last = cp[np.maximum(chars.starts + chars.lens - 1, 0)]
+    bracketed = (chars.lens >= 2) & _OPEN_SET.take(c0, mode="clip") & _CLOSE_SET.take(last, mode="clip")
+    alnum = has[0] & ((fl[at[0]] & _C_WORD) != 0) & (c0 != ord("_"))
+    lead = np.where(alnum | ~has[0], -1, c0.astype(np.int64))
+    return bullet.astype(np.float32), bracketed.astype(np.float32), lead if n else np.zeros(0, dtype=np.int64)
+
+
 def _lower_hits(pattern: re.Pattern, texts: list[str], chars: _Chars) -> np.ndarray:
     """Per line: does ``pattern`` match in its lower case? One scan of the
     whole dump (the pattern must not match across a line break)."""
@@ -221,13 +263,9 @@ def line_features(lines: Lines) -> np.ndarray:
     bb = np.asarray(lines.blank_before, dtype=np.float32)
     ba = np.asarray(lines.blank_after, dtype=np.float32)
     upper = upper_share(chars)
+    bullet, bracketed, lead = _line_marks(chars)
     later, earlier = _containment(texts, chars)
-    hashed = chars.words()
-    chrome = (
-        np.bincount(hashed[1], weights=_CHROME.contains(hashed[0]), minlength=n) / np.maximum(words, 1.0)
-        if hashed is not None
-        else np.zeros(n)
-    )
+    chrome = chrome_share(chars, words)
     own = np.column_stack(
         [
             stats,
@@ -237,8 +275,8 @@ def line_features(lines: Lines) -> np.ndarray:
             ba,
             bb * ba,
             upper,
-            np.fromiter(map(is_bullet, texts), dtype=np.float32, count=n),
-            np.fromiter((t[:1] in _BRACKET_FIRST and _BRACKETED.match(t) is not None for t in texts), np.float32, n),
+            bullet,
+            bracketed,
             _lower_hits(_URLISH, texts, chars),
             long,
             later,
@@ -282,11 +320,18 @@ def line_features(lines: Lines) -> np.ndarray:
     # runs of short unpunctuated lines (menus, headline lists) and of lines
     # opening with the same mark ("•", "-", "|")
     short = (n_chars < 80) & (ends == 0)
-    lead = [t[0] if not t[0].isalnum() else "" for t in texts]
+    # the line against the page: chrome words around it (a consent box is
+    # several lines), its function-word share against the prose's, its length
+    # against the longest line's (tried and dropped, no gain in
+    # cross-validation: punctuation against the prose's, distance from the
+    # longest line, rank of the length)
+    chrome7 = np.lib.stride_tricks.sliding_window_view(np.pad(chrome, 3), 7).mean(axis=1)
+    prose_stop = float((stats[:, 3] * long_chars).sum() / total_long) if long_chars.any() else float(stats[:, 3].mean())
     neigh += [
         win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50), before, np.maximum(after, 0.0), prev10, next10,
         np.log1p(_run_lengths(short)) * short,
-        np.log1p(_run_lengths([bool(c) and c == p for c, p in zip(lead, [""] + lead[:-1])] )),
+        np.log1p(_run_lengths((lead >= 0) & (lead == np.concatenate(([-1], lead[:-1]))))),
+        chrome7, stats[:, 3] - prose_stop, logc - float(logc.max()),
     ]  # fmt: skip
     page = np.tile(
         np.array([np.log1p(n), np.log1p(total), float(long.mean()), float(bb.mean())], dtype=np.float32), (n, 1)
