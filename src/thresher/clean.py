@@ -172,10 +172,10 @@ def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: flo
     # the article ends with its last paragraph: short lines kept after it
     # that read as headlines (no full stop) are what follows the article
     # (related links, "Newsfeed", disclaimers); peeled from the end
-    kept = np.flatnonzero(keep)
-    prose = [i for i in kept.tolist() if len(texts[i]) >= LONG_LINE_CHARS and texts[i].rstrip()[-1:] in _SENTENCE_END]
+    kept_at = np.flatnonzero(keep)
+    prose = [i for i in kept_at.tolist() if len(texts[i]) >= LONG_LINE_CHARS and texts[i].rstrip()[-1:] in _SENTENCE_END]
     if prose:
-        for i in kept[kept > prose[-1]][::-1].tolist():
+        for i in kept_at[kept_at > prose[-1]][::-1].tolist():
             if len(texts[i]) >= LONG_LINE_CHARS or texts[i].rstrip().endswith("."):
                 break
             keep[i] = False
