@@ -173,8 +173,9 @@ def _containment(texts: list[str], chars: _Chars) -> tuple[np.ndarray, np.ndarra
     lo = np.searchsorted(sorted_windows, keys, side="left")
     hi = np.searchsorted(sorted_windows, keys, side="right")
     budget = CONTAINED_MAX_CHECKS
-    recur = hi - lo >= 2  # elsewhere than the line itself
-    for i, a, b in zip(cands[recur].tolist(), lo[recur].tolist(), hi[recur].tolist()):
+    for i, a, b in zip(cands.tolist(), lo.tolist(), hi.tolist()):
+        if b - a < 2:  # only the line itself opens with these words
+            continue
         for j in dict.fromkeys(sorted_owner[a:b].tolist()):
             side = later if j > i else earlier
             if j == i or side[i] or len(texts[j]) <= len(texts[i]) or budget <= 0:
@@ -183,13 +184,6 @@ def _containment(texts: list[str], chars: _Chars) -> tuple[np.ndarray, np.ndarra
             if texts[i] in texts[j]:
                 side[i] = 1.0
     return later, earlier
-
-
-def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
-    """Mean over the ``2 * half + 1`` values around each position, zeros past the ends."""
-    prefix = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
-    at = np.arange(values.shape[0])
-    return (prefix[np.minimum(at + half + 1, values.shape[0])] - prefix[np.maximum(at - half, 0)]) / (2 * half + 1)
 
 
 def _run_lengths(flags) -> np.ndarray:
@@ -221,6 +215,7 @@ def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ("[ banner ]", "(AP)": opens with one of ``[(<{`` and closes with one of
     ``])>}``), and its leading mark (the first character when that is not
     alphanumeric, else -1)."""
+    n = chars.lens.size
     cp = np.concatenate((chars.cp, np.zeros(4, dtype=np.uint32)))
     fl = np.concatenate((chars.flags[:-1], np.zeros(4, dtype=chars.flags.dtype)))
     at = [chars.starts + k for k in range(4)]
@@ -238,7 +233,7 @@ def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bracketed = (chars.lens >= 2) & _OPEN_SET.take(c0, mode="clip") & _CLOSE_SET.take(last, mode="clip")
     alnum = has[0] & ((fl[at[0]] & _C_WORD) != 0) & (c0 != ord("_"))
     lead = np.where(alnum | ~has[0], -1, c0.astype(np.int64))
-    return bullet.astype(np.float32), bracketed.astype(np.float32), lead
+    return bullet.astype(np.float32), bracketed.astype(np.float32), lead if n else np.zeros(0, dtype=np.int64)
 
 
 def _lower_hits(pattern: re.Pattern, texts: list[str], chars: _Chars) -> np.ndarray:
@@ -299,8 +294,10 @@ def line_features(lines: Lines) -> np.ndarray:
         for d in (1, 2):
             for arr in (logc, stats[:, 3], ends, long):
                 neigh.append(_shift(arr, step * d, -1.0))
-    win3 = _window_mean(logc, 1)
-    win5 = _window_mean(long, 2)
+    padded = np.pad(logc, 1, constant_values=0.0)
+    win3 = np.lib.stride_tricks.sliding_window_view(padded, 3).mean(axis=1)
+    padded = np.pad(long, 2, constant_values=0.0)
+    win5 = np.lib.stride_tricks.sliding_window_view(padded, 5).mean(axis=1)
     long_idx = np.flatnonzero(long > 0)
     if long_idx.size:
         p = np.searchsorted(long_idx, np.arange(n))
@@ -328,7 +325,7 @@ def line_features(lines: Lines) -> np.ndarray:
     # against the longest line's (tried and dropped, no gain in
     # cross-validation: punctuation against the prose's, distance from the
     # longest line, rank of the length)
-    chrome7 = _window_mean(chrome, 3)
+    chrome7 = np.lib.stride_tricks.sliding_window_view(np.pad(chrome, 3), 7).mean(axis=1)
     prose_stop = float((stats[:, 3] * long_chars).sum() / total_long) if long_chars.any() else float(stats[:, 3].mean())
     neigh += [
         win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50), before, np.maximum(after, 0.0), prev10, next10,
