@@ -323,7 +323,9 @@ def _word_hashes(text: str, word: np.ndarray, wstart: np.ndarray) -> np.ndarray:
 
 
 def _hash_in(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which ``hashes`` are in ``sorted_set`` (a sorted array of hashes)."""
+    """Which ``hashes`` are in ``sorted_set`` (a sorted array of hashes): for a
+    page's own small sets (its title's words); the fixed word lists, looked up
+    for every word of every page, use the faster ``_HashSet``."""
     if not sorted_set.size:
         return np.zeros(hashes.size, dtype=bool)
     pos = np.minimum(np.searchsorted(sorted_set, hashes), sorted_set.size - 1)
