@@ -206,16 +206,18 @@ def _char_table() -> np.ndarray:
 
 @dataclass(slots=True)
 class _Chars:
-    """The texts of a page joined by one separator, with every code point's
-    code points and their class flags (flags: 0 for the separator, plus one
-    trailing 0 so that no text's span is empty), the text each code point
-    belongs to, and the lower case."""
+    """The texts of a page joined by one separator: their code points, the
+    class flags of each (0 for the separator, plus one trailing 0 so that no
+    text's span is empty), which code points are word characters and which
+    start a word, the text each code point belongs to, and the lower case."""
 
     joined: str
     lens: np.ndarray
     starts: np.ndarray
     cp: np.ndarray
     flags: np.ndarray
+    word: np.ndarray
+    wstart: np.ndarray
     ids: np.ndarray
     lower: str
     _words: tuple | None = None
@@ -232,7 +234,10 @@ class _Chars:
             flags[astral] = [_letter_flags(chr(c)) for c in cp[astral]]
         ids = np.repeat(np.arange(lens.size, dtype=np.intp), lens + 1)[: cp.size]
         starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1])).astype(np.intp)
-        return cls(joined, lens, starts, cp, flags, ids, joined.lower())
+        word = (flags & _C_WORD) != 0
+        wstart = word.copy()
+        wstart[1:] &= ~word[:-1]
+        return cls(joined, lens, starts, cp, flags, word, wstart, ids, joined.lower())
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Per text: how many of its code points ``mask`` (a test on ``flags``) holds."""
@@ -249,11 +254,8 @@ class _Chars:
             if len(self.lower) != len(self.joined):
                 self._words = (None,)
             else:
-                word = (self.flags & _C_WORD) != 0
-                wstart = word.copy()
-                wstart[1:] &= ~word[:-1]
-                starts = np.flatnonzero(wstart[: len(self.joined)])
-                self._words = (_word_hashes(self.lower, word, wstart), self.ids[starts])
+                starts = np.flatnonzero(self.wstart[: len(self.joined)])
+                self._words = (_word_hashes(self.lower, self.word, self.wstart), self.ids[starts])
         return None if self._words[0] is None else self._words
 
 
@@ -263,17 +265,14 @@ class _Chars:
 _HASH_BASE = np.uint64(0x100000001B3)
 
 
+_INVERSE_BASE = np.uint64(pow(int(_HASH_BASE), -1, 1 << 64))  # the base is odd: invertible mod 2**64
+
+
 @lru_cache(maxsize=16)  # sizes are powers of two: few
-def _hash_powers(size: int) -> np.ndarray:
+def _power_table(size: int, inverse: bool) -> np.ndarray:
+    base = _INVERSE_BASE if inverse else _HASH_BASE
     with np.errstate(over="ignore"):
-        return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, _HASH_BASE))), dtype=np.uint64)
-
-
-@lru_cache(maxsize=16)
-def _inverse_hash_powers(size: int) -> np.ndarray:
-    inverse = np.uint64(pow(int(_HASH_BASE), -1, 1 << 64))  # the base is odd: invertible mod 2**64
-    with np.errstate(over="ignore"):
-        return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, inverse))), dtype=np.uint64)
+        return np.cumprod(np.concatenate(([np.uint64(1)], np.full(size - 1, base))), dtype=np.uint64)
 
 
 #: Tables of powers up to this size are kept (8 MB each); longer ones (a giant
@@ -286,8 +285,7 @@ def _powers(length: int, *, inverse: bool = False) -> np.ndarray:
     size = 64
     while size < length:
         size *= 2
-    table = _inverse_hash_powers if inverse else _hash_powers
-    return table(size) if size <= _CACHED_POWERS else table.__wrapped__(size)
+    return _power_table(size, inverse) if size <= _CACHED_POWERS else _power_table.__wrapped__(size, inverse)
 
 
 def window_hashes(hashes: np.ndarray, width: int) -> np.ndarray:
@@ -392,9 +390,7 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | 
     size = len(joined)
     per_block = chars.count
 
-    word = (flags & _C_WORD) != 0
-    wstart = word.copy()
-    wstart[1:] &= ~word[:-1]
+    word, wstart = chars.word, chars.wstart
     n_words = per_block(wstart)
     word_chars = per_block(word)
     caps = per_block(wstart & ((flags & _C_UPPER) != 0))

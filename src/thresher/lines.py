@@ -215,7 +215,6 @@ def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ("[ banner ]", "(AP)": opens with one of ``[(<{`` and closes with one of
     ``])>}``), and its leading mark (the first character when that is not
     alphanumeric, else -1)."""
-    n = chars.lens.size
     cp = np.concatenate((chars.cp, np.zeros(4, dtype=np.uint32)))
     fl = np.concatenate((chars.flags[:-1], np.zeros(4, dtype=chars.flags.dtype)))
     at = [chars.starts + k for k in range(4)]
@@ -233,7 +232,7 @@ def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bracketed = (chars.lens >= 2) & _OPEN_SET.take(c0, mode="clip") & _CLOSE_SET.take(last, mode="clip")
     alnum = has[0] & ((fl[at[0]] & _C_WORD) != 0) & (c0 != ord("_"))
     lead = np.where(alnum | ~has[0], -1, c0.astype(np.int64))
-    return bullet.astype(np.float32), bracketed.astype(np.float32), lead if n else np.zeros(0, dtype=np.int64)
+    return bullet.astype(np.float32), bracketed.astype(np.float32), lead
 
 
 def _lower_hits(pattern: re.Pattern, texts: list[str], chars: _Chars) -> np.ndarray:
