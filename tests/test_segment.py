@@ -80,6 +80,12 @@ def test_class_mask_tokenises_camel_case_and_compounds():
     assert class_mask("xyz qwerty") == 0
     # short stems match whole tokens only: "add" is not an advert
     assert not class_mask("add-to-cart") & bit("ad")
+    # all-caps and mixed case, stems inside longer tokens, non-ASCII letters as separators
+    assert class_mask("SITE-FOOTER") & bit("footer")
+    assert class_mask("xNavigationMenu") & bit("nav")
+    assert class_mask("topsharingtools") == bit("share")  # "top" is too short to match inside a token
+    assert class_mask("über·comments") & bit("comment")
+    assert not class_mask("relat") & bit("related")
 
 
 def test_tag_groups_and_paths():

@@ -109,12 +109,19 @@ for _i, _words in enumerate(CLASS_GROUPS.values()):
         _EXACT[_w] = _EXACT.get(_w, 0) | (1 << _i)
         if len(_w) >= 5:
             _STEM_BITS[_w] = _STEM_BITS.get(_w, 0) | (1 << _i)
-# one alternation, longest stems first, finds every stem inside a token in C
-_STEM_RE = re.compile("|".join(sorted(map(re.escape, _STEM_BITS), key=len, reverse=True)))
+#: stems by their first five letters, longest first: a dictionary probe per
+#: position of a token finds them (a regex alternation of all stems tries each
+#: one at each position, ~5x slower on the tokens of a page)
+_STEM_LEN = 5
+_STEMS_AT: dict[str, list[str]] = {}
+for _w in sorted(_STEM_BITS, key=len, reverse=True):
+    _STEMS_AT.setdefault(_w[:_STEM_LEN], []).append(_w)
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _DIGITS = re.compile(r"\d+")
-_SPLIT = re.compile(r"[^a-z0-9]+")
+#: UTF-8 bytes of a lower-cased value -> tokens: every byte but a-z and 0-9
+#: (non-ASCII characters included) separates tokens
+_SEPARATORS = bytes(c if 0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -122,20 +129,29 @@ def _token_mask(tok: str) -> int:
     m = _EXACT.get(tok)
     if m is not None:
         return m
+    # the stems inside the token, scanned left to right without overlaps,
+    # the longest stem first at each position
     mask = 0
-    if len(tok) >= 5:
-        for stem in _STEM_RE.findall(tok):
-            mask |= _STEM_BITS[stem]
+    i, last = 0, len(tok) - _STEM_LEN
+    while i <= last:
+        for stem in _STEMS_AT.get(tok[i : i + _STEM_LEN], ()):
+            if tok.startswith(stem, i):
+                mask |= _STEM_BITS[stem]
+                i += len(stem)
+                break
+        else:
+            i += 1
     return mask
 
 
 @lru_cache(maxsize=1 << 16)
 def class_mask(value: str) -> int:
     """Keyword-group bits of a class/id attribute value (pure; cached)."""
+    # camelCase splits before an upper-case letter that follows a lower-case one
+    value = value.lower() if value.islower() or value.isupper() else _CAMEL.sub(" ", value).lower()
     mask = 0
-    for tok in _SPLIT.split(_CAMEL.sub(" ", value).lower()):
-        if tok:
-            mask |= _token_mask(tok)
+    for tok in value.encode("utf-8", "ignore").translate(_SEPARATORS).decode().split():
+        mask |= _token_mask(tok)
     return mask
 
 
@@ -206,8 +222,27 @@ class Segments:
         self.pairs = None  # derived from the blocks: rebuilt on next use
 
 
-# An open element during the walk, as a tuple (cheaper than an object):
-_NODE, _TAGN, _FID, _BLOCK, _CLS, _ANC_CLS, _TAG_BITS_I, _ANC_TAG, _LINK, _PRE = range(10)
+# An open element during the walk, as a tuple (cheaper than an object). The
+# "near" groups are the element's and its two parents' ("pair": its parent's).
+(
+    _NODE, _TAGN, _FID, _BLOCK, _CLS, _PAIR_CLS, _NEAR_CLS, _ANC_CLS,
+    _TAG_BITS_I, _PAIR_TAG, _NEAR_TAG, _ANC_TAG, _LINK, _PRE,
+) = range(14)  # fmt: skip
+_LIST_OWNERS = frozenset(("li", "dd", "dt", "p", "div", "span"))
+
+
+def _kind(otag: str, level: int, near_tag: int, anc_tag: int, pre: bool) -> Kind:
+    if anc_tag & _PRE_BIT and pre:
+        return Kind.CODE
+    if level:
+        return Kind.HEADING
+    if anc_tag & _FIG_BIT or otag == "caption":
+        return Kind.CAPTION
+    if anc_tag & _QUOTE_BIT:
+        return Kind.QUOTE
+    if near_tag & _LIST_BIT and otag in _LIST_OWNERS:
+        return Kind.LIST_ITEM
+    return Kind.PARAGRAPH
 
 
 def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segments:
@@ -218,8 +253,11 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
     seg = Segments()
     if root is None:
         return seg
-    buf: list[str] = []
-    state = {"link_chars": 0, "n_links": 0}
+    # one tuple per block, in the order of Segments.BLOCK_COLUMNS; turned
+    # into columns at the end (one append per block instead of fourteen)
+    rows: list[tuple] = []
+    buf: list[str] = []  # the text nodes of the open block
+    link_chars = n_links = 0  # ... and its links
     stack: list[tuple] = []
     owners: list[tuple] = []  # the open block-level frames
     block_path: list[int] = []
@@ -231,16 +269,10 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
     sibling_count: dict[tuple, int] = {}
     page_count: dict[tuple, int] = {}
 
-    def flush() -> None:
-        if not buf:
-            return
+    def flush(top: tuple, link_chars: int, n_links: int) -> None:
+        """Close the pending block (``buf`` is not empty) inside the open element ``top``."""
         raw = "".join(buf)
         buf.clear()
-        link_chars = state["link_chars"]
-        n_links = state["n_links"]
-        state["link_chars"] = 0
-        state["n_links"] = 0
-        top = stack[-1]
         if top[_PRE]:
             text = raw.strip("\n\r").rstrip()
             if not text.strip():
@@ -250,82 +282,64 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
             if not text:
                 return
         owner = owners[-1]  # the innermost block-level element owns the block
-        near_cls = 0
-        near_tag = 0
-        for fr in stack[-3:]:
-            near_cls |= fr[_CLS]
-            near_tag |= fr[_TAG_BITS_I]
-        anc_tag = top[_ANC_TAG]
         otag = owner[_TAGN]
         level = _HEADINGS.get(otag, 0)
-        if anc_tag & _PRE_BIT and top[_PRE]:
-            kind = Kind.CODE
-        elif level:
-            kind = Kind.HEADING
-        elif anc_tag & _FIG_BIT or otag == "caption":
-            kind = Kind.CAPTION
-        elif anc_tag & _QUOTE_BIT:
-            kind = Kind.QUOTE
-        elif near_tag & _LIST_BIT and otag in ("li", "dd", "dt", "p", "div", "span"):
-            kind = Kind.LIST_ITEM
-        else:
-            kind = Kind.PARAGRAPH
-        seg.texts.append(text)
-        seg.kinds.append(kind)
-        seg.levels.append(level)
-        seg.link_chars.append(min(link_chars, len(text)))
-        seg.n_links.append(n_links)
-        seg.owner_tag.append(otag)
-        seg.own_cls.append(owner[_CLS])
-        seg.near_cls.append(near_cls)
-        seg.anc_cls.append(top[_ANC_CLS])
-        seg.near_tag.append(near_tag)
-        seg.anc_tag.append(anc_tag)
-        seg.depth.append(len(stack))
-        seg.paths.append(tuple(block_path))
-        seg.row.append(row_of_frame.get(owner[_FID], -1))
+        near_tag = top[_NEAR_TAG]
+        anc_tag = top[_ANC_TAG]
+        rows.append((
+            text, _kind(otag, level, near_tag, anc_tag, top[_PRE]), level, min(link_chars, len(text)), n_links,
+            otag, owner[_CLS], top[_NEAR_CLS], top[_ANC_CLS], near_tag, anc_tag, len(stack),
+            tuple(block_path), row_of_frame.get(owner[_FID], -1),
+        ))  # fmt: skip
 
-    root_frame = (root, "body", 0, True, 0, 0, 0, 0, False, False)
-    stack.append(root_frame)
-    owners.append(root_frame)
+    top = (root, "body", 0, True, 0, 0, 0, 0, 0, 0, 0, 0, False, False)
+    stack.append(top)
+    owners.append(top)
     block_path.append(0)
     node = root.child
     seen = 0
     while True:
         if node is None:
             # leave the innermost open element
-            fr = stack[-1]
-            if fr[_BLOCK]:
-                flush()
+            if top[_BLOCK]:
+                if buf:
+                    if len(buf) > 1 or not buf[0].isspace():
+                        flush(top, link_chars, n_links)
+                    else:
+                        buf.clear()  # whitespace between elements (the usual case)
+                    link_chars = n_links = 0
                 block_path.pop()
                 owners.pop()
-            stack.pop()
+            node = stack.pop()[_NODE].next
             if not stack:
                 break
-            node = fr[_NODE].next
+            top = stack[-1]
             continue
         seen += 1
-        if seen > max_nodes or len(seg.texts) >= max_blocks:
+        if seen > max_nodes or len(rows) >= max_blocks:
             seg.truncated = True
             # close everything still open so pending text is kept
             del stack[1:]
             del owners[1:]
-            flush()
+            if buf:
+                flush(stack[0], link_chars, n_links)
             break
         tag = node.tag
         if tag == "-text":
             t = node.text_content
             if t:
                 buf.append(t)
-                if stack[-1][_LINK]:
-                    state["link_chars"] += len(t.strip())
+                if top[_LINK]:
+                    link_chars += len(t.strip())
             node = node.next
             continue
         if not tag or tag in SKIP_TAGS or tag[0] == "-" or tag[0] == "!":  # None: exotic node types
             node = node.next
             continue
         if tag == "br" or tag == "hr":
-            flush()
+            if buf:
+                flush(top, link_chars, n_links)
+                link_chars = n_links = 0
             node = node.next
             continue
         attrs = node.attributes
@@ -339,11 +353,15 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
                         cls |= class_mask(v)
                 elif name == "hidden" or (name == "style" and v and _is_hidden_style(v)):
                     cls |= _HIDDEN_BIT
-        parent = stack[-1]
         is_block = tag in BLOCK_TAGS
         fid_counter += 1
         if is_block:
-            flush()
+            if buf:
+                if len(buf) > 1 or not buf[0].isspace():
+                    flush(top, link_chars, n_links)
+                else:
+                    buf.clear()
+                link_chars = n_links = 0
             klass = _class_signature(attrs.get("class") or "") if attrs else ""
             sig = (tag, klass, block_path[-1])
             sibling_count[sig] = sibling_count.get(sig, 0) + 1
@@ -351,28 +369,35 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
             sig_of.extend([None] * (fid_counter - len(sig_of)))
             sig_of.append(sig)
             block_path.append(fid_counter)
-            if parent[_TAGN] == "tr" and (tag == "td" or tag == "th"):
-                row_of_frame[fid_counter] = parent[_FID]
+            if top[_TAGN] == "tr" and (tag == "td" or tag == "th"):
+                row_of_frame[fid_counter] = top[_FID]
         tag_bits = _TAG_BITS.get(tag, 0)
         is_link = tag == "a"
         if is_link:
-            state["n_links"] += 1
-        fr = (
+            n_links += 1
+        top = (
             node,
             tag,
             fid_counter,
             is_block,
             cls,
-            parent[_ANC_CLS] | cls,
+            cls | top[_CLS],
+            cls | top[_PAIR_CLS],
+            cls | top[_ANC_CLS],
             tag_bits,
-            parent[_ANC_TAG] | tag_bits,
-            parent[_LINK] or is_link,
-            parent[_PRE] or tag == "pre",
+            tag_bits | top[_TAG_BITS_I],
+            tag_bits | top[_PAIR_TAG],
+            tag_bits | top[_ANC_TAG],
+            top[_LINK] or is_link,
+            top[_PRE] or tag == "pre",
         )
-        stack.append(fr)
+        stack.append(top)
         if is_block:
-            owners.append(fr)
+            owners.append(top)
         node = node.child
+    if rows:
+        for name, column in zip(Segments.BLOCK_COLUMNS, zip(*rows)):
+            setattr(seg, name, list(column))
     sig_of.extend([None] * (fid_counter + 1 - len(sig_of)))
     seg.sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
     seg.page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
