@@ -96,6 +96,22 @@ def test_jsonld_wins_over_meta_tags_and_graph_is_walked():
     assert m.section == "Local" and m.tags == ["harbour", "council"]
 
 
+_SCRIPT_KEYS = (
+    "datePublished date_published publishDate publish_date publishdate published_at publishedAt "
+    "pubDate pubdate dateTimePublished publication_date first_published_at firstPublished"
+).split()
+
+
+@pytest.mark.parametrize("key", _SCRIPT_KEYS)
+def test_publication_date_read_from_inline_scripts(key):
+    # a long script of analytics code that mentions "pubs" and "public" before the key
+    filler = "var pubs = {public: true, club: []};" * 2000
+    html = page(body=BODY + f"<script>{filler} window.meta = {{\"{key}\": \"2019-07-08T09:10:00Z\"}};</script>")
+    assert meta_of(html).published.startswith("2019-07-08")
+    html = page(body=BODY + f"<script>{filler} window.meta = {{{key}: '2019-07-08'}};</script>")
+    assert meta_of(html).published == "2019-07-08"
+
+
 @pytest.mark.parametrize(
     "script",
     [

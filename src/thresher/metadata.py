@@ -441,6 +441,11 @@ _SCRIPT_DATE = re.compile(
     r"""["']?(?:datePublished|date_published|publishDate|publish_date|publishdate|published_at|publishedAt|"""
     r"""pubDate|pubdate|dateTimePublished|publication_date|first_published_at|firstPublished)["']?\s*[:=]\s*["'](\d{4}-\d\d-\d\d[^"']{0,25})"""
 )
+#: Every key above holds one of these, at most 10 characters after the match's
+#: start: a literal scan finds them ~30x faster than the full pattern, which
+#: then runs only from the first of them (scripts are megabytes on some pages).
+_SCRIPT_DATE_HINT = re.compile(r"ub(?:lish|Date|date|lication)")
+_SCRIPT_DATE_HINT_BACK = 10
 
 
 #: Only this many characters of each inline script are searched for a date:
@@ -454,7 +459,9 @@ def _script_dates(tree) -> list[str]:
     for node in tree.css("script"):
         if node.attributes.get("src"):
             continue
-        m = _SCRIPT_DATE.search(node.text(deep=True) or "", 0, MAX_SCRIPT_SCAN)
+        text = node.text(deep=True) or ""
+        hint = _SCRIPT_DATE_HINT.search(text, 0, MAX_SCRIPT_SCAN)
+        m = hint and _SCRIPT_DATE.search(text, max(hint.start() - _SCRIPT_DATE_HINT_BACK, 0), MAX_SCRIPT_SCAN)
         if m:
             out.append(m[1])
     body = tree.body
