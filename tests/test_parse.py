@@ -1,6 +1,6 @@
 """Parsing guards: NULs, nesting far beyond any real page."""
 
-from thresher.parse import MAX_BLOCK_DEPTH, _limit_nesting, _max_open_balance, looks_like_html, parse
+from thresher.parse import MAX_BLOCK_DEPTH, _limit_nesting, _max_open_balance, looks_like_html, page_nodes, parse
 from thresher.segment import segment
 
 
@@ -36,3 +36,21 @@ def test_limit_nesting_keeps_shallow_markup_intact():
 def test_looks_like_html():
     assert looks_like_html("<!DOCTYPE html><html><body>x</body></html>")
     assert not looks_like_html("Plain text dump\n\nwith lines < and > signs")
+
+
+def test_page_nodes_collects_each_element_once_in_document_order():
+    tree = parse(
+        "<html><head><title>Page title</title><meta name=description content=d>"
+        '<script type="Application/LD+JSON">{}</script><link rel="Canonical" href="/a"><link rel=icon href=/i></head>'
+        "<body><h1>Head</h1><meta itemprop=datePublished content=2024-01-02><article><time datetime=2024-01-02>2 Jan</time>"
+        "<span itemprop=author>Ann</span><script>var x = 1;</script></article><svg><title>icon</title></svg><h1>Two</h1></body></html>"
+    )
+    nodes = page_nodes(tree)
+    # the <meta itemprop> matches two selectors of the query but is listed once
+    assert [n.attributes.get("name") or n.attributes.get("itemprop") for n in nodes.meta] == ["description", "datePublished"]
+    assert [n.tag for n in nodes.itemprop] == ["meta", "span"]
+    assert [n.text() for n in nodes.with_itemprop("author")] == ["Ann"]
+    assert len(nodes.scripts) == 2 and len(nodes.scripts_of_type("application/ld+json")) == 1
+    assert [n.attributes["href"] for n in nodes.links_rel("canonical")] == ["/a"]
+    assert nodes.title.text() == "Page title"  # the first <title>, not the svg's
+    assert (nodes.n_article, nodes.n_h1, len(nodes.times)) == (1, 2, 1)

@@ -2,6 +2,9 @@
 
     decode -> parse (once) -> segment -> features -> classify -> assemble -> metadata
 
+(``parse.page_nodes`` collects the elements that hints and metadata read, in
+one more walk, shared by both.)
+
 Every step is a pure function of the page; the Extractor only holds the
 configuration and the loaded model, so one instance can serve a whole batch,
 a worker process, or an actor of a distributed executor.
@@ -21,7 +24,7 @@ from .errors import ExtractionError
 from .features import block_features, context_features
 from .hints import page_hints
 from .metadata import html_metadata
-from .parse import parse
+from .parse import page_nodes, parse
 from .segment import TAG_GROUP_NAMES, Segments, segment
 from .types import Article, Block, Kind, Removed
 
@@ -82,13 +85,14 @@ class Extractor:
         if not text.strip():
             return article
         tree = parse(text)
-        hints = page_hints(tree, url)
+        nodes = page_nodes(tree)
+        hints = page_hints(tree, url, nodes)
         seg = segment(tree.body, max_nodes=self.config.max_nodes, max_blocks=self.config.max_blocks)
         base = block_features(seg, hints)
         scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
         head = _assemble(article, seg, scores, self.threshold, hints.title)
         if self.config.metadata:
-            meta = html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched)
+            meta = html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes)
             meta.apply_to(article)
         return article
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .parse import PageNodes, page_nodes
+
 __all__ = ["PageHints", "page_hints"]
 
 _LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Blog|Reportage|Analysis|Opinion|Review|Scholarly|Tech)?(?:Article|Posting)"')
@@ -41,15 +43,17 @@ def _title(head) -> str | None:
     return None
 
 
-def page_hints(tree, url: str | None = None) -> PageHints:
-    """Read the hints from a parsed page (``parse.parse``) and its URL."""
+def page_hints(tree, url: str | None = None, nodes: PageNodes | None = None) -> PageHints:
+    """Read the hints from a parsed page (``parse.parse``), its ``page_nodes`` and its URL."""
+    nodes = nodes or page_nodes(tree)
     head = tree.head
     title = _title(head) if head is not None else None
     og_article = False
-    for node in tree.css('meta[property="og:type"]'):
-        og_article = "article" in (node.attributes.get("content") or "").lower()
-        break
-    ld_article = any(_LD_ARTICLE.search(n.text(deep=True) or "") for n in tree.css('script[type="application/ld+json"]'))
+    for node in nodes.meta:
+        if node.attributes.get("property") == "og:type":
+            og_article = "article" in (node.attributes.get("content") or "").lower()
+            break
+    ld_article = any(_LD_ARTICLE.search(n.text(deep=True) or "") for n in nodes.scripts_of_type("application/ld+json"))
     slug_words, has_date = 0, False
     if url:
         try:
@@ -64,8 +68,8 @@ def page_hints(tree, url: str | None = None) -> PageHints:
         title=title,
         og_article=og_article,
         ld_article=ld_article,
-        n_article_tags=len(tree.css("article")),
-        n_h1=len(tree.css("h1")),
+        n_article_tags=nodes.n_article,
+        n_h1=nodes.n_h1,
         url_slug_words=slug_words,
         url_has_date=has_date,
     )

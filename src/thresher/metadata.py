@@ -29,6 +29,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from .dates import MONTH_PATTERN, month_day, parse_date
+from .parse import PageNodes, page_nodes
 
 __all__ = [
     "MAX_JSONLD_CHARS",
@@ -293,16 +294,19 @@ def html_metadata(
     headline: int = -1,
     body: str = "",
     latest: datetime | None = None,
+    nodes: PageNodes | None = None,
 ) -> Metadata:
     """Metadata of a parsed page, in the order this module documents.
 
     ``texts`` are the page's block texts and ``headline`` the headline's index
     among them (-1: unknown), for the byline and date lines near it; ``body``
-    is the extracted article text, for language identification.
+    is the extracted article text, for language identification; ``nodes``
+    are the page's ``parse.page_nodes`` when the caller has them already.
     """
     meta = Metadata()
-    tags = _meta_tags(tree)
-    ld = _jsonld(tree)
+    nodes = nodes or page_nodes(tree)
+    tags = _meta_tags(nodes)
+    ld = _jsonld(nodes)
     art = ld.article or {}
 
     def first(*values):
@@ -319,15 +323,14 @@ def html_metadata(
     meta.site_name = first(tag("og:site_name", "application-name", "al:ios:app_name"), ld.publisher, ld.website)
     meta.title = first(_ld_text(art.get("headline")), _ld_text(art.get("name")), tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"))
     if meta.title is None:
-        node = tree.css_first("title")
-        meta.title = first(node.text()) if node is not None else None
+        meta.title = first(nodes.title.text()) if nodes.title is not None else None
     meta.title = strip_site_suffix(meta.title, site_name=meta.site_name, url=url)
 
     near = text_metadata(texts, headline=headline, latest=latest) if texts else Metadata()
     modified = (
         lambda: [art.get("dateModified")],
         lambda: tags.get_all(_MODIFIED_TAGS),
-        lambda: _itemprop_dates(tree, "dateModified"),  # a walk of the tree: only when needed
+        lambda: _itemprop_dates(nodes, "dateModified"),
         lambda: [ld.other_modified],
     )
     meta.updated = _first_date((v for source in modified for v in source()), latest) or near.updated
@@ -337,13 +340,13 @@ def html_metadata(
         lambda: [art.get("datePublished"), art.get("dateCreated")],
         lambda: tags.get_all(_PUBLISHED_TAGS),
         lambda: tags.get_all(k for k in tags if _DATE_KEY.search(k) and not _MODIFIED_KEY.search(k)),
-        lambda: _itemprop_dates(tree, "datePublished"),
+        lambda: _itemprop_dates(nodes, "datePublished"),
         lambda: [ld.other_published],
         lambda: [url_date(url, latest=latest)],
-        lambda: [time_elements(tree, latest=latest)],
+        lambda: [time_elements(nodes, latest=latest)],
         lambda: _date_nodes(tree),
-        lambda: _script_dates(tree),
-        lambda: [meta_title_date(tree)],
+        lambda: _script_dates(nodes, tree.body),
+        lambda: [nodes.title.text() if nodes.title is not None else None],  # "Headline | 02.11.2021"
         lambda: _date_lines(texts or [], latest),
         lambda: [near.updated],
     )
@@ -374,7 +377,7 @@ def html_metadata(
     meta.tags = _dedupe(" ".join(k.split()) for k in keywords if isinstance(k, str) and k.strip())[:50]
 
     canonical = None
-    for node in tree.css('link[rel="canonical"]'):
+    for node in nodes.links_rel("canonical"):
         canonical = node.attributes.get("href")
         break
     meta.canonical_url = _absolute(first(canonical, tag("og:url"), _ld_text(art.get("url"))), url)
@@ -388,9 +391,9 @@ def html_metadata(
     return meta
 
 
-def time_elements(tree, *, latest: datetime | None = None) -> str | None:
+def time_elements(nodes: PageNodes, *, latest: datetime | None = None) -> str | None:
     """The first ``<time datetime>`` in the article's region (not in nav, footer or aside)."""
-    for node in tree.css("time"):
+    for node in nodes.times:
         value = node.attributes.get("datetime") or node.text()
         parent, skip = node.parent, False
         for _ in range(12):
@@ -453,10 +456,10 @@ _SCRIPT_DATE_HINT_BACK = 10
 MAX_SCRIPT_SCAN = 200_000
 
 
-def _script_dates(tree) -> list[str]:
+def _script_dates(nodes: PageNodes, body) -> list[str]:
     """Publication dates in inline scripts and data attributes (analytics layers, app state)."""
     out = []
-    for node in tree.css("script"):
+    for node in nodes.scripts:
         if node.attributes.get("src"):
             continue
         text = node.text(deep=True) or ""
@@ -464,7 +467,6 @@ def _script_dates(tree) -> list[str]:
         m = hint and _SCRIPT_DATE.search(text, max(hint.start() - _SCRIPT_DATE_HINT_BACK, 0), MAX_SCRIPT_SCAN)
         if m:
             out.append(m[1])
-    body = tree.body
     if body is not None:
         for key in ("data-pubdate", "data-published", "data-publish-date"):
             if body.attributes.get(key):
@@ -479,12 +481,6 @@ def _date_lines(texts: list[str], latest) -> list[str]:
         if value and not is_update:
             return [value]
     return []
-
-
-def meta_title_date(tree) -> str | None:
-    """A date written in the <title> ("Headline | 02.11.2021")."""
-    node = tree.css_first("title")
-    return node.text() if node is not None else None
 
 
 _URL_YMD = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)|/((?:19|20)\d\d)(0[1-9]|1[0-2])([0-2]\d|3[01])/")
@@ -567,9 +563,9 @@ class _Tags(dict):
         return [v for n in names for v in self.get(n, ())]
 
 
-def _meta_tags(tree) -> _Tags:
+def _meta_tags(nodes: PageNodes) -> _Tags:
     tags = _Tags()
-    for node in tree.css("meta"):
+    for node in nodes.meta:
         a = node.attributes
         content = a.get("content")
         if content is None:
@@ -580,9 +576,9 @@ def _meta_tags(tree) -> _Tags:
     return tags
 
 
-def _itemprop_dates(tree, prop: str) -> list[str]:
+def _itemprop_dates(nodes: PageNodes, prop: str) -> list[str]:
     out = []
-    for node in tree.css(f'[itemprop="{prop}"]'):
+    for node in nodes.with_itemprop(prop):
         a = node.attributes
         out.append(a.get("datetime") or a.get("content") or node.text())
     return out
@@ -634,9 +630,9 @@ class _LD:
     ids: dict = field(default_factory=dict)  # "@id" -> object, to resolve references
 
 
-def _jsonld(tree) -> _LD:
+def _jsonld(nodes: PageNodes) -> _LD:
     found = _LD()
-    for node in tree.css('script[type="application/ld+json"]'):
+    for node in nodes.scripts_of_type("application/ld+json"):
         raw = node.text(deep=True) or ""
         if not raw.strip() or len(raw) > MAX_JSONLD_CHARS:
             continue
