@@ -94,6 +94,9 @@ CATBOOST_PARAMS = dict(
 #: rate cross-validated as well as 500 (0.8160 against 0.8167 mean F1) at
 #: half the cost.
 KIND_PARAMS = {"lines": dict(iterations=250, learning_rate=0.2)}
+#: How much each dataset's pages weigh in training and in the choice of the
+#: threshold (default 1).
+DATASET_WEIGHTS: dict[str, float] = {}
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -317,6 +320,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--iterations", type=int, default=None, help="default: per kind (KIND_PARAMS)")
     ap.add_argument("--learning-rate", type=float, default=None, help="default: per kind (KIND_PARAMS)")
+    ap.add_argument("--dataset-weight", action="append", default=[], metavar="NAME=W",
+                    help="weigh a dataset's pages W times (experiments; default: DATASET_WEIGHTS)")
     ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<MODEL_NAMES[kind]>.json")
     args = ap.parse_args(argv)
     params = dict(CATBOOST_PARAMS, **KIND_PARAMS.get(args.kind, {}))
@@ -332,7 +337,9 @@ def main(argv=None) -> int:
     sizes = [r[5].shape[0] for r in rows]
     X = np.vstack([r[5] for r in rows]).astype(np.float32)
     y = np.concatenate([r[6] for r in rows])
-    w = np.concatenate([block_weights(r[3].texts) * (EXCERPT_WEIGHT if r[0].endswith(EXCERPT) else 1.0) for r in rows])
+    ds_weight = dict(DATASET_WEIGHTS, **{k: float(v) for k, v in (a.split("=", 1) for a in args.dataset_weight)})
+    page_weight = [ds_weight.get(r[0].removesuffix(EXCERPT), 1.0) * (EXCERPT_WEIGHT if r[0].endswith(EXCERPT) else 1.0) for r in rows]
+    w = np.concatenate([block_weights(r[3].texts) * pw for r, pw in zip(rows, page_weight)])
     page_fold = folds_of([r[2] for r in rows], args.folds)
     block_fold = np.repeat(page_fold, sizes)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -355,7 +362,7 @@ def main(argv=None) -> int:
     best_t, best_f = 0.5, -1.0
     for t in np.arange(0.25, 0.76, 0.05):
         per = evaluate(kind, rows, p2_pages, float(t))
-        f = statistics.mean(x for v in per.values() for x in v)
+        f = sum(ds_weight.get(ds, 1.0) * sum(v) for ds, v in per.items()) / sum(ds_weight.get(ds, 1.0) * len(v) for ds, v in per.items())
         if f > best_f:
             best_t, best_f = float(round(t, 2)), f
     per = evaluate(kind, rows, p2_pages, best_t)
