@@ -649,7 +649,7 @@ def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndar
         p_main = -1.0
         in_p_main = np.zeros(n, dtype=bool)
         p_gap = np.full(n, -1)
-    # KNOWN BUG, kept because blocks-v1 was trained on it: the "p_main50"
+    # KNOWN BUG, kept because the block model is trained on it: the "p_main50"
     # column was meant to be the mean stage-1 score inside the main50
     # container, but holds the id of the p-main container found above (a
     # shadowed variable). Fixing it and retraining was measured (2026-11-23):
