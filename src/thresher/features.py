@@ -654,7 +654,8 @@ def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndar
     # container, but holds the id of the p-main container found above (a
     # shadowed variable). Fixing it and retraining was measured (2026-11-23):
     # cross-validated F1 0.8715 against 0.873 with the bug (scrapinghub 0.939
-    # against 0.948), so the column stays as trained until a retraining that
+    # against 0.948); again with blocks-v2's training (2026-11-24): 0.8746
+    # against 0.8750. The column stays as trained until a retraining that
     # changes more gains from the fix.
     p_main50_column = np.full(n, p_main, dtype=np.float32)
     extra = np.column_stack(shifts + [cont, p_main50_column] + window + span + [in_p_main, p_gap]).astype(np.float32)
