@@ -45,7 +45,7 @@ def _title(head) -> str | None:
 
 def page_hints(tree, url: str | None = None, nodes: PageNodes | None = None) -> PageHints:
     """Read the hints from a parsed page (``parse.parse``), its ``page_nodes`` and its URL."""
-    nodes = nodes or page_nodes(tree)
+    nodes = nodes if nodes is not None else page_nodes(tree)
     head = tree.head
     title = _title(head) if head is not None else None
     og_article = False

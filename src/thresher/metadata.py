@@ -304,7 +304,7 @@ def html_metadata(
     are the page's ``parse.page_nodes`` when the caller has them already.
     """
     meta = Metadata()
-    nodes = nodes or page_nodes(tree)
+    nodes = nodes if nodes is not None else page_nodes(tree)
     tags = _meta_tags(nodes)
     ld = _jsonld(nodes)
     art = ld.article or {}
