@@ -21,8 +21,9 @@ Steps:
    out-of-fold to get honest stage-1 scores for every block; stage 2 learns
    from those scores plus the block features; a second out-of-fold pass gives
    stage-2 scores, on which the decision threshold that maximises mean
-   token-F1 is chosen. Pages weigh ``DATASET_WEIGHTS`` in both. The per-dataset cross-validated F1 is printed: those
-   are the honest figures for pages the model has not seen.
+   token-F1 is chosen (pages weigh ``DATASET_WEIGHTS`` in both). The
+   per-dataset cross-validated F1 is printed: those are the honest figures for
+   pages the model has not seen.
 4. The final stage 1 is trained on all pages, stage 2 on all pages' out-of-fold
    stage-1 scores, and both are exported to ``src/thresher/models/blocks-v2.json``
    (plain JSON, evaluated by ``thresher._forest``), with the training manifest
@@ -100,11 +101,11 @@ CATBOOST_PARAMS = dict(
 #: (rsm 0.5, a random half of the features per split: 0.8735.)
 KIND_PARAMS = {"lines": dict(iterations=250, learning_rate=0.2), "blocks": dict(l2_leaf_reg=10.0)}
 #: How much each dataset's pages weigh in training and in the choice of the
-#: threshold, per kind (default 1). For the block model the news datasets weigh
-#: six wcxb_dev pages: wcxb_dev's
-#: 1332 pages are of every kind (forums, shops, docs), and its gold keeps the
-#: comment threads of forum-like pages, which taught the model to keep the
-#: comments under news articles too. Cross-validated F1 by site (2026-11-24;
+#: threshold, per kind (default 1). For the block model a news page weighs six
+#: wcxb_dev pages: wcxb_dev's 1332 pages are of every kind (forums, shops,
+#: docs), and its gold keeps the comment threads of forum-like pages, which
+#: taught the model to keep the comments under news articles too (with
+#: l2_leaf_reg 3). Cross-validated F1 by site (2026-11-24;
 #: all / scrapinghub / readability / wcxb_dev) with weights 1: 0.8721 / 0.943 /
 #: 0.935 / 0.856; 3: 0.8728 / 0.946 / 0.949 / 0.855; 6: 0.8736 / 0.954 / 0.944 /
 #: 0.856; 10: 0.8726 / 0.955 / 0.946 / 0.854. (lines-v2 was trained with equal
