@@ -303,10 +303,7 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
             # leave the innermost open element
             if top[_BLOCK]:
                 if buf:
-                    if len(buf) > 1 or not buf[0].isspace():
-                        flush(top, link_chars, n_links)
-                    else:
-                        buf.clear()  # whitespace between elements (the usual case)
+                    flush(top, link_chars, n_links)
                     link_chars = n_links = 0
                 block_path.pop()
                 owners.pop()
@@ -357,10 +354,7 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
         fid_counter += 1
         if is_block:
             if buf:
-                if len(buf) > 1 or not buf[0].isspace():
-                    flush(top, link_chars, n_links)
-                else:
-                    buf.clear()
+                flush(top, link_chars, n_links)
                 link_chars = n_links = 0
             klass = _class_signature(attrs.get("class") or "") if attrs else ""
             sig = (tag, klass, block_path[-1])
