@@ -65,7 +65,7 @@ from thresher.lines import Lines, line_context_features, line_features, split_li
 from thresher.features import block_features, context_features  # noqa: E402
 from thresher.hints import page_hints  # noqa: E402
 from thresher.parse import parse  # noqa: E402
-from thresher.segment import segment  # noqa: E402
+from thresher.segment import segment_page  # noqa: E402
 from thresher.types import Article  # noqa: E402
 
 TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev")
@@ -163,7 +163,7 @@ def site_of(page: Page) -> str:
 def _block_rows(page: Page) -> list[tuple]:
     tree = parse(page.html)
     hints = page_hints(tree, page.url)
-    seg = segment(tree.body)
+    seg = segment_page(tree.body)
     X = block_features(seg, hints)
     y = label_blocks(seg.texts, page.gold or "")
     return [(page.dataset, page.id, site_of(page), seg, hints.title, X, y, page.gold)]

@@ -1,7 +1,7 @@
 """The DOM walk: block boundaries, kinds, link density, context bits, skipping."""
 
 from thresher.parse import parse
-from thresher.segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, class_mask, segment
+from thresher.segment import CLASS_GROUP_NAMES, NOSCRIPT_FALLBACK_CHARS, TAG_GROUP_NAMES, class_mask, segment, segment_page
 from thresher.types import Kind
 
 
@@ -97,6 +97,22 @@ def test_tag_groups_and_paths():
     # paths start at <body> and share no container below it
     assert s.paths[0][0] == s.paths[1][0] == 0
     assert set(s.paths[0][1:]).isdisjoint(s.paths[1][1:])
+
+
+def test_noscript_read_only_when_the_page_shows_almost_nothing_without_it():
+    thread = "".join(f"<div class='post'><p>Reply number {i} says something about the topic.</p></div>" for i in range(20))
+    # a script-rendered forum: a splash screen, the readable thread for no-JS clients
+    app = parse(f"<body><div id='splash'>Loading</div><noscript><main>{thread}</main></noscript></body>").body
+    assert segment(app).texts == ["Loading"]
+    seg = segment_page(app)
+    assert seg.texts[0] == "Loading" and seg.texts[1] == "Reply number 0 says something about the topic."
+    assert len(seg) == 21
+    # an ordinary page keeps ignoring its "enable JavaScript" notice
+    article = "<p>" + "word " * (NOSCRIPT_FALLBACK_CHARS // 5 + 1) + "</p>"
+    page = parse(f"<body>{article}<noscript><p>Please enable JavaScript.</p></noscript></body>").body
+    assert len(segment_page(page)) == 1
+    assert len(segment_page(parse("<body><noscript></noscript></body>").body)) == 0
+    assert len(segment_page(None)) == 0
 
 
 def test_max_nodes_truncates_but_keeps_pending_text():

@@ -12,7 +12,8 @@ Subtrees that never hold visible text (``<script>``, ``<style>``,
 ``<template>``, form controls) are skipped. Elements hidden by the ``hidden``
 attribute or an inline ``display:none`` are walked but marked with the
 "hidden" class group: usually chrome (menus, dialogs), yet some sites ship the
-whole article hidden until a script reveals it.
+whole article hidden until a script reveals it. ``<noscript>`` is skipped
+unless the page shows almost nothing without it (``segment_page``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from functools import lru_cache
 
 from .types import Kind
 
-__all__ = ["Segments", "segment", "CLASS_GROUPS", "TAG_GROUPS"]
+__all__ = ["Segments", "segment", "segment_page", "CLASS_GROUPS", "TAG_GROUPS"]
 
 # Subtrees that never hold visible article text.
 SKIP_TAGS = frozenset(
@@ -33,6 +34,16 @@ SKIP_TAGS = frozenset(
         "link", "audio", "video", "source", "track", "map", "dialog", "datalist", "picture", "img",
     }
 )  # fmt: skip
+
+_SKIP_BUT_NOSCRIPT = SKIP_TAGS - {"noscript"}
+
+#: A page whose walk finds less text than this (characters) is read again with
+#: its ``<noscript>`` content: script-rendered sites (forum software, single-page
+#: apps) ship the readable page there, for clients without JavaScript, and show
+#: nothing else. Set from the bench pages: every page whose text sat in
+#: ``<noscript>`` had at most about 200 characters outside it (a splash screen, a
+#: "loading" line); the next page with ``<noscript>`` text had over 1,000.
+NOSCRIPT_FALLBACK_CHARS = 400
 
 # Elements that start and end a block.
 BLOCK_TAGS = frozenset(
@@ -245,11 +256,13 @@ def _kind(otag: str, level: int, near_tag: int, anc_tag: int, pre: bool) -> Kind
     return Kind.PARAGRAPH
 
 
-def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segments:
+def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscript: bool = False) -> Segments:
     """Walk ``root`` (a Lexbor node, normally ``<body>``) and return its blocks.
 
     The walk stops (``Segments.truncated``) after ``max_nodes`` nodes or
-    ``max_blocks`` blocks, so pathological pages cost bounded time."""
+    ``max_blocks`` blocks, so pathological pages cost bounded time. With
+    ``noscript``, ``<noscript>`` content is read like any other element."""
+    skip_tags = _SKIP_BUT_NOSCRIPT if noscript else SKIP_TAGS
     seg = Segments()
     if root is None:
         return seg
@@ -330,7 +343,7 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
                     link_chars += len(t.strip())
             node = node.next
             continue
-        if not tag or tag in SKIP_TAGS or tag[0] == "-" or tag[0] == "!":  # None: exotic node types
+        if not tag or tag in skip_tags or tag[0] == "-" or tag[0] == "!":  # None: exotic node types
             node = node.next
             continue
         if tag == "br" or tag == "hr":
@@ -396,6 +409,18 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segm
     seg.sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
     seg.page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
     _merge_table_rows(seg)
+    return seg
+
+
+def segment_page(body, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segments:
+    """:func:`segment` as the extractor reads a page: ``<noscript>`` content
+    counts only when the page shows almost nothing without it
+    (``NOSCRIPT_FALLBACK_CHARS``)."""
+    seg = segment(body, max_nodes=max_nodes, max_blocks=max_blocks)
+    if sum(map(len, seg.texts)) < NOSCRIPT_FALLBACK_CHARS and body is not None and body.css_first("noscript") is not None:
+        with_noscript = segment(body, max_nodes=max_nodes, max_blocks=max_blocks, noscript=True)
+        if sum(map(len, with_noscript.texts)) > sum(map(len, seg.texts)):
+            return with_noscript
     return seg
 
 
