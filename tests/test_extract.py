@@ -92,3 +92,22 @@ def test_extractor_reuses_its_model():
     b = ex.extract(b"<p>two</p>")
     assert isinstance(a, Article) and isinstance(b, Article)
     assert thresher.extract("<p>x</p>") is not None
+
+
+def test_unsure_page_keeps_its_best_blocks_not_nothing():
+    import numpy as np
+
+    from thresher.extractor import UNSURE_KEEP_SHARE, UNSURE_MIN_SCORE, _assemble
+    from thresher.parse import parse
+    from thresher.segment import segment
+
+    seg = segment(parse("<body><div>Menu</div><div>First paragraph.</div><div>Second one.</div><div>Related</div></body>").body)
+    best = (UNSURE_MIN_SCORE + 0.4) / 2  # under the threshold, above the floor
+    scores = np.array([0.01, best, best * (UNSURE_KEEP_SHARE + 0.1), best * (UNSURE_KEEP_SHARE - 0.1)])
+    article = Article()
+    _assemble(article, seg, scores, 0.4, None)
+    assert article.text == "First paragraph.\n\nSecond one."
+    # a page the model is sure holds no article stays empty
+    article = Article()
+    _assemble(article, seg, scores * (UNSURE_MIN_SCORE * 0.9 / best), 0.4, None)
+    assert article.text == "" and len(article.removed) == 4
