@@ -13,6 +13,7 @@ a worker process, or an actor of a distributed executor.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 
 import numpy as np
@@ -25,7 +26,7 @@ from .features import block_features, context_features
 from .hints import page_hints
 from .metadata import html_metadata
 from .parse import page_nodes, parse
-from .segment import TAG_GROUP_NAMES, Segments, segment_page
+from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments, segment_page
 from .types import Article, Block, Kind, Removed
 
 __all__ = ["Extractor"]
@@ -52,6 +53,17 @@ TITLE_SEARCH_BLOCKS = 40
 #: sure the page has no article.
 UNSURE_KEEP_SHARE = 0.5
 UNSURE_MIN_SCORE = 0.1
+#: A kept block marked hidden (``hidden``, ``display:none``, a hidden class) is
+#: dropped as a repeat when at least ``HIDDEN_REPEAT_MIN_SHARE`` of its word
+#: 5-grams are in the other kept blocks: sites ship the article a second time
+#: for machines (a hidden schema.org ``articleBody``, a collapsed mobile copy).
+#: Blocks under ``HIDDEN_REPEAT_MIN_SHINGLES`` 5-grams are left alone. Set on the
+#: cross-validated bench scores, where it added 0.003 mean F1 and the result
+#: stayed within 0.001 for shares of 0.6 to 0.9 and minimums of 5 to 20; applied
+#: to visible blocks too, it cost 0.07 on pages that repeat a paragraph on purpose.
+HIDDEN_REPEAT_MIN_SHARE = 0.8
+HIDDEN_REPEAT_MIN_SHINGLES = 5
+_HIDDEN = 1 << CLASS_GROUP_NAMES.index("hidden")
 _NAV_FOOTER = (1 << TAG_GROUP_NAMES.index("nav")) | (1 << TAG_GROUP_NAMES.index("footer"))
 
 
@@ -119,6 +131,30 @@ def _jaccard(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb)
 
 
+def _shingles(text: str) -> list[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return list(zip(*(words[k:] for k in range(5))))
+
+
+def _hidden_repeats(seg: Segments, kept: np.ndarray) -> set[int]:
+    """The kept hidden blocks that repeat other kept text (``HIDDEN_REPEAT_MIN_SHARE``)."""
+    hidden = [int(i) for i in kept if seg.anc_cls[i] & _HIDDEN]
+    if not hidden:
+        return set()
+    shingles = {int(i): _shingles(seg.texts[i]) for i in kept}
+    pool = Counter(s for sh in shingles.values() for s in sh)
+    repeats = set()
+    for i in reversed(hidden):  # of two hidden copies, the later one goes
+        own = Counter(shingles[i])
+        if len(shingles[i]) < HIDDEN_REPEAT_MIN_SHINGLES:
+            continue
+        others = pool - own
+        if sum(min(n, others[s]) for s, n in own.items()) >= HIDDEN_REPEAT_MIN_SHARE * len(shingles[i]):
+            repeats.add(i)
+            pool = others
+    return repeats
+
+
 def _find_headline(seg: Segments, keep: np.ndarray, page_title: str | None) -> int:
     """Index of the block that is the article's headline, or -1."""
     kept = np.flatnonzero(keep)
@@ -151,6 +187,8 @@ def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: fl
     no_article = kept.size > 0 and all(seg.anc_tag[i] & _NAV_FOOTER for i in kept)
     if no_article:
         keep[:] = False
+    repeats = _hidden_repeats(seg, kept) if not no_article else ()
+    keep[list(repeats)] = False
     head = _find_headline(seg, keep, page_title)
     if head >= 0:
         article.title = seg.texts[head]
@@ -165,6 +203,8 @@ def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: fl
             removed.append(Removed(kind, text, score, "title"))
         elif keep[i]:
             blocks.append(Block(kind, text, score, seg.levels[i]))
+        elif i in repeats:
+            removed.append(Removed(kind, text, score, "duplicate"))
         else:
             removed.append(Removed(kind, text, score, "no-article" if no_article and score >= threshold else "model"))
     article.blocks = blocks
