@@ -138,20 +138,21 @@ def _shingles(text: str) -> list[tuple[str, ...]]:
 
 def _hidden_repeats(seg: Segments, kept: np.ndarray) -> set[int]:
     """The kept hidden blocks that repeat other kept text (``HIDDEN_REPEAT_MIN_SHARE``)."""
-    hidden = [int(i) for i in kept if seg.anc_cls[i] & _HIDDEN]
+    shingles = {int(i): Counter(_shingles(seg.texts[i])) for i in kept if seg.anc_cls[i] & _HIDDEN}
+    hidden = [i for i, own in shingles.items() if own.total() >= HIDDEN_REPEAT_MIN_SHINGLES]
     if not hidden:
         return set()
-    shingles = {int(i): _shingles(seg.texts[i]) for i in kept}
-    pool = Counter(s for sh in shingles.values() for s in sh)
+    shingles.update((int(i), Counter(_shingles(seg.texts[i]))) for i in kept if int(i) not in shingles)
+    pool = Counter()
+    for own in shingles.values():
+        pool.update(own)
     repeats = set()
     for i in reversed(hidden):  # of two hidden copies, the later one goes
-        own = Counter(shingles[i])
-        if len(shingles[i]) < HIDDEN_REPEAT_MIN_SHINGLES:
-            continue
-        others = pool - own
-        if sum(min(n, others[s]) for s, n in own.items()) >= HIDDEN_REPEAT_MIN_SHARE * len(shingles[i]):
+        own = shingles[i]
+        n = own.total()
+        if sum(min(c, pool[s] - c) for s, c in own.items()) >= HIDDEN_REPEAT_MIN_SHARE * n:
             repeats.add(i)
-            pool = others
+            pool.subtract(own)
     return repeats
 
 
