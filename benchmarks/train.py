@@ -25,7 +25,7 @@ Steps:
    per-dataset cross-validated F1 is printed: those are the honest figures for
    pages the model has not seen.
 4. The final stage 1 is trained on all pages, stage 2 on all pages' out-of-fold
-   stage-1 scores, and both are exported to ``src/thresher/models/blocks-v2.json``
+   stage-1 scores, and both are exported to ``src/thresher/models/blocks-v3.json``
    (plain JSON, evaluated by ``thresher._forest``), with the training manifest
    and the feature-schema hash.
 
@@ -75,7 +75,7 @@ LABEL_MIN_MATCH = 0.5
 MODELS_DIR = ROOT / "src" / "thresher" / "models"
 #: The shipped file of each kind of model; the version goes up when the
 #: features change meaning.
-MODEL_NAMES = {"blocks": "blocks-v2", "lines": "lines-v2"}
+MODEL_NAMES = {"blocks": "blocks-v3", "lines": "lines-v2"}
 CACHE_DIR = ROOT / "benchmarks" / "results"
 SEED = 20261123
 CATBOOST_PARAMS = dict(
