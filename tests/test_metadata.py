@@ -233,6 +233,10 @@ def test_text_metadata_reads_date_lines_bylines_and_datelines():
     assert m.updated == "2007-12-10T10:28:00+00:00" and m.published is None
     m = text_metadata(["MOSCOW, November 21 (RIA Novosti) - A spokesman said on Wednesday that talks would go on."], latest=NOW)
     assert m.dateline == "MOSCOW, November 21" and m.published is None
+    # a headline that holds a date-like string is not the page's date line
+    lines = ["2024.4.4 -> 2024.5.0 upgrade fails", "raoul", "May 3, 2024", "After the upgrade the server stops."]
+    assert text_metadata(lines, headline=0, latest=NOW).published == "2024-05-03"
+    assert text_metadata(lines, headline=-1, latest=NOW).published == "2024-04-04"
 
 
 def test_clean_text_carries_metadata(tmp_path):

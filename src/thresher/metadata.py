@@ -219,6 +219,8 @@ def text_metadata(lines: list[str], *, headline: int = -1, latest: datetime | No
     lo = max(0, headline - NEAR_HEADLINE_BEFORE) if headline >= 0 else 0
     hi = min(len(lines), (max(headline, 0)) + NEAR_HEADLINE_AFTER + 1)
     for i in range(lo, hi):
+        if i == headline:  # "2024.4.4 -> 2024.5.0: upgrade fails" names no date of the page
+            continue
         text = lines[i]
         names = byline(text)
         if not names and i + 1 < len(lines) and _WRITTEN_BY.match(_BY.sub("", text).strip(" :") or "by"):
