@@ -188,8 +188,9 @@ def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: fl
     no_article = kept.size > 0 and all(seg.anc_tag[i] & _NAV_FOOTER for i in kept)
     if no_article:
         keep[:] = False
-    repeats = _hidden_repeats(seg, kept) if not no_article else ()
-    keep[list(repeats)] = False
+    repeats = set() if no_article else _hidden_repeats(seg, kept)
+    if repeats:
+        keep[list(repeats)] = False
     head = _find_headline(seg, keep, page_title)
     if head >= 0:
         article.title = seg.texts[head]

@@ -417,9 +417,10 @@ def segment_page(body, *, max_nodes: int = 400_000, max_blocks: int = 20_000) ->
     counts only when the page shows almost nothing without it
     (``NOSCRIPT_FALLBACK_CHARS``)."""
     seg = segment(body, max_nodes=max_nodes, max_blocks=max_blocks)
-    if sum(map(len, seg.texts)) < NOSCRIPT_FALLBACK_CHARS and body is not None and body.css_first("noscript") is not None:
+    shown = sum(map(len, seg.texts))
+    if shown < NOSCRIPT_FALLBACK_CHARS and body is not None and body.css_first("noscript") is not None:
         with_noscript = segment(body, max_nodes=max_nodes, max_blocks=max_blocks, noscript=True)
-        if sum(map(len, with_noscript.texts)) > sum(map(len, seg.texts)):
+        if sum(map(len, with_noscript.texts)) > shown:
             return with_noscript
     return seg
 
