@@ -134,3 +134,17 @@ def test_hidden_copy_of_kept_text_is_dropped_as_duplicate():
     article = Article()
     _assemble(article, seg, np.full(len(seg), 0.9), 0.5, None)
     assert len(article.blocks) == 4
+
+
+def test_output_text_is_unicode_nfc():
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Đà Nẵng café reopens")  # as some pages store it
+    body = "".join(f"<p>{decomposed}: the harbour café opened its doors again after the long repairs, paragraph {i}.</p>" for i in range(4))
+    page = f"<html><head><title>{decomposed}</title></head><body><article><h1>{decomposed}</h1>{body}</article></body></html>"
+    article = thresher.extract(page)
+    assert article.title == unicodedata.normalize("NFC", decomposed)
+    assert article.text and unicodedata.is_normalized("NFC", article.text)
+    assert all(unicodedata.is_normalized("NFC", r.text) for r in article.removed)
+    dump = thresher.clean_text("\n\n".join([decomposed] + [f"{decomposed} said the council on Tuesday, line {i}." for i in range(4)]))
+    assert dump.text and unicodedata.is_normalized("NFC", dump.text)

@@ -22,7 +22,7 @@ from .classify import TwoStageModel, load_model
 from .decode import decode
 from .lines import LONG_LINE_CHARS, Lines, is_bullet, line_context_features, line_features, split_lines
 from .metadata import detect_language, is_labelled_date_line, text_metadata
-from .types import Article, Block, Kind, Removed
+from .types import Article, Block, Kind, Removed, nfc_article
 
 __all__ = ["SITE_MEMORY_KEEP_SCORE", "SITE_MEMORY_MIN_PAGES", "SITE_MEMORY_MIN_SHARE", "TextCleaner"]
 
@@ -125,7 +125,7 @@ class TextCleaner:
         all_lines = [split_lines(t) for t in texts]
         share = _recurrence(all_lines) if len(texts) >= SITE_MEMORY_MIN_PAGES else None
         return [
-            _assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, share[k] if share is not None else None)
+            nfc_article(_assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, share[k] if share is not None else None))
             for k, lines in enumerate(all_lines)
         ]
 

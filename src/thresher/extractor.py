@@ -27,7 +27,7 @@ from .hints import page_hints
 from .metadata import html_metadata
 from .parse import page_nodes, parse
 from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments, segment_page
-from .types import Article, Block, Kind, Removed
+from .types import Article, Block, Kind, Removed, nfc_article
 
 __all__ = ["Extractor"]
 
@@ -116,7 +116,7 @@ class Extractor:
         if self.config.metadata:
             meta = html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes)
             meta.apply_to(article)
-        return article
+        return nfc_article(article)
 
     def extract_batch(self, pages) -> list[Article]:
         """``extract`` over an iterable of ``(html, url)`` pairs."""

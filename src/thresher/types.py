@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from unicodedata import is_normalized, normalize
 
 __all__ = ["SCHEMA_VERSION", "Article", "Block", "Kind", "Removed"]
 
@@ -157,3 +158,25 @@ class Article:
         if removed:
             d["removed"] = [r.to_dict() for r in self.removed]
         return d
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() or is_normalized("NFC", text) else normalize("NFC", text)
+
+
+def nfc_article(article: Article) -> Article:
+    """Put every text ``article`` carries in Unicode NFC, in place; return it.
+
+    Pages mix composed and decomposed forms of the same letters (Bengali,
+    Vietnamese, Korean, accents typed on a Mac); a corpus wants one form, so
+    search, deduplication and tokenisers treat equal text as equal. Applied to
+    the output only: the models see the page as it came."""
+    article.blocks = [b if b.text.isascii() or is_normalized("NFC", b.text) else replace(b, text=normalize("NFC", b.text)) for b in article.blocks]
+    article.removed = [r if r.text.isascii() or is_normalized("NFC", r.text) else replace(r, text=normalize("NFC", r.text)) for r in article.removed]
+    for name in ("title", "site_name", "description", "section", "dateline"):
+        value = getattr(article, name)
+        if value:
+            setattr(article, name, _nfc(value))
+    article.authors = [_nfc(a) for a in article.authors]
+    article.tags = [_nfc(t) for t in article.tags]
+    return article
