@@ -164,6 +164,12 @@ def _nfc(text: str) -> str:
     return text if text.isascii() or is_normalized("NFC", text) else normalize("NFC", text)
 
 
+def _nfc_record(record):
+    """A ``Block`` or ``Removed`` with its text in NFC (the same object when it already is)."""
+    text = record.text
+    return record if text.isascii() or is_normalized("NFC", text) else replace(record, text=normalize("NFC", text))
+
+
 def nfc_article(article: Article) -> Article:
     """Put every text ``article`` carries in Unicode NFC, in place; return it.
 
@@ -171,8 +177,8 @@ def nfc_article(article: Article) -> Article:
     Vietnamese, Korean, accents typed on a Mac); a corpus wants one form, so
     search, deduplication and tokenisers treat equal text as equal. Applied to
     the output only: the models see the page as it came."""
-    article.blocks = [b if b.text.isascii() or is_normalized("NFC", b.text) else replace(b, text=normalize("NFC", b.text)) for b in article.blocks]
-    article.removed = [r if r.text.isascii() or is_normalized("NFC", r.text) else replace(r, text=normalize("NFC", r.text)) for r in article.removed]
+    article.blocks = [_nfc_record(b) for b in article.blocks]
+    article.removed = [_nfc_record(r) for r in article.removed]
     for name in ("title", "site_name", "description", "section", "dateline"):
         value = getattr(article, name)
         if value:
