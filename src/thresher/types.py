@@ -166,8 +166,8 @@ def _nfc(text: str) -> str:
 
 def _nfc_record(record):
     """A ``Block`` or ``Removed`` with its text in NFC (the same object when it already is)."""
-    text = record.text
-    return record if text.isascii() or is_normalized("NFC", text) else replace(record, text=normalize("NFC", text))
+    text = _nfc(record.text)
+    return record if text is record.text else replace(record, text=text)
 
 
 def nfc_article(article: Article) -> Article:
