@@ -270,6 +270,9 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
     # into columns at the end (one append per block instead of fourteen)
     rows: list[tuple] = []
     buf: list[str] = []  # the text nodes of the open block
+    # ... and whether one is not all whitespace: a block boundary after only
+    # whitespace (most boundaries: the indentation between tags) skips flush
+    has_text = False
     link_chars = n_links = 0  # ... and its links
     stack: list[tuple] = []
     owners: list[tuple] = []  # the open block-level frames
@@ -316,7 +319,11 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
             # leave the innermost open element
             if top[_BLOCK]:
                 if buf:
-                    flush(top, link_chars, n_links)
+                    if has_text:
+                        flush(top, link_chars, n_links)
+                        has_text = False
+                    else:
+                        buf.clear()
                     link_chars = n_links = 0
                 block_path.pop()
                 owners.pop()
@@ -339,6 +346,8 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
             t = node.text_content
             if t:
                 buf.append(t)
+                if not has_text and not t.isspace():
+                    has_text = True
                 if top[_LINK]:
                     link_chars += len(t.strip())
             node = node.next
@@ -348,7 +357,11 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
             continue
         if tag == "br" or tag == "hr":
             if buf:
-                flush(top, link_chars, n_links)
+                if has_text:
+                    flush(top, link_chars, n_links)
+                    has_text = False
+                else:
+                    buf.clear()
                 link_chars = n_links = 0
             node = node.next
             continue
@@ -367,7 +380,11 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
         fid_counter += 1
         if is_block:
             if buf:
-                flush(top, link_chars, n_links)
+                if has_text:
+                    flush(top, link_chars, n_links)
+                    has_text = False
+                else:
+                    buf.clear()
                 link_chars = n_links = 0
             klass = _class_signature(attrs.get("class") or "") if attrs else ""
             sig = (tag, klass, block_path[-1])
