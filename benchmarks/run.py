@@ -1,14 +1,16 @@
 """Accuracy and single-core speed of thresher, trafilatura and readability, side by side.
 
     python benchmarks/run.py [--datasets NAME ...] [--limit N]
-                             [--tools thresher,trafilatura,readability]
+                             [--tools thresher,trafilatura,readability,thresher-text,trafilatura-meta]
                              [--markdown] [--json out.json] [--bench-dir DIR]
 
 All tools run in one process on the same pages, interleaved: for each page
 (sorted by dataset, id) every tool runs once, the tool order rotating from page
 to page so no tool is always first. Only each tool's extraction call is timed
 (time.perf_counter). The process is pinned to one CPU, so docs/s is one-core
-throughput. See benchmarks/README.md for the metrics.
+throughput. thresher's default call also extracts metadata, trafilatura's does
+not: two timed-only variants (``thresher-text``, ``trafilatura-meta``) give the
+ratio for the same work both ways. See benchmarks/README.md for the metrics.
 """
 
 from __future__ import annotations
@@ -200,8 +202,13 @@ def datasets_in(results: Sequence[PageResult]) -> list[str]:
     return sorted({r.dataset for r in results})
 
 
-def summarize(results: Sequence[PageResult], tools: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Token-F1 rows (per dataset with gold, then pooled), snippet rows, speed rows."""
+def summarize(
+    results: Sequence[PageResult], tools: Sequence[str], speed_only: Sequence[str] = ()
+) -> dict[str, list[dict[str, Any]]]:
+    """Token-F1 rows (per dataset with gold, then pooled), snippet rows, speed
+    rows; the ``speed_only`` tools appear in the speed rows alone."""
+    speed_tools = list(tools)
+    tools = [t for t in tools if t not in speed_only]
     token_rows: list[dict[str, Any]] = []
     snippet_rows: list[dict[str, Any]] = []
     gold_sets = [d for d in datasets_in(results) if any(r.f1 is not None for r in results if r.dataset == d)]
@@ -216,7 +223,7 @@ def summarize(results: Sequence[PageResult], tools: Sequence[str]) -> dict[str, 
         for tool in tools:
             pooled = [r for r in _group(results, None, tool) if r.dataset in gold_sets]
             token_rows.append(token_summary(pooled, ALL_GOLD, tool))
-    return {"token_f1": token_rows, "snippets": snippet_rows, "speed": speed_summary(results, tools)}
+    return {"token_f1": token_rows, "snippets": snippet_rows, "speed": speed_summary(results, speed_tools)}
 
 
 # --------------------------------------------------------------------------- rendering
@@ -300,18 +307,25 @@ def render_report(summary: dict[str, list[dict[str, Any]]], meta: dict[str, Any]
             snippet_table(summary["snippets"], markdown),
         ]
     parts += [f"{h}Speed (all pages run, one core)", speed_table(summary["speed"], markdown)]
-    ratio = _thresher_ratio(summary["speed"])
-    if ratio is not None:
-        parts.append(f"thresher/trafilatura speed ratio (docs/s): {ratio:.2f}")
+    ratios = _speed_ratios(summary["speed"])
+    if ratios:
+        parts.append("\n".join(f"{'- ' if markdown else ''}{label} (docs/s): {ratio:.2f}" for label, ratio in ratios))
     parts.append(f"Wall time: {meta['wall_seconds']:.0f} s")
     return "\n\n".join(parts) + "\n"
 
 
-def _thresher_ratio(speed_rows: Sequence[dict[str, Any]]) -> float | None:
+#: (label, thresher's tool, trafilatura's tool): the default calls, then the
+#: same work on both sides (text only; text and metadata).
+SPEED_PAIRS = (
+    ("thresher/trafilatura speed ratio, default calls", "thresher", "trafilatura"),
+    ("same work, text only: thresher-text/trafilatura", "thresher-text", "trafilatura"),
+    ("same work, text and metadata: thresher/trafilatura-meta", "thresher", "trafilatura-meta"),
+)
+
+
+def _speed_ratios(speed_rows: Sequence[dict[str, Any]]) -> list[tuple[str, float]]:
     by_tool = {r["tool"]: r["docs_per_s"] for r in speed_rows}
-    if "thresher" in by_tool and by_tool.get("trafilatura"):
-        return by_tool["thresher"] / by_tool["trafilatura"]
-    return None
+    return [(label, by_tool[a] / by_tool[b]) for label, a, b in SPEED_PAIRS if a in by_tool and by_tool.get(b)]
 
 
 def _render_meta(meta: dict[str, Any], markdown: bool) -> str:
@@ -357,9 +371,9 @@ def load_tools(names: Sequence[str]) -> tuple[list[Tool], list[str]]:
         try:
             tools.append(load_tool(name))
         except ToolUnavailable as exc:
-            if name != "thresher":
+            if not name.startswith("thresher"):
                 raise
-            skipped.append(f"thresher ({exc})")
+            skipped.append(f"{name} ({exc})")
     return tools, skipped
 
 
@@ -460,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wall = time.perf_counter() - wall_start
 
     tool_names = [t.name for t in tools]
-    summary = summarize(results, tool_names)
+    summary = summarize(results, tool_names, [t.name for t in tools if t.speed_only])
     meta = {
         "bench_dir": str(bench_dir),
         "pages": len(results) // len(tools),

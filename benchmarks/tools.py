@@ -27,8 +27,12 @@ __all__ = [
     "run_tool",
 ]
 
-#: Tools known to :func:`load_tool`, in their default order.
-TOOL_NAMES: tuple[str, ...] = ("thresher", "trafilatura", "readability")
+#: Tools known to :func:`load_tool`, in their default order. The two
+#: ``speed_only`` variants pair each tool's timed call with the same work from
+#: the other: ``thresher-text`` returns the text without metadata, as
+#: trafilatura's default call does, and ``trafilatura-meta`` also extracts
+#: metadata, as thresher's default call does.
+TOOL_NAMES: tuple[str, ...] = ("thresher", "trafilatura", "readability", "thresher-text", "trafilatura-meta")
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +48,8 @@ class Tool:
     extract: Callable[[str, str | None], Any]
     to_text: Callable[[Any], str]
     origin: str = ""
+    #: timed only: its text is another tool's (kept out of the quality tables)
+    speed_only: bool = False
 
 
 class Outcome(NamedTuple):
@@ -110,27 +116,28 @@ def _import_thresher() -> Any:
     return module
 
 
-def _thresher() -> Tool:
+def _thresher(*, metadata: bool = True) -> Tool:
     module = _import_thresher()
-    extract = module.extract
+    extract = module.Extractor(module.Config(metadata=metadata)).extract
 
     def call(html: str, url: str | None) -> str:
         # .text is thresher's own work, so it is inside the timed call.
         return extract(html, url=url).text
 
     return Tool(
-        name="thresher",
+        name="thresher" if metadata else "thresher-text",
         version=str(getattr(module, "__version__", None) or _version("thresher")),
         extract=call,
         to_text=_as_text,
         origin=str(Path(module.__file__).resolve().parent) if getattr(module, "__file__", None) else "",
+        speed_only=not metadata,
     )
 
 
 # --------------------------------------------------------------------------- trafilatura
 
 
-def _trafilatura() -> Tool:
+def _trafilatura(*, metadata: bool = False) -> Tool:
     try:
         module = importlib.import_module("trafilatura")
     except ImportError as exc:
@@ -138,9 +145,10 @@ def _trafilatura() -> Tool:
     extract = module.extract
 
     def call(html: str, url: str | None) -> str | None:
-        return extract(html, url=url, include_comments=False)
+        return extract(html, url=url, include_comments=False, with_metadata=metadata)
 
-    return Tool("trafilatura", _version("trafilatura", module), call, _as_text)
+    name = "trafilatura-meta" if metadata else "trafilatura"
+    return Tool(name, _version("trafilatura", module), call, _as_text, speed_only=metadata)
 
 
 def _as_text(result: Any) -> str:
@@ -233,6 +241,8 @@ _LOADERS: dict[str, Callable[[], Tool]] = {
     "thresher": _thresher,
     "trafilatura": _trafilatura,
     "readability": _readability,
+    "thresher-text": lambda: _thresher(metadata=False),
+    "trafilatura-meta": lambda: _trafilatura(metadata=True),
 }
 
 
