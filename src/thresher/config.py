@@ -13,7 +13,7 @@ __all__ = ["Config"]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     #: Name of the shipped block model (``thresher/models/<name>.json``).
-    model: str = "blocks-v3"
+    model: str = "blocks-v4"
     #: A block is kept when the second-stage probability reaches this. Set by
     #: ``benchmarks/train.py``: the value that maximised mean token-F1 over the
     #: out-of-fold predictions of the training pages; the trained model file
