@@ -93,14 +93,19 @@ def test_text_stats_hash_matching_equals_word_lists():
 
 
 def test_hash_set_and_windows():
-    from thresher.features import _hash_word, _HashSet, window_hashes
+    from thresher.features import _Chars, _hash_words, _HashSet, window_hashes
 
     members = [f"w{i}" for i in range(600)]
-    hs = _HashSet([_hash_word(w) for w in members])
+    hs = _HashSet(_hash_words(members))
     probe = members + [f"x{i}" for i in range(5000)] + ["", "w"]
-    got = hs.contains(np.array([_hash_word(w) for w in probe], dtype=np.uint64))
+    got = hs.contains(_hash_words(probe))
     assert got.tolist() == [w in set(members) for w in probe]
-    h = np.array([_hash_word(w) for w in "a b c d a b c x".split()], dtype=np.uint64)
+    # a word list hashes as the same words read from a page's text
+    import re
+
+    text = "Straße im Überblick: 東京 and déjà-vu, naïve café"
+    assert _hash_words(re.findall(r"\w+", text.lower())).tolist() == _Chars.of([text]).words()[0].tolist()
+    h = _hash_words("a b c d a b c x".split())
     w = window_hashes(h, 3)
     assert w.size == 6 and w[0] == w[4] and w[0] != w[1]
     assert window_hashes(h[:2], 3).size == 0

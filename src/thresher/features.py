@@ -301,11 +301,20 @@ def window_hashes(hashes: np.ndarray, width: int) -> np.ndarray:
         return (prefix[width:] - prefix[:-width]) * _powers(m, inverse=True)[: m - width + 1]
 
 
-def _hash_word(word: str) -> np.uint64:
-    """The hash of one word (as ``_word_hashes`` computes it)."""
-    cp = np.frombuffer(word.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        return np.uint64((cp * _powers(cp.size)[: cp.size]).sum(dtype=np.uint64))
+def _hash_words(words) -> np.ndarray:
+    """The hash of each of ``words``, as ``_word_hashes`` computes it (0 for "")."""
+    words = list(words)
+    lens = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
+    out = np.zeros(len(words), dtype=np.uint64)
+    filled = np.flatnonzero(lens)
+    if filled.size:
+        cp = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        lens = lens[filled]
+        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        offset = np.arange(cp.size) - np.repeat(starts, lens)
+        with np.errstate(over="ignore"):
+            out[filled] = np.add.reduceat(cp * _powers(int(lens.max()))[offset], starts, dtype=np.uint64)
+    return out
 
 
 def _word_hashes(text: str, word: np.ndarray, wstart: np.ndarray) -> np.ndarray:
@@ -363,8 +372,8 @@ class _HashSet:
         return self._table[self._slots(hashes)] == hashes
 
 
-_STOPWORD_HASHES = _HashSet([_hash_word(w) for w in STOPWORDS])
-_CHROME_HASHES = _HashSet([_hash_word(w) for w in CHROME_WORDS])
+_STOPWORD_HASHES = _HashSet(_hash_words(STOPWORDS))
+_CHROME_HASHES = _HashSet(_hash_words(CHROME_WORDS))
 
 
 def chrome_share(chars: _Chars, words: np.ndarray) -> np.ndarray:
@@ -405,7 +414,7 @@ def _text_stats(texts: list[str], title_tokens: frozenset[str], chars: _Chars | 
         hashes, owner = words
         stop_hits = np.bincount(owner, weights=_STOPWORD_HASHES.contains(hashes), minlength=n)
         title_hits = (
-            np.bincount(owner, weights=_hash_in(hashes, np.unique([_hash_word(w) for w in title_tokens])), minlength=n)
+            np.bincount(owner, weights=_hash_in(hashes, np.unique(_hash_words(title_tokens))), minlength=n)
             if title_tokens
             else np.zeros(n)
         )
