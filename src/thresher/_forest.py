@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = ["ObliviousEnsemble"]
 
-#: Rows evaluated at once: 4,096 rows x 500 trees x depth 6 is a 12 MB array of outcomes.
+#: Rows evaluated at once: 4,096 rows x 300 trees x depth 6 is a 7 MB array of outcomes.
 CHUNK_ROWS = 4096
 
 
