@@ -28,6 +28,7 @@ from thresher import Config, ExtractionError, Extractor
         "<<<>>><</</p>>",
         "<html><body><p>before</p><?php echo 'x'; ?><div><?xml-stylesheet href='a'?>after</div></body></html>",
         "<html><body>" + "<img src=x>" * 5000 + "</body></html>",
+        "<select>" + "<option>x" * 100_000,
     ],
     ids=lambda p: repr(p[:20]),
 )

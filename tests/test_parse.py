@@ -1,6 +1,6 @@
 """Parsing guards: NULs, nesting far beyond any real page."""
 
-from thresher.parse import MAX_BLOCK_DEPTH, _limit_nesting, _max_open_balance, looks_like_html, page_nodes, parse
+from thresher.parse import MAX_BLOCK_DEPTH, MAX_OPTIONS, _limit_tags, _scan_tags, looks_like_html, page_nodes, parse
 from thresher.segment import segment
 
 
@@ -17,7 +17,7 @@ def test_controls_removed_and_text_around_them_kept():
 
 def test_deep_nesting_is_bounded_and_text_kept():
     html = "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "<p>after</p>"
-    assert _max_open_balance(html.encode()) == 100_000
+    assert _scan_tags(html.encode())[0] == 100_000
     assert segment(parse(html).body).texts == ["deep text", "after"]
 
 
@@ -26,11 +26,22 @@ def test_unclosed_deep_nesting():
     assert segment(parse(html).body).texts == ["x"]
 
 
-def test_limit_nesting_keeps_shallow_markup_intact():
-    html = "<div><div><p>a</p></div><br/><div/></div>"
-    assert _limit_nesting(html, MAX_BLOCK_DEPTH) == html
+def test_limit_tags_keeps_shallow_markup_intact():
+    html = "<div><div><p>a</p></div><br/><div/><select><option>o</option></select></div>"
+    assert _limit_tags(html, MAX_BLOCK_DEPTH, MAX_OPTIONS) == html
     deep = "<div>" * 5 + "t" + "</div>" * 5
-    assert _limit_nesting(deep, 2) == "<div><div>t</div></div>"
+    assert _limit_tags(deep, 2, MAX_OPTIONS) == "<div><div>t</div></div>"
+    options = "<select>" + "<OPTION>o</OPTION><optgroup label=g></optgroup>" * 2 + "</select>"
+    assert _limit_tags(options, MAX_BLOCK_DEPTH, 2) == "<select><OPTION>o</OPTION><optgroup label=g></optgroup>o</select>"
+
+
+def test_huge_select_is_bounded_and_the_page_kept():
+    # Lexbor's <select> is quadratic in its options (100,000: a minute to parse)
+    html = "<p>before</p><select>" + "<option value=1>choice</option>" * 100_000 + "</select><p>after</p>"
+    assert _scan_tags(html.encode())[1] == 100_000
+    tree = parse(html)
+    assert len(tree.css("option")) == MAX_OPTIONS
+    assert segment(tree.body).texts == ["before", "after"]
 
 
 def test_looks_like_html():
