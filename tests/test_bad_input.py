@@ -91,6 +91,13 @@ def test_wrong_type():
         thresher.extract(12345)  # type: ignore[arg-type]
 
 
+@pytest.mark.timeout(30)
+def test_one_giant_paragraph_is_cut_at_the_text_limit():
+    article = thresher.extract("<body><p>" + "word " * 3_800_000)  # 19 MB of one paragraph
+    limit = Config().max_text_chars
+    assert limit - len("word ") < len(article.text) <= limit
+
+
 def test_node_limit_truncates_instead_of_running_away():
     ex = Extractor(Config(max_nodes=50))
     article = ex.extract("<html><body>" + "<p>Some text in a paragraph here.</p>" * 500 + "</body></html>")

@@ -115,6 +115,15 @@ def test_noscript_read_only_when_the_page_shows_almost_nothing_without_it():
     assert len(segment_page(None)) == 0
 
 
+def test_max_chars_cuts_the_crossing_block_and_stops():
+    body = parse("<body><p>" + "word " * 1000 + "</p><p>second</p><p>third</p></body>").body
+    s = segment(body, max_chars=100)
+    assert s.truncated and s.texts == [("word " * 20).strip()[:100]]
+    s = segment(body, max_chars=len(("word " * 1000).strip()) + 6)
+    assert s.truncated and s.texts[1] == "second" and len(s) == 2
+    assert not segment(body).truncated
+
+
 def test_max_nodes_truncates_but_keeps_pending_text():
     body = "".join(f"<p>para {i}</p>" for i in range(100))
     s = segment(parse(f"<body>{body}</body>").body, max_nodes=20)

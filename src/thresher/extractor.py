@@ -109,7 +109,8 @@ class Extractor:
         tree = parse(text)
         nodes = page_nodes(tree)
         hints = page_hints(tree, url, nodes)
-        seg = segment_page(tree.body, max_nodes=self.config.max_nodes, max_blocks=self.config.max_blocks)
+        cfg = self.config
+        seg = segment_page(tree.body, max_nodes=cfg.max_nodes, max_blocks=cfg.max_blocks, max_chars=cfg.max_text_chars)
         base = block_features(seg, hints)
         scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
         head = _assemble(article, seg, scores, self.threshold, hints.title)

@@ -256,11 +256,14 @@ def _kind(otag: str, level: int, near_tag: int, anc_tag: int, pre: bool) -> Kind
     return Kind.PARAGRAPH
 
 
-def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscript: bool = False) -> Segments:
+def segment(
+    root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, max_chars: int = 1_000_000, noscript: bool = False
+) -> Segments:
     """Walk ``root`` (a Lexbor node, normally ``<body>``) and return its blocks.
 
-    The walk stops (``Segments.truncated``) after ``max_nodes`` nodes or
-    ``max_blocks`` blocks, so pathological pages cost bounded time. With
+    The walk stops (``Segments.truncated``) after ``max_nodes`` nodes,
+    ``max_blocks`` blocks or ``max_chars`` characters of block text (the block
+    that crosses it is cut), so pathological pages cost bounded time. With
     ``noscript``, ``<noscript>`` content is read like any other element."""
     skip_tags = _SKIP_BUT_NOSCRIPT if noscript else SKIP_TAGS
     seg = Segments()
@@ -274,6 +277,7 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
     # whitespace (most boundaries: the indentation between tags) skips flush
     has_text = False
     link_chars = n_links = 0  # ... and its links
+    room = max_chars  # characters of block text still to take
     stack: list[tuple] = []
     owners: list[tuple] = []  # the open block-level frames
     block_path: list[int] = []
@@ -287,6 +291,7 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
 
     def flush(top: tuple, link_chars: int, n_links: int) -> None:
         """Close the pending block (``buf`` is not empty) inside the open element ``top``."""
+        nonlocal room
         raw = "".join(buf)
         buf.clear()
         if top[_PRE]:
@@ -297,6 +302,13 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
             text = " ".join(raw.split())
             if not text:
                 return
+        if len(text) > room:  # the page's last block: cut, and the walk stops
+            text, room = text[:room].rstrip(), 0
+            seg.truncated = True
+            if not text.strip():
+                return
+        else:
+            room -= len(text)
         owner = owners[-1]  # the innermost block-level element owns the block
         otag = owner[_TAGN]
         level = _HEADINGS.get(otag, 0)
@@ -333,7 +345,7 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
             top = stack[-1]
             continue
         seen += 1
-        if seen > max_nodes or len(rows) >= max_blocks:
+        if seen > max_nodes or len(rows) >= max_blocks or room <= 0:
             seg.truncated = True
             # close everything still open so pending text is kept
             del stack[1:]
@@ -429,14 +441,15 @@ def segment(root, *, max_nodes: int = 400_000, max_blocks: int = 20_000, noscrip
     return seg
 
 
-def segment_page(body, *, max_nodes: int = 400_000, max_blocks: int = 20_000) -> Segments:
+def segment_page(body, **limits) -> Segments:
     """:func:`segment` as the extractor reads a page: ``<noscript>`` content
     counts only when the page shows almost nothing without it
-    (``NOSCRIPT_FALLBACK_CHARS``)."""
-    seg = segment(body, max_nodes=max_nodes, max_blocks=max_blocks)
+    (``NOSCRIPT_FALLBACK_CHARS``). ``limits``: ``max_nodes``, ``max_blocks``
+    and ``max_chars``, as for :func:`segment`."""
+    seg = segment(body, **limits)
     shown = sum(map(len, seg.texts))
     if shown < NOSCRIPT_FALLBACK_CHARS and body is not None and body.css_first("noscript") is not None:
-        with_noscript = segment(body, max_nodes=max_nodes, max_blocks=max_blocks, noscript=True)
+        with_noscript = segment(body, noscript=True, **limits)
         if sum(map(len, with_noscript.texts)) > shown:
             return with_noscript
     return seg
