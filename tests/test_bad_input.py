@@ -98,6 +98,17 @@ def test_one_giant_paragraph_is_cut_at_the_text_limit():
     assert limit - len("word ") < len(article.text) <= limit
 
 
+@pytest.mark.timeout(30)
+def test_giant_repetitive_dumps_are_cleaned_in_bounded_time():
+    # one run of five words repeated 3.8 million times made the containment
+    # check quadratic (over ten minutes); dumps are read up to MAX_DUMP_CHARS
+    from thresher.lines import MAX_DUMP_CHARS
+
+    for dump in ("word " * 3_800_000, "One repeated sentence of a dump, again and again.\n\n" * 300_000, "\n" * 5_000_000):
+        article = thresher.clean_text(dump)
+        assert len(article.text) <= MAX_DUMP_CHARS
+
+
 def test_node_limit_truncates_instead_of_running_away():
     ex = Extractor(Config(max_nodes=50))
     article = ex.extract("<html><body>" + "<p>Some text in a paragraph here.</p>" * 500 + "</body></html>")

@@ -33,13 +33,19 @@ _BULLET_FIRST = frozenset("-–—•·*>»|")
 #: gold lines of the dev pages, 99.9 % are under 1,250 characters and 27 over
 #: 2,000.
 MAX_LINE_CHARS = 2000
+#: A dump is read up to this many characters; the rest is ignored, so a giant
+#: input costs bounded time (as ``Config.max_text_chars`` for HTML). The
+#: largest text of the bench's pages is ~132,000 characters.
+MAX_DUMP_CHARS = 1_000_000
 #: A line of at least this many words found inside a longer line is "contained"
 #: (a summary repeated as the first paragraph, a headline in a related box);
 #: shorter ones (headings, names) recur inside prose legitimately.
 CONTAINED_MIN_WORDS = 6
-#: At most this many text checks of containment per dump (a dump that repeats
-#: one line thousands of times costs bounded time).
+#: At most this many text checks of containment per dump, and this many
+#: candidate lines looked at: a dump that repeats one line (or one run of five
+#: words) thousands of times costs bounded time.
 CONTAINED_MAX_CHECKS = 2000
+CONTAINED_MAX_SCAN = 200_000
 #: A line of at least this many characters ending in sentence punctuation is
 #: "long": running prose, the anchor of the neighbourhood features.
 LONG_LINE_CHARS = 100
@@ -91,8 +97,8 @@ class Lines:
 
 
 def split_lines(text: str) -> Lines:
-    """Normalise ``text`` and cut it into its non-empty lines."""
-    rows = _normal_rows(text)
+    """Normalise ``text`` (its first ``MAX_DUMP_CHARS``) and cut it into its non-empty lines."""
+    rows = _normal_rows(text[:MAX_DUMP_CHARS])
     if max(map(len, rows)) > MAX_LINE_CHARS:
         return _split_long(rows)
     keep = [i for i, r in enumerate(rows) if r]
@@ -172,10 +178,14 @@ def _containment(texts: list[str], chars: _Chars) -> tuple[np.ndarray, np.ndarra
     keys = windows[first[cands] + 1]
     lo = np.searchsorted(sorted_windows, keys, side="left")
     hi = np.searchsorted(sorted_windows, keys, side="right")
-    budget = CONTAINED_MAX_CHECKS
+    budget, scan = CONTAINED_MAX_CHECKS, CONTAINED_MAX_SCAN
     for i, a, b in zip(cands.tolist(), lo.tolist(), hi.tolist()):
         if b - a < 2:  # only the line itself opens with these words
             continue
+        if budget <= 0 or scan <= 0:
+            break
+        b = min(b, a + scan)
+        scan -= b - a
         for j in dict.fromkeys(sorted_owner[a:b].tolist()):
             side = later if j > i else earlier
             if j == i or side[i] or len(texts[j]) <= len(texts[i]) or budget <= 0:
