@@ -1,7 +1,15 @@
 """The DOM walk: block boundaries, kinds, link density, context bits, skipping."""
 
 from thresher.parse import parse
-from thresher.segment import CLASS_GROUP_NAMES, NOSCRIPT_FALLBACK_CHARS, TAG_GROUP_NAMES, class_mask, segment, segment_page
+from thresher.segment import (
+    CLASS_GROUP_NAMES,
+    MAX_TOKEN_SCAN,
+    NOSCRIPT_FALLBACK_CHARS,
+    TAG_GROUP_NAMES,
+    class_mask,
+    segment,
+    segment_page,
+)
 from thresher.types import Kind
 
 
@@ -86,6 +94,9 @@ def test_class_mask_tokenises_camel_case_and_compounds():
     assert class_mask("topsharingtools") == bit("share")  # "top" is too short to match inside a token
     assert class_mask("über·comments") & bit("comment")
     assert not class_mask("relat") & bit("related")
+    # a blob-long token is scanned for stems up to MAX_TOKEN_SCAN characters only
+    assert class_mask("comments" + "x" * 1_000_000) & bit("comment")
+    assert not class_mask("x" * MAX_TOKEN_SCAN + "comments")
 
 
 def test_tag_groups_and_paths():

@@ -135,6 +135,12 @@ _DIGITS = re.compile(r"\d+")
 _SEPARATORS = bytes(c if 0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 
 
+#: Only the first this many characters of a class/id token are scanned for
+#: stems: real tokens ("commentlistcontainer") are far shorter, and a
+#: megabyte-long one (an inlined blob) would otherwise cost a second.
+MAX_TOKEN_SCAN = 100
+
+
 @lru_cache(maxsize=1 << 16)
 def _token_mask(tok: str) -> int:
     m = _EXACT.get(tok)
@@ -143,7 +149,7 @@ def _token_mask(tok: str) -> int:
     # the stems inside the token, scanned left to right without overlaps,
     # the longest stem first at each position
     mask = 0
-    i, last = 0, len(tok) - _STEM_LEN
+    i, last = 0, min(len(tok), MAX_TOKEN_SCAN) - _STEM_LEN
     while i <= last:
         for stem in _STEMS_AT.get(tok[i : i + _STEM_LEN], ()):
             if tok.startswith(stem, i):
