@@ -187,8 +187,10 @@ def _containment(texts: list[str], chars: _Chars) -> tuple[np.ndarray, np.ndarra
         b = min(b, a + scan)
         scan -= b - a
         for j in dict.fromkeys(sorted_owner[a:b].tolist()):
+            if budget <= 0:
+                break
             side = later if j > i else earlier
-            if j == i or side[i] or len(texts[j]) <= len(texts[i]) or budget <= 0:
+            if j == i or side[i] or len(texts[j]) <= len(texts[i]):
                 continue
             budget -= 1
             if texts[i] in texts[j]:
