@@ -1,4 +1,4 @@
-"""Near-duplicate detection (thresher.dedup) on extracted article text: precision and recall.
+"""Near-duplicate detection (thresher.corpus.dedup) on extracted article text: precision and recall.
 
     python benchmarks/run_dedup.py [--limit N] [--seed S] [--copies 2,3]
                                    [--modes gold,extract,dump] [--sweep] [--explain K]
@@ -38,9 +38,9 @@ Each document becomes text three ways (``--modes``):
 
 * ``gold``: the text a perfect extractor returns (the original's gold, or the
   copy's edited article) -- the upper bound;
-* ``extract``: ``ingest.signature_text(thresher.extract(html, url))`` -- the
+* ``extract``: ``process.signature_text(thresher.extract(html, url))`` -- the
   text the store signs (the blocks the model is surest of);
-* ``dump``: the page rendered as a plain-text dump (benchmarks/dumps.py, the
+* ``dump``: the page rendered as a plain-text dump (benchmarks/render.py, the
   renderer alternating per document), then ``clean_text`` and ``signature_text``.
 
 A pair is judged a duplicate, as the store does, when the two texts have equal
@@ -99,8 +99,8 @@ if str(ROOT) not in sys.path:
 from selectolax.lexbor import LexborHTMLParser
 
 from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1
-from benchmarks.dumps import label_lines, perturb, render, render_browserlike
-from thresher import dedup
+from benchmarks.render import label_lines, perturb, render, render_browserlike
+from thresher.corpus import dedup
 
 DATASET = "wcxb_dev"
 MODES = ("gold", "extract", "dump")
@@ -446,7 +446,7 @@ def compute_texts(
     (an exception in thresher counts as an empty text; the first one per mode
     is printed)."""
     import thresher
-    from thresher.ingest import signature_text  # the text the store signs
+    from thresher.corpus.process import signature_text  # the text the store signs
 
     spent = dict.fromkeys(modes, 0.0)
     errors = dict.fromkeys(modes, 0)

@@ -4,7 +4,7 @@ trafilatura on the same page's HTML and jusText run over the dump's lines.
     python benchmarks/run_dumps.py [--datasets ...] [--limit N] [--markdown]
 
 One process pinned to one core, pages interleaved, only the tool call timed.
-For each page with gold, and each renderer in ``benchmarks/dumps.py``
+For each page with gold, and each renderer in ``benchmarks/render.py``
 (``blocks`` and ``browserlike``, perturbed the way real dumps are):
 
 * thresher: ``clean_text(dump)``;
@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import iter_pages, resolve_bench_dir, token_f1  # noqa: E402
-from benchmarks.dumps import RENDERERS, make_dump  # noqa: E402
+from benchmarks.render import RENDERERS, make_dump  # noqa: E402
 from benchmarks.run import pin_to_one_core  # noqa: E402
 from benchmarks.tools import load_tool, run_tool  # noqa: E402
 

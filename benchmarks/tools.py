@@ -196,7 +196,8 @@ def html_to_text(fragment: str) -> str:
     """
     if not fragment or not fragment.strip():
         return ""
-    from lxml import etree, html as lxml_html  # lxml is a dependency of both reference tools
+    from lxml import etree  # lxml is a dependency of both reference tools
+    from lxml import html as lxml_html
 
     root = lxml_html.fromstring(fragment)
     lines: list[str] = []

@@ -11,7 +11,7 @@ of the same gold pages, rendered by two different renderers
 Steps:
 1. Every page with full gold text (scrapinghub, readability, wcxb_dev) is
    parsed and segmented exactly as the extractor does, and each block gets
-   its feature row (``thresher.features``).
+   its feature row (``thresher.html.features``).
 2. Each block is labelled by how much of it the gold text holds: the share of
    its word 3-grams (characters for CJK text) found in the gold; a block is
    content when that share is at least ``LABEL_MIN_MATCH``. Short blocks (one
@@ -40,14 +40,12 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import statistics
 import sys
 import time
 import zlib
 from multiprocessing import Pool
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -57,25 +55,36 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1  # noqa: E402
+from benchmarks.labels import LABEL_MIN_MATCH, block_weights, label_blocks, site_of  # noqa: E402
 from thresher._forest import ObliviousEnsemble  # noqa: E402
-from thresher import clean as _clean  # noqa: E402
-from thresher.classify import SCHEMAS, TwoStageModel, feature_schema_hash  # noqa: E402
-from thresher.extractor import _assemble  # noqa: E402
-from thresher.lines import Lines, line_context_features, line_features, split_lines  # noqa: E402
-from thresher.features import block_features, context_features  # noqa: E402
-from thresher.hints import page_hints  # noqa: E402
-from thresher.parse import parse  # noqa: E402
-from thresher.segment import segment_page  # noqa: E402
+from thresher.config import Config  # noqa: E402
+from thresher.dumps import cleaner  # noqa: E402
+from thresher.dumps.lines import (  # noqa: E402
+    LINE_SCHEMA,  # noqa: E402
+    Lines,
+    line_context_features,
+    line_features,
+    split_lines,
+)
+from thresher.html.assemble import assemble  # noqa: E402
+from thresher.html.features import (  # noqa: E402
+    BLOCK_SCHEMA,  # noqa: E402
+    block_features,
+    context_features,
+)
+from thresher.html.hints import page_hints  # noqa: E402
+from thresher.html.parse import parse  # noqa: E402
+from thresher.html.segment import segment_page  # noqa: E402
+from thresher.model import TwoStageModel  # noqa: E402
 from thresher.types import Article  # noqa: E402
 
 TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev")
-#: Share of a block's 3-grams that must be in the gold for it to count as content.
-LABEL_MIN_MATCH = 0.5
 
 MODELS_DIR = ROOT / "src" / "thresher" / "models"
 #: The shipped file of each kind of model; the version goes up when the
 #: features change meaning.
-MODEL_NAMES = {"blocks": "blocks-v4", "lines": "lines-v2"}
+MODEL_NAMES = {"blocks": Config().model, "lines": Config().line_model}
+SCHEMAS = {"blocks": BLOCK_SCHEMA, "lines": LINE_SCHEMA}
 CACHE_DIR = ROOT / "benchmarks" / "results"
 SEED = 20261123
 CATBOOST_PARAMS = dict(
@@ -122,51 +131,6 @@ KIND_PARAMS = {
 #: weights; the line model has not been measured with others.)
 DATASET_WEIGHTS: dict[str, dict[str, float]] = {"blocks": {"scrapinghub": 6.0, "readability": 6.0}}
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-
-
-# ----------------------------------------------------------------- labelling
-def _shingles(tokens: list[str], n: int) -> list[tuple[str, ...]]:
-    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-
-
-def label_blocks(texts: list[str], gold: str) -> np.ndarray:
-    """Share of each block found in ``gold`` (0..1), as described in the module docstring."""
-    gold_tokens = [t.lower() for t in _WORD.findall(gold)]
-    gold3 = set(_shingles(gold_tokens, 3))
-    gold_lines = {" ".join(_WORD.findall(line.lower())) for line in gold.splitlines()}
-    gold_chars = None
-    out = np.zeros(len(texts), dtype=np.float32)
-    for i, text in enumerate(texts):
-        toks = [t.lower() for t in _WORD.findall(text)]
-        cjk = len(_CJK.findall(text))
-        if cjk > 0.3 * len(text):
-            if gold_chars is None:
-                g = "".join(gold.split())
-                gold_chars = {g[j : j + 3] for j in range(len(g) - 2)}
-            t = "".join(text.split())
-            grams = [t[j : j + 3] for j in range(len(t) - 2)]
-            out[i] = (sum(1 for x in grams if x in gold_chars) / len(grams)) if grams else float(t in gold)
-        elif len(toks) >= 3:
-            grams = _shingles(toks, 3)
-            out[i] = sum(1 for g in grams if g in gold3) / len(grams)
-        elif toks:
-            out[i] = 1.0 if " ".join(toks) in gold_lines else 0.0
-    return out
-
-
-def block_weights(texts: list[str]) -> np.ndarray:
-    """Weights ~ sqrt(words), normalised so every page weighs the same in total
-    (the benchmark averages F1 over pages, and token-F1 counts words)."""
-    w = np.sqrt(np.fromiter((len(_WORD.findall(t)) + 1 for t in texts), dtype=np.float64, count=len(texts)))
-    return w * (100.0 / w.sum()) if w.size else w
-
-
-def site_of(page: Page) -> str:
-    host = page.extra.get("domain") or (urlsplit(page.url).hostname if page.url else None) or page.id
-    host = host.lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 # ------------------------------------------------------------------ features
@@ -208,7 +172,7 @@ def _excerpts(lines, y: np.ndarray, rng) -> list[tuple[int, int]]:
 
 
 def _line_rows(page: Page) -> list[tuple]:
-    from benchmarks.dumps import RENDERERS, make_dump
+    from benchmarks.render import RENDERERS, make_dump
 
     rows = []
     rng = np.random.default_rng([SEED, zlib.crc32(f"{page.dataset}/{page.id}".encode())])
@@ -226,10 +190,8 @@ def _line_rows(page: Page) -> list[tuple]:
 
 
 ROW_MAKERS = {"blocks": _block_rows, "lines": _line_rows}
-SOURCES = {
-    "blocks": ("segment.py", "features.py", "parse.py", "_stopwords.py", "hints.py", "../../benchmarks/train.py"),
-    "lines": ("lines.py", "features.py", "_stopwords.py", "../../benchmarks/dumps.py", "../../benchmarks/train.py"),
-}
+#: The code a feature cache depends on: all of the package, and the labelling.
+SOURCES = (*sorted((ROOT / "src" / "thresher").rglob("*.py")), *(ROOT / "benchmarks" / f for f in ("labels.py", "render.py", "train.py")))
 
 
 def context_of(kind: str, row: tuple, p1: np.ndarray) -> np.ndarray:
@@ -241,17 +203,16 @@ def context_of(kind: str, row: tuple, p1: np.ndarray) -> np.ndarray:
 def text_of(kind: str, row: tuple, scores: np.ndarray, threshold: float) -> str:
     article = Article()
     if kind == "blocks":
-        _assemble(article, row[3], scores, threshold, row[4])  # fills the article in place
+        assemble(article, row[3], scores, threshold, row[4])  # fills the article in place
         return article.text
-    return _clean._assemble(article, row[3], scores, threshold, None).text
+    return cleaner.assemble(article, row[3], scores, threshold, None).text
 
 
 def load_training_rows(kind: str, bench_dir: Path, limit: int | None, workers: int, cache: bool = False):
     """Feature rows of every training page; ``cache`` keeps them on disk, keyed
     by the code that made them, for quick experiments."""
-    src = ROOT / "src" / "thresher"
     key = hashlib.sha256(
-        b"".join((src / f).read_bytes() for f in SOURCES[kind]) + repr((kind, str(bench_dir), limit)).encode()
+        b"".join(f.read_bytes() for f in SOURCES) + repr((kind, str(bench_dir), limit)).encode()
     ).hexdigest()[:12]
     path = CACHE_DIR / f"rows-{kind}-{key}.pkl"
     if cache and path.exists():
@@ -416,13 +377,13 @@ def main(argv=None) -> int:
     e2 = export_catboost(m2, X2.shape[1])
     check_export(m2, e2, X2)
     manifest = sorted(f"{r[0]}/{r[1]}" for r in rows)
-    stage1_cols, context_cols = SCHEMAS[kind]
+    schema = SCHEMAS[kind]
     model = {
         "name": MODEL_NAMES[kind],
         "kind": kind,
-        "schema_hash": feature_schema_hash(kind),
+        "schema_hash": schema.hash,
         "threshold": best_t,
-        "features": {"stage1": stage1_cols, "stage2": stage1_cols + context_cols},
+        "features": {"stage1": list(schema.stage1), "stage2": list(schema.stage1 + schema.context)},
         "meta": {
             "trained_on": {ds: sum(1 for r in rows if r[0] == ds) for ds in TRAIN_DATASETS},
             "pages_sha256": hashlib.sha256("\n".join(manifest).encode()).hexdigest(),
@@ -434,7 +395,7 @@ def main(argv=None) -> int:
         "stage1": e1.to_dict(),
         "stage2": e2.to_dict(),
     }
-    TwoStageModel.from_dict(model)  # validates
+    TwoStageModel.from_dict(model, schema)  # validates
     out = Path(args.output or MODELS_DIR / f"{MODEL_NAMES[kind]}.json")
     out.write_text(json.dumps(model, separators=(",", ":")))
     print(f"\nwrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f}s")

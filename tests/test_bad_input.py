@@ -102,7 +102,7 @@ def test_one_giant_paragraph_is_cut_at_the_text_limit():
 def test_giant_repetitive_dumps_are_cleaned_in_bounded_time():
     # one run of five words repeated 3.8 million times made the containment
     # check quadratic (over ten minutes); dumps are read up to MAX_DUMP_CHARS
-    from thresher.lines import MAX_DUMP_CHARS
+    from thresher.dumps.lines import MAX_DUMP_CHARS
 
     for dump in ("word " * 3_800_000, "One repeated sentence of a dump, again and again.\n\n" * 300_000, "\n" * 5_000_000):
         article = thresher.clean_text(dump)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import thresher
-from thresher.lines import normalise_text, split_lines
 from tests.conftest import SEEDS_DIR
+from thresher.dumps.lines import normalise_text, split_lines
 
 DATA = __import__("pathlib").Path(__file__).resolve().parent / "data"
 
@@ -89,7 +89,7 @@ def test_site_memory_removes_recurring_chrome_but_not_confident_text():
         assert "local news since 1921" not in a.text
     for a, b in zip(alone, together):
         # every line the model was confident about survives site memory
-        confident = [blk.text for blk in a.blocks if blk.score >= thresher.clean.SITE_MEMORY_KEEP_SCORE]
+        confident = [blk.text for blk in a.blocks if blk.score >= thresher.dumps.cleaner.SITE_MEMORY_KEEP_SCORE]
         assert all(t in b.text for t in confident)
 
 
@@ -128,7 +128,7 @@ def test_seed_chrome_is_removed_and_long_lines_kept(prefix, chrome):
 
 
 def test_line_features_containment_and_chrome_words():
-    from thresher.lines import LINE_FEATURES, line_features
+    from thresher.dumps.lines import LINE_FEATURES, line_features
 
     lines = split_lines(
         "Harbour wall to be rebuilt before the winter storms arrive\n\n"
@@ -148,28 +148,28 @@ def test_line_marks_match_their_definitions():
     import random
     import re
 
-    from thresher.features import _Chars
-    from thresher.lines import _line_marks, is_bullet
+    from thresher.dumps.lines import _line_marks, is_bullet
+    from thresher.textstats import Chars
 
     bracketed_re = re.compile(r"^\s*[\[(<{].*[\])>}]\s*$")
     rng = random.Random(7)
     alphabet = "ab1٣2 .)-–•*>»|[(<{}])_\u2028\u00e9X"
     lines = ["- x", "12) y", "3.z", "1. Intro", "١. عربي", "• item", "[ banner ]", "()", "(", "_x", "»x", "ab"]
     lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))).strip() or "q" for _ in range(3000)]
-    bullet, bracketed, lead = _line_marks(_Chars.of(lines))
+    bullet, bracketed, lead = _line_marks(Chars.of(lines))
     assert bullet.tolist() == [float(is_bullet(t)) for t in lines]
     assert bracketed.tolist() == [float(bool(bracketed_re.match(t))) for t in lines]
     assert lead.tolist() == [ord(t[0]) if not t[0].isalnum() else -1 for t in lines]
 
 
 def test_headline_like_lines_after_the_last_paragraph_are_dropped():
-    from thresher.clean import _assemble
+    from thresher.dumps.cleaner import assemble
     from thresher.types import Article
 
     para = "The council said on Tuesday that the harbour wall would be repaired before the winter storms arrive."
     lines = split_lines(f"{para}\n\n{para} Work starts soon.\n\nNewsfeed\n\nIs the town ready for winter?\n\nlog in")
     # as if the model had kept the paragraphs and, narrowly, the two lines after them
-    art = _assemble(Article(), lines, np.array([0.9, 0.9, 0.5, 0.5, 0.1]), 0.4, None)
+    art = assemble(Article(), lines, np.array([0.9, 0.9, 0.5, 0.5, 0.1]), 0.4, None)
     assert art.text.endswith("Work starts soon.")
     assert [(r.text, r.reason) for r in art.removed][:2] == [
         ("Newsfeed", "after the article"),
@@ -177,7 +177,7 @@ def test_headline_like_lines_after_the_last_paragraph_are_dropped():
     ]
     # a short closing sentence with a full stop ends the peeling: it and all above it stay
     lines = split_lines(f"{para}\n\nMore to come\n\nHe declined to comment.\n\nRelated")
-    art = _assemble(Article(), lines, np.array([0.9, 0.9, 0.9, 0.9]), 0.4, None)
+    art = assemble(Article(), lines, np.array([0.9, 0.9, 0.9, 0.9]), 0.4, None)
     assert art.text.endswith("More to come\n\nHe declined to comment.")
 
 

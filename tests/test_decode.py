@@ -8,7 +8,6 @@ import pytest
 
 from thresher.decode import HEAD_BYTES, SNIFF_BYTES, decode
 
-
 # -- sample texts (written for these tests) -----------------------------------
 FRENCH_GERMAN = (
     "Le marché du samedi était plein de monde : les élèves vendaient des crêpes à 2 € "

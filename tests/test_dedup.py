@@ -1,4 +1,4 @@
-"""Tests of thresher.dedup: normalisation, exact hashes, MinHash signatures, LSH band keys."""
+"""Tests of thresher.corpus.dedup: normalisation, exact hashes, MinHash signatures, LSH band keys."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 
-from thresher import dedup
-from thresher.dedup import (
+from thresher.corpus import dedup
+from thresher.corpus.dedup import (
     BANDS,
     NEAR_DUP_JACCARD,
     NUM_PERM,
@@ -327,7 +327,7 @@ def test_bytes_round_trip() -> None:
 
 _CHILD = """
 import json, sys
-from thresher import dedup
+from thresher.corpus import dedup
 text = sys.stdin.read()
 sig = dedup.minhash(text)
 print(json.dumps({"sig": sig.tolist(), "keys": dedup.band_keys(sig), "hash": dedup.content_hash(text)}))

@@ -1,4 +1,4 @@
-"""benchmarks/dumps.py: renderers, perturbation, line labels, dump iteration.
+"""benchmarks/render.py: renderers, perturbation, line labels, dump iteration.
 
 Only small handwritten HTML here: no text from the bench pages.
 """
@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from benchmarks.dumps import (
+from benchmarks.render import (
     Dump,
     iter_dumps,
     label_lines,

@@ -97,28 +97,28 @@ def test_extractor_reuses_its_model():
 def test_unsure_page_keeps_its_best_blocks_not_nothing():
     import numpy as np
 
-    from thresher.extractor import UNSURE_KEEP_SHARE, UNSURE_MIN_SCORE, _assemble
-    from thresher.parse import parse
-    from thresher.segment import segment
+    from thresher.html.assemble import UNSURE_KEEP_SHARE, UNSURE_MIN_SCORE, assemble
+    from thresher.html.parse import parse
+    from thresher.html.segment import segment
 
     seg = segment(parse("<body><div>Menu</div><div>First paragraph.</div><div>Second one.</div><div>Related</div></body>").body)
     best = (UNSURE_MIN_SCORE + 0.4) / 2  # under the threshold, above the floor
     scores = np.array([0.01, best, best * (UNSURE_KEEP_SHARE + 0.1), best * (UNSURE_KEEP_SHARE - 0.1)])
     article = Article()
-    _assemble(article, seg, scores, 0.4, None)
+    assemble(article, seg, scores, 0.4, None)
     assert article.text == "First paragraph.\n\nSecond one."
     # a page the model is sure holds no article stays empty
     article = Article()
-    _assemble(article, seg, scores * (UNSURE_MIN_SCORE * 0.9 / best), 0.4, None)
+    assemble(article, seg, scores * (UNSURE_MIN_SCORE * 0.9 / best), 0.4, None)
     assert article.text == "" and len(article.removed) == 4
 
 
 def test_hidden_copy_of_kept_text_is_dropped_as_duplicate():
     import numpy as np
 
-    from thresher.extractor import _assemble
-    from thresher.parse import parse
-    from thresher.segment import segment
+    from thresher.html.assemble import assemble
+    from thresher.html.parse import parse
+    from thresher.html.segment import segment
 
     paras = ["The council voted on Tuesday to close the old bridge for repairs.", "Work starts in spring and lasts until the end of the year."]
     visible = "".join(f"<p>{p}</p>" for p in paras)
@@ -126,13 +126,13 @@ def test_hidden_copy_of_kept_text_is_dropped_as_duplicate():
     html = f"<body>{visible}<div style='display:none'>{' '.join(paras)}</div><p hidden>A note shown after a click, said once.</p></body>"
     seg = segment(parse(html).body)
     article = Article()
-    _assemble(article, seg, np.full(len(seg), 0.9), 0.5, None)
+    assemble(article, seg, np.full(len(seg), 0.9), 0.5, None)
     assert article.text == "\n\n".join([*paras, "A note shown after a click, said once."])
     assert [r.reason for r in article.removed] == ["duplicate"]
     # two visible copies both stay: pages repeat a paragraph on purpose
     seg = segment(parse(f"<body>{visible}{visible}</body>").body)
     article = Article()
-    _assemble(article, seg, np.full(len(seg), 0.9), 0.5, None)
+    assemble(article, seg, np.full(len(seg), 0.9), 0.5, None)
     assert len(article.blocks) == 4
 
 

@@ -3,10 +3,16 @@
 import numpy as np
 import pytest
 
-from thresher.features import BLOCK_FEATURES, CONTEXT_FEATURES, _text_stats, block_features, context_features
-from thresher.hints import page_hints
-from thresher.parse import parse
-from thresher.segment import segment
+from thresher.html.features import (
+    BLOCK_FEATURES,
+    CONTEXT_FEATURES,
+    block_features,
+    context_features,
+)
+from thresher.html.hints import page_hints
+from thresher.html.parse import parse
+from thresher.html.segment import segment
+from thresher.textstats import text_stats
 
 PAGE = """<html><head><title>Flood barrier opens | Daily</title>
 <meta property="og:type" content="article">
@@ -64,7 +70,7 @@ def test_key_columns_mean_what_they_say(page):
 
 
 def test_text_stats_per_block():
-    S = _text_stats(["Hello World, this is it.", "这是一个测试的句子。", ""], frozenset({"hello"}))
+    S = text_stats(["Hello World, this is it.", "这是一个测试的句子。", ""], frozenset({"hello"}))
     assert S.shape == (3, 15)
     assert S[0, 14] == 5  # words
     assert S[0, 3] == pytest.approx(3 / 5)  # "this", "is", "it" are function words
@@ -85,7 +91,7 @@ def test_text_stats_hash_matching_equals_word_lists():
     from thresher._stopwords import STOPWORDS
 
     texts = ["The cat and the hat", "Die Katze und der Hut 🐈 𝐀𝐁", "İstanbul is in the news", "", "of"]
-    S = _text_stats(texts, frozenset({"cat", "news"}))
+    S = text_stats(texts, frozenset({"cat", "news"}))
     for i, t in enumerate(texts):
         words = re.findall(r"\w+", t.lower())  # as the extractor reads them: "İ" lower-cases to two
         if words:
@@ -93,19 +99,19 @@ def test_text_stats_hash_matching_equals_word_lists():
 
 
 def test_hash_set_and_windows():
-    from thresher.features import _Chars, _hash_words, _HashSet, window_hashes
+    from thresher.textstats import Chars, HashSet, hash_words, window_hashes
 
     members = [f"w{i}" for i in range(600)]
-    hs = _HashSet(_hash_words(members))
+    hs = HashSet(hash_words(members))
     probe = members + [f"x{i}" for i in range(5000)] + ["", "w"]
-    got = hs.contains(_hash_words(probe))
+    got = hs.contains(hash_words(probe))
     assert got.tolist() == [w in set(members) for w in probe]
     # a word list hashes as the same words read from a page's text
     import re
 
     text = "Straße im Überblick: 東京 and déjà-vu, naïve café"
-    assert _hash_words(re.findall(r"\w+", text.lower())).tolist() == _Chars.of([text]).words()[0].tolist()
-    h = _hash_words("a b c d a b c x".split())
+    assert hash_words(re.findall(r"\w+", text.lower())).tolist() == Chars.of([text]).words()[0].tolist()
+    h = hash_words("a b c d a b c x".split())
     w = window_hashes(h, 3)
     assert w.size == 6 and w[0] == w[4] and w[0] != w[1]
     assert window_hashes(h[:2], 3).size == 0

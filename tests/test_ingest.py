@@ -19,9 +19,10 @@ from click.testing import CliRunner
 
 from tests.test_sources import http, response
 from thresher.cli import main
-from thresher.ingest import batches, process_batch
-from thresher.sources import Failure, Raw
-from thresher.store import Store
+from thresher.corpus.ingest import batches
+from thresher.corpus.process import process_batch
+from thresher.corpus.sources import Failure, Raw
+from thresher.corpus.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -327,7 +328,7 @@ def test_duplicate_lookups_use_their_indexes():
 
 
 def test_signature_text_is_the_confident_core():
-    from thresher.ingest import signature_text
+    from thresher.corpus.process import signature_text
     from thresher.types import Article, Block, Kind
 
     body = [Block(Kind.PARAGRAPH, f"Paragraph {i} of the story, long enough to matter.", 0.97) for i in range(6)]

@@ -1,7 +1,15 @@
 """Parsing guards: NULs, nesting far beyond any real page."""
 
-from thresher.parse import MAX_BLOCK_DEPTH, MAX_OPTIONS, _limit_tags, _scan_tags, looks_like_html, page_nodes, parse
-from thresher.segment import segment
+from thresher.html.parse import (
+    MAX_BLOCK_DEPTH,
+    MAX_OPTIONS,
+    _limit_tags,
+    _scan_tags,
+    looks_like_html,
+    page_nodes,
+    parse,
+)
+from thresher.html.segment import segment
 
 
 def test_nul_bytes_removed():

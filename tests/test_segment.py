@@ -1,7 +1,7 @@
 """The DOM walk: block boundaries, kinds, link density, context bits, skipping."""
 
-from thresher.parse import parse
-from thresher.segment import (
+from thresher.html.parse import parse
+from thresher.html.segment import (
     CLASS_GROUP_NAMES,
     MAX_TOKEN_SCAN,
     NOSCRIPT_FALLBACK_CHARS,

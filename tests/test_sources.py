@@ -1,4 +1,4 @@
-"""Tests for thresher.sources: files, directories, globs, stdin, JSONL and WARC input.
+"""Tests for thresher.corpus.sources: files, directories, globs, stdin, JSONL and WARC input.
 
 Every fixture is built here, byte by byte, in ``tmp_path``.
 """
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from thresher.sources import Failure, Raw
-from thresher.sources import warc as warc_module
-from thresher.sources.files import iter_files, iter_paths, read_file, sniff_kind
-from thresher.sources.jsonl import iter_jsonl
-from thresher.sources.warc import iter_warc
+from thresher.corpus.sources import Failure, Raw
+from thresher.corpus.sources import warc as warc_module
+from thresher.corpus.sources.files import iter_files, iter_paths, read_file, sniff_kind
+from thresher.corpus.sources.jsonl import iter_jsonl
+from thresher.corpus.sources.warc import iter_warc
 
 DATE = "2024-05-06T07:08:09Z"
 

@@ -15,8 +15,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from thresher.sources import Failure, Raw, web
-from thresher.sources.web import (
+from thresher.corpus.sources import Failure, Raw, web
+from thresher.corpus.sources.web import (
     FetchPolicy,
     HostThrottle,
     check_url,

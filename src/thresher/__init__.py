@@ -1,10 +1,10 @@
 """thresher: turn scraped news and web pages into a clean article corpus."""
 
 from ._api import clean_text, clean_texts, extract
-from .clean import TextCleaner
 from .config import Config
+from .dumps.cleaner import TextCleaner
 from .errors import ExtractionError, ThresherError
-from .extractor import Extractor
+from .html.extractor import Extractor
 from .types import Article, Block, Kind, Removed
 
 __all__ = [

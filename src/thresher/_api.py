@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .clean import TextCleaner
-from .extractor import Extractor
+from .dumps.cleaner import TextCleaner
+from .html.extractor import Extractor
 from .types import Article
 
 __all__ = ["extract", "clean_text", "clean_texts", "default_extractor", "default_cleaner"]

@@ -89,7 +89,7 @@ DB_OPTION = click.option(
 
 
 def _open_store(db: str, *, create: bool = False):
-    from .store import Store
+    from .corpus.store import Store
 
     try:
         return Store(db, create=create)
@@ -115,10 +115,10 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
     again after it was killed, adds only what is missing. Failures are stored
     with their reason; the exit status is 0 when anything was ingested.
     """
-    from .executors import default_workers
-    from .ingest import IngestFailure
-    from .ingest import ingest as run
-    from .sources.web import FetchPolicy
+    from .corpus.executors import default_workers
+    from .corpus.ingest import IngestFailure
+    from .corpus.ingest import ingest as run
+    from .corpus.sources.web import FetchPolicy
 
     if not inputs and not url_files:
         raise click.UsageError("give at least one INPUT or --urls FILE")
@@ -177,7 +177,7 @@ def show(doc_id, db, removed, as_json) -> None:
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    from .export import front_matter
+    from .corpus.export import front_matter
 
     click.echo(front_matter(doc))
     if doc["status"] != "ok":
@@ -198,7 +198,7 @@ def show(doc_id, db, removed, as_json) -> None:
 @click.option("--no-duplicates", is_flag=True, help="Leave out documents that duplicate another.")
 def export(db, fmt, output, no_duplicates) -> None:
     """Export the articles: JSONL, Parquet (pip install pyarrow) or Markdown with YAML front matter."""
-    from .export import export_store
+    from .corpus.export import export_store
 
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs -o FILE")

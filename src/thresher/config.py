@@ -14,11 +14,15 @@ __all__ = ["Config"]
 class Config:
     #: Name of the shipped block model (``thresher/models/<name>.json``).
     model: str = "blocks-v4"
+    #: Name of the shipped line model, for text dumps.
+    line_model: str = "lines-v2"
     #: A block is kept when the second-stage probability reaches this. Set by
     #: ``benchmarks/train.py``: the value that maximised mean token-F1 over the
     #: out-of-fold predictions of the training pages; the trained model file
     #: records it, and ``None`` means "use the model's own threshold".
     threshold: float | None = None
+    #: The same for a dump's lines and the line model.
+    line_threshold: float | None = None
     #: Larger inputs raise ``ExtractionError``. 20 MB is beyond every page of the
     #: bench (max 5.3 MB); a 20 MB page of repeated markup took 1.3 s on one
     #: core (tests/test_bad_input.py), within the 2 s we allow any input.

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from unicodedata import is_normalized, normalize
 
-__all__ = ["SCHEMA_VERSION", "Article", "Block", "Kind", "Removed"]
+__all__ = ["METADATA_FIELDS", "SCHEMA_VERSION", "Article", "Block", "Kind", "Metadata", "Removed"]
 
 #: Version of the ``Article.to_dict()`` layout; bumped when a field changes meaning.
 SCHEMA_VERSION = 1
@@ -64,19 +64,17 @@ class Removed:
 
 
 @dataclass(slots=True)
-class Article:
-    """An article: its body blocks, headline, the removed chrome and metadata."""
+class Metadata:
+    """What a page says about its article, declared once: the same fields are
+    ``Article``'s and the store's columns (``METADATA_FIELDS``)."""
 
-    blocks: list[Block] = field(default_factory=list)
     title: str | None = None
-    removed: list[Removed] = field(default_factory=list)
-    url: str | None = None
-    canonical_url: str | None = None
     authors: list[str] = field(default_factory=list)
-    published: str | None = None
+    published: str | None = None  # ISO 8601
     updated: str | None = None
     site_name: str | None = None
-    language: str | None = None
+    language: str | None = None  # ISO 639-1
+    canonical_url: str | None = None
     description: str | None = None
     image: str | None = None
     section: str | None = None
@@ -84,6 +82,31 @@ class Article:
     #: A dateline whose date states no year ("MOSCOW, November 21"), as written;
     #: ``published`` stays empty rather than guess the year.
     dateline: str | None = None
+
+    def apply_to(self, article: Metadata) -> None:
+        """Copy every field this has onto ``article``, leaving the others as they are."""
+        for name in METADATA_FIELDS:
+            value = getattr(self, name)
+            if value not in (None, [], ""):
+                setattr(article, name, value)
+
+    @classmethod
+    def of(cls, article: Metadata) -> Metadata:
+        """The metadata fields of an ``Article`` (or of any ``Metadata``)."""
+        return cls(**{name: getattr(article, name) for name in METADATA_FIELDS})
+
+
+#: The metadata fields, in order: the same names on ``Article`` and in the store.
+METADATA_FIELDS = tuple(f.name for f in fields(Metadata))
+
+
+@dataclass(slots=True)
+class Article(Metadata):
+    """An article: its metadata, its body blocks and the removed chrome."""
+
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    url: str | None = None
     #: How the input was decoded (``"utf-8"``, ``"cp1251"``...), ``None`` for ``str`` input.
     encoding: str | None = None
 

@@ -16,11 +16,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import (
-    _C_DECIMAL, _C_SPACE, _C_WORD, _CTX_OFFSETS, _Chars, _shift, _text_stats, chrome_share, sequence_context, upper_share, window_hashes,
+from ..model import FeatureSchema
+from ..textstats import (
+    C_DECIMAL,
+    C_SPACE,
+    C_WORD,
+    CONTEXT_OFFSETS,
+    TEXT_STATS,
+    TEXT_STATS_PARAMS,
+    Chars,
+    chrome_share,
+    sequence_context,
+    shift,
+    stat_columns,
+    text_stats,
+    upper_share,
+    window_hashes,
 )  # fmt: skip
 
-__all__ = ["Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
+__all__ = ["LINE_SCHEMA", "Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
@@ -129,9 +143,7 @@ def _split_long(rows: list[str]) -> Lines:
 
 
 _OWN = [
-    "sent_end_per_word", "comma_per_word", "ends_with_punct", "stopword_ratio", "avg_word_len",
-    "capitalised_ratio", "digit_ratio", "separator_ratio", "dateish", "copyright", "cjk_ratio",
-    "repeats_on_page", "title_overlap", "starts_lower", "words",
+    *TEXT_STATS,
     "log_chars", "log_words", "blank_before", "blank_after", "paragraph", "upper_ratio", "bullet",
     "bracketed", "urlish", "long", "contained_later", "contained_earlier", "chrome_share",
 ]  # fmt: skip
@@ -143,12 +155,26 @@ _NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for n
 ]  # fmt: skip
 _PAGE = ["page_log_lines", "page_log_chars", "page_long_share", "page_blank_share"]
 LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE
-LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in _CTX_OFFSETS] + [
+LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in CONTEXT_OFFSETS] + [
     "p_win5_max", "p_win5_mean", "p_page_mean", "p_rank", "in_p_span", "p_span_dist", "p_span_share",
 ]
+#: The line model's feature layout, with every constant that changes a column.
+LINE_SCHEMA = FeatureSchema(
+    "lines",
+    tuple(LINE_FEATURES),
+    tuple(LINE_CONTEXT_FEATURES),
+    {
+        **TEXT_STATS_PARAMS,
+        "max_line_chars": MAX_LINE_CHARS,
+        "contained_min_words": CONTAINED_MIN_WORDS,
+        "long_line_chars": LONG_LINE_CHARS,
+        "bullet": _BULLET.pattern,
+        "urlish": _URLISH.pattern,
+    },
+)
 
 
-def _containment(texts: list[str], chars: _Chars) -> tuple[np.ndarray, np.ndarray]:
+def _containment(texts: list[str], chars: Chars) -> tuple[np.ndarray, np.ndarray]:
     """Is a line (of 6+ words) repeated inside a later / an earlier longer line?
 
     A page's summary often reappears as the start of the first paragraph; a
@@ -221,7 +247,7 @@ _CLOSE_SET = _char_set("])>}")
 _NUMBER_END_SET = _char_set(".)")
 
 
-def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _line_marks(chars: Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per (stripped) line, from its first four and last code points at once:
     does it open with a list mark (exactly ``is_bullet``), is it bracketed
     ("[ banner ]", "(AP)": opens with one of ``[(<{`` and closes with one of
@@ -231,8 +257,8 @@ def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fl = np.concatenate((chars.flags[:-1], np.zeros(4, dtype=chars.flags.dtype)))
     at = [chars.starts + k for k in range(4)]
     has = [chars.lens > k for k in range(4)]
-    space = [has[k] & ((fl[at[k]] & _C_SPACE) != 0) for k in range(4)]
-    dec = [has[k] & ((fl[at[k]] & _C_DECIMAL) != 0) for k in range(4)]
+    space = [has[k] & ((fl[at[k]] & C_SPACE) != 0) for k in range(4)]
+    dec = [has[k] & ((fl[at[k]] & C_DECIMAL) != 0) for k in range(4)]
     ends_number = [has[k] & _NUMBER_END_SET.take(cp[at[k]], mode="clip") for k in range(4)]
     c0 = cp[at[0]]
     bullet = (
@@ -242,12 +268,12 @@ def _line_marks(chars: _Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
     last = cp[np.maximum(chars.starts + chars.lens - 1, 0)]
     bracketed = (chars.lens >= 2) & _OPEN_SET.take(c0, mode="clip") & _CLOSE_SET.take(last, mode="clip")
-    alnum = has[0] & ((fl[at[0]] & _C_WORD) != 0) & (c0 != ord("_"))
+    alnum = has[0] & ((fl[at[0]] & C_WORD) != 0) & (c0 != ord("_"))
     lead = np.where(alnum | ~has[0], -1, c0.astype(np.int64))
     return bullet.astype(np.float32), bracketed.astype(np.float32), lead
 
 
-def _lower_hits(pattern: re.Pattern, texts: list[str], chars: _Chars) -> np.ndarray:
+def _lower_hits(pattern: re.Pattern, texts: list[str], chars: Chars) -> np.ndarray:
     """Per line: does ``pattern`` match in its lower case? One scan of the
     whole dump (the pattern must not match across a line break)."""
     if len(chars.lower) != len(chars.joined):  # lower-casing changed lengths ("İ"): line by line
@@ -265,11 +291,10 @@ def line_features(lines: Lines) -> np.ndarray:
     if n == 0:
         return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
     texts = lines.texts
-    chars = _Chars.of(texts)
-    stats = _text_stats(texts, frozenset(), chars)
+    chars = Chars.of(texts)
+    stats = text_stats(texts, frozenset(), chars)
     n_chars = np.fromiter(map(len, texts), dtype=np.float32, count=n)
-    words = stats[:, 14]
-    ends = stats[:, 2]
+    words, ends, stop = (stat_columns(stats, name) for name in ("words", "ends_with_punct", "stopword_ratio"))
     long = ((n_chars >= LONG_LINE_CHARS) & (ends > 0)).astype(np.float32)
     bb = np.asarray(lines.blank_before, dtype=np.float32)
     ba = np.asarray(lines.blank_after, dtype=np.float32)
@@ -303,8 +328,8 @@ def line_features(lines: Lines) -> np.ndarray:
     neigh = []
     for step in (1, -1):  # previous lines, then next lines
         for d in (1, 2):
-            for arr in (logc, stats[:, 3], ends, long):
-                neigh.append(_shift(arr, step * d, -1.0))
+            for arr in (logc, stop, ends, long):
+                neigh.append(shift(arr, step * d, -1.0))
     padded = np.pad(logc, 1, constant_values=0.0)
     win3 = np.lib.stride_tricks.sliding_window_view(padded, 3).mean(axis=1)
     padded = np.pad(long, 2, constant_values=0.0)
@@ -337,12 +362,12 @@ def line_features(lines: Lines) -> np.ndarray:
     # cross-validation: punctuation against the prose's, distance from the
     # longest line, rank of the length)
     chrome7 = np.lib.stride_tricks.sliding_window_view(np.pad(chrome, 3), 7).mean(axis=1)
-    prose_stop = float((stats[:, 3] * long_chars).sum() / total_long) if long_chars.any() else float(stats[:, 3].mean())
+    prose_stop = float((stop * long_chars).sum() / total_long) if long_chars.any() else float(stop.mean())
     neigh += [
         win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50), before, np.maximum(after, 0.0), prev10, next10,
         np.log1p(_run_lengths(short)) * short,
         np.log1p(_run_lengths((lead >= 0) & (lead == np.concatenate(([-1], lead[:-1]))))),
-        chrome7, stats[:, 3] - prose_stop, logc - float(logc.max()),
+        chrome7, stop - prose_stop, logc - float(logc.max()),
     ]  # fmt: skip
     page = np.tile(
         np.array([np.log1p(n), np.log1p(total), float(long.mean()), float(bb.mean())], dtype=np.float32), (n, 1)

@@ -6,8 +6,8 @@ copyright lines, comment prompts) among the article's lines. This module makes
 such dumps from the gold HTML pages, so a line classifier can be trained and
 measured on them:
 
-    python benchmarks/dumps.py --limit 5 --renderer browserlike   # print labelled dumps
-    python benchmarks/dumps.py --stats                              # per dataset/renderer figures
+    python benchmarks/render.py --limit 5 --renderer browserlike   # print labelled dumps
+    python benchmarks/render.py --stats                              # per dataset/renderer figures
 
 Real dumps differ in how they were rendered, so there are two independent
 renderers:
@@ -50,9 +50,9 @@ if str(ROOT) not in sys.path:
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from benchmarks.corpus import iter_pages, resolve_bench_dir, token_f1  # noqa: E402
-from benchmarks.train import LABEL_MIN_MATCH, label_blocks  # noqa: E402
-from thresher.parse import parse  # noqa: E402
-from thresher.segment import segment  # noqa: E402
+from benchmarks.labels import LABEL_MIN_MATCH, label_blocks  # noqa: E402
+from thresher.html.parse import parse  # noqa: E402
+from thresher.html.segment import segment  # noqa: E402
 
 __all__ = [
     "DATASETS",

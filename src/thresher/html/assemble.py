@@ -1,35 +1,21 @@
-"""``Extractor``: the per-document recipe, with the model loaded once.
+"""Assemble the article from the scored blocks: which blocks are kept, which
+one is the headline, and why each other block was removed.
 
-    decode -> parse (once) -> segment -> features -> classify -> assemble -> metadata
-
-(``parse.page_nodes`` collects the elements that hints and metadata read, in
-one more walk, shared by both.)
-
-Every step is a pure function of the page; the Extractor only holds the
-configuration and the loaded model, so one instance can serve a whole batch,
-a worker process, or an actor of a distributed executor.
+    keep (threshold, or the unsure page's best blocks) -> no article in nav/footer
+    -> drop hidden repeats -> headline -> Article.blocks / .removed / .title
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime
 
 import numpy as np
 
-from .classify import TwoStageModel, load_model
-from .config import Config
-from .decode import decode
-from .errors import ExtractionError
-from .features import block_features, context_features
-from .hints import page_hints
-from .metadata import html_metadata
-from .parse import page_nodes, parse
-from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments, segment_page
-from .types import Article, Block, Kind, Removed, nfc_article
+from ..types import Article, Block, Kind, Removed
+from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments
 
-__all__ = ["Extractor"]
+__all__ = ["assemble"]
 
 _WORD = re.compile(r"\w+")
 
@@ -66,62 +52,6 @@ HIDDEN_REPEAT_MIN_SHINGLES = 5
 _HIDDEN = 1 << CLASS_GROUP_NAMES.index("hidden")
 _NAV_FOOTER = (1 << TAG_GROUP_NAMES.index("nav")) | (1 << TAG_GROUP_NAMES.index("footer"))
 
-
-class Extractor:
-    """Turn pages into ``Article``s; build one and reuse it for a batch."""
-
-    def __init__(self, config: Config | None = None, *, model: TwoStageModel | None = None):
-        self.config = config or Config()
-        self.model = model or load_model(self.config.model)
-        self.threshold = self.config.threshold if self.config.threshold is not None else self.model.threshold
-
-    # -- steps ------------------------------------------------------------
-    def _to_text(self, html: str | bytes, http_charset: str | None) -> tuple[str, str | None]:
-        is_bytes = isinstance(html, (bytes, bytearray, memoryview))
-        if not is_bytes and not isinstance(html, str):
-            raise TypeError(f"extract() takes str or bytes, not {type(html).__name__}")
-        if len(html) > self.config.max_input_bytes:
-            raise ExtractionError(
-                f"input of {len(html):,} {'bytes' if is_bytes else 'characters'} exceeds "
-                f"Config.max_input_bytes ({self.config.max_input_bytes:,})"
-            )
-        if is_bytes:
-            return decode(bytes(html), http_charset=http_charset)
-        return html, None
-
-    def extract(
-        self,
-        html: str | bytes,
-        url: str | None = None,
-        *,
-        http_charset: str | None = None,
-        fetched: datetime | None = None,
-    ) -> Article:
-        """Extract the article from one page (``str``, or ``bytes`` in any charset).
-
-        ``fetched`` (when the page was crawled) bounds the dates the page may
-        state: a later one is an error, not the publication date. Default: now.
-        """
-        text, encoding = self._to_text(html, http_charset)
-        article = Article(url=url, encoding=encoding)
-        if not text.strip():
-            return article
-        tree = parse(text)
-        nodes = page_nodes(tree)
-        hints = page_hints(tree, url, nodes)
-        cfg = self.config
-        seg = segment_page(tree.body, max_nodes=cfg.max_nodes, max_blocks=cfg.max_blocks, max_chars=cfg.max_text_chars)
-        base = block_features(seg, hints)
-        scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
-        head = _assemble(article, seg, scores, self.threshold, hints.title)
-        if self.config.metadata:
-            meta = html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes)
-            meta.apply_to(article)
-        return nfc_article(article)
-
-    def extract_batch(self, pages) -> list[Article]:
-        """``extract`` over an iterable of ``(html, url)`` pairs."""
-        return [self.extract(html, url) for html, url in pages]
 
 
 def _jaccard(a: str, b: str) -> float:
@@ -177,7 +107,7 @@ def _find_headline(seg: Segments, keep: np.ndarray, page_title: str | None) -> i
     return best if best_score >= TITLE_MATCH_MIN else -1
 
 
-def _assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> int:
+def assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> int:
     """Fill ``article``'s body, title and removed blocks; return the headline's block index (or -1)."""
     keep = scores >= threshold
     if not keep.any() and scores.size and scores.max() >= UNSURE_MIN_SCORE:

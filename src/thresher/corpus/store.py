@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from ..errors import ThresherError
+from ..types import METADATA_FIELDS, Metadata
 from . import dedup
-from .errors import ThresherError
-from .metadata import METADATA_FIELDS, Metadata
 
 __all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError"]
 

@@ -24,25 +24,24 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from .dates import MONTH_PATTERN, month_day, parse_date
+from ..dates import parse_date
+from ..textmeta import (
+    UPDATED_LABEL,
+    WRITTEN_BY,
+    clean_authors,
+    date_line,
+    detect_language,
+    strip_site_suffix,
+    text_metadata,
+)
+from ..types import Metadata
 from .parse import PageNodes, page_nodes
 
-__all__ = [
-    "MAX_JSONLD_CHARS",
-    "METADATA_FIELDS",
-    "Metadata",
-    "clean_authors",
-    "detect_language",
-    "html_metadata",
-    "is_labelled_date_line",
-    "site_of",
-    "strip_site_suffix",
-    "text_metadata",
-]
+__all__ = ["MAX_JSONLD_CHARS", "html_metadata", "time_elements", "url_date"]
 
 #: A JSON-LD script longer than this is skipped unparsed. Real article
 #: JSON-LD is a few kB (the bench's largest is ~200 kB, a product catalogue);
@@ -50,239 +49,8 @@ __all__ = [
 MAX_JSONLD_CHARS = 1_000_000
 #: JSON-LD nesting deeper than this is not walked.
 MAX_JSONLD_DEPTH = 12
-#: Text shorter than this is too little for language identification; the
-#: page's declared ``lang`` is used instead. (py3langid is unreliable under
-#: ~40 characters.)
-LANGID_MIN_CHARS = 40
-#: Language identification reads at most this many characters of the body:
-#: on the readability pages with a declared language, 600, 1000 and 2000
-#: characters all gave 70 of 73 right; 600 costs a third of 2000.
-LANGID_MAX_CHARS = 600
-#: How many blocks after the headline (and before it) are read for a byline
-#: or a date line. Bylines sit within a few blocks of the headline; 8 covers
-#: a kicker, a standfirst, share buttons and an image caption in between.
-NEAR_HEADLINE_AFTER = 8
-NEAR_HEADLINE_BEFORE = 3
 
 _ARTICLE_TYPES = re.compile(r"(?:^|[^a-z])(?:news|blog|reportage|analysis|opinion|review|report|tech|scholarly|satirical|backgroundnews)?(?:article|posting)$|^(?:liveblogposting|webpage-article)$", re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class Metadata:
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    updated: str | None = None
-    site_name: str | None = None
-    language: str | None = None
-    canonical_url: str | None = None
-    description: str | None = None
-    image: str | None = None
-    section: str | None = None
-    tags: list[str] = field(default_factory=list)
-    dateline: str | None = None  # "MOSCOW, November 21": a date without a year, as stated
-
-    def apply_to(self, article) -> None:
-        """Copy every field this has onto ``article``, leaving the others as they are."""
-        for name in METADATA_FIELDS:
-            value = getattr(self, name)
-            if value not in (None, [], ""):
-                setattr(article, name, value)
-
-    @classmethod
-    def of(cls, article) -> Metadata:
-        """The metadata fields of an ``Article``."""
-        return cls(**{name: getattr(article, name) for name in METADATA_FIELDS})
-
-
-#: The metadata fields, in order: the same names on ``Article`` and in the store.
-METADATA_FIELDS = tuple(f.name for f in fields(Metadata))
-
-
-# -- shared text rules (HTML bylines and text dumps) ---------------------------
-
-_BY = re.compile(
-    r"^\s*(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
-    re.IGNORECASE,
-)
-_AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|redakteur(?:in)?|byline|text)\s*[:|]\s*", re.IGNORECASE)
-_SPLIT_NAMES = re.compile(r"\s*(?:[,;|/&·•]|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\bi\b)\s*", re.IGNORECASE)
-_NOT_A_NAME = re.compile(
-    r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io)\b|\d|"
-    r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|admin|administrator|webmaster|"
-    r"reporter|correspondent|contributor|guest|anonymous|unknown|press|news|media|agency|agencies|"
-    r"wire|service|online|magazine|daily|times|post|journal|network|group|inc|ltd|llc|gmbh|"
-    r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|"
-    r"admin|root|user|author|autor|auteur|written|verfasst|by)\b",
-    re.IGNORECASE,
-)
-_URLISH = re.compile(r"^\s*(?:https?:|www\.|/|\S+\.\w{2,4}/)", re.IGNORECASE)
-_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
-#: A person's name has 1-5 words: "Cher", "Ursula von der Leyen", "Maria
-#: José da Silva Santos". Longer strings are sentences, not names.
-MAX_NAME_WORDS = 5
-_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}|IV)$")
-
-
-def clean_authors(values, *, site_name: str | None = None, structured: bool = False, persons=()) -> list[str]:
-    """Person names from raw author strings: split, stripped of "By", validated, de-duplicated.
-
-    ``structured`` values come from markup that says "this is the author"
-    (JSON-LD, meta tags, rel=author): there a lower-case handle ("gizzmo") is
-    the name the page gives and is kept; in running text it is not. A name
-    equal to the site's is dropped unless it is among ``persons`` (typed
-    ``Person`` in JSON-LD: a one-person site named after its author).
-    """
-    persons = {_norm(p) for p in persons}
-    out: list[str] = []
-    seen: set[str] = set()
-    site = _norm(site_name) if site_name else None
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        value = " ".join(value.replace("&amp;", "&").split())
-        if not value or len(value) > 200 or _URLISH.match(value):
-            continue
-        value = _AUTHOR_LABEL.sub("", _BY.sub("", value))
-        # "Jane Doe - Site Name" / "Jane Doe | Reuters" -> the person only
-        value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
-        for part in _SPLIT_NAMES.split(value):
-            name = _BY.sub("", part).strip(" .,:;-–—()[]\"'“”")
-            if not name or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
-                continue
-            words = name.split()
-            if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(w) for w in words):
-                continue
-            if not structured and not any(w[0].isupper() for w in words):  # "john" in running text
-                continue
-            key = _norm(name)
-            if key in seen or (site and key not in persons and (key == site or key in site.split())):
-                continue
-            seen.add(key)
-            out.append(name)
-    return out
-
-
-#: ...and an unlabelled one has at most this many letters besides the date's.
-MAX_DATE_LINE_LETTERS = 36
-_DATE_LABEL = re.compile(
-    r"^\s*(?:(?:first\s+)?(?:published|posted|created|erschienen|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)"
-    r"(?:\s+(?:on|am|le|el|il|op))?|(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)"
-    r"(?:\s+(?:on|am|le|el|il|op))?|date|datum|stand)\b\s*[:\-–]?\s*",
-    re.IGNORECASE,
-)
-_UPDATED_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE)
-#: A line that is only a date, or a labelled date, is at most this long.
-#: ("Last Updated: Wednesday, 10 December 2007, 10:28 GMT" is 53 characters.)
-MAX_DATE_LINE = 90
-_DIGIT = re.compile(r"\d")
-_LEADING_DATE = re.compile(rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b", re.IGNORECASE)
-_DATELINE = re.compile(r"^([A-Z][A-Z .'\-]{1,30}|[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+([^()\-–—]{3,25}?)\s*(?:\([^)]{2,40}\))?\s*[-–—]")
-
-
-def is_labelled_date_line(text: str) -> bool:
-    """A short "Published ...", "Last Updated: ...", "Posted on ..." line holding a date."""
-    return len(text) <= MAX_DATE_LINE and bool(_DATE_LABEL.match(text)) and parse_date(text) is not None
-
-
-def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None, bool]:
-    """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``."""
-    if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
-        return None, False
-    labelled = _DATE_LABEL.match(text)
-    rest = text[labelled.end() :] if labelled else text
-    # an unlabelled line must be mostly the date: "10 December 2007, 10:28 GMT",
-    # "Pressemitteilung vom 25. Januar 2022 | Berlin"
-    if not labelled and len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
-        return None, False
-    value = parse_date(rest, latest=latest)
-    if value is None:
-        return None, False
-    return value, bool(_UPDATED_LABEL.match(text))
-
-
-def byline(text: str) -> list[str]:
-    """The names in a byline line ("By Jane Doe and John Roe"), else ``[]``."""
-    if len(text) > 120 or not (_BY.match(text) or _AUTHOR_LABEL.match(text)):
-        return []
-    # "By Jane Doe, 21 May 2024" / "By Jane Doe | Updated ..."
-    text = re.split(r"\s*(?:\||•|·|—|–|\bon\b|\bam\b|\bupdated\b|\bpublished\b)\s*|,\s*(?=\d)", text, maxsplit=1)[0]
-    return clean_authors([text])
-
-
-def text_metadata(lines: list[str], *, headline: int = -1, latest: datetime | None = None) -> Metadata:
-    """Dates, byline and dateline read from the lines around the headline.
-
-    Works on a text dump's lines and on an HTML page's block texts alike.
-    """
-    meta = Metadata()
-    lo = max(0, headline - NEAR_HEADLINE_BEFORE) if headline >= 0 else 0
-    hi = min(len(lines), (max(headline, 0)) + NEAR_HEADLINE_AFTER + 1)
-    for i in range(lo, hi):
-        if i == headline:  # "2024.4.4 -> 2024.5.0: upgrade fails" names no date of the page
-            continue
-        text = lines[i]
-        names = byline(text)
-        if not names and i + 1 < len(lines) and _WRITTEN_BY.match(_BY.sub("", text).strip(" :") or "by"):
-            names = byline("By " + lines[i + 1])  # "Written by" / "Jane Doe" on two lines
-        meta.authors = meta.authors or names
-        value, is_update = date_line(text, latest=latest)
-        if value is None and (names or _LEADING_DATE.match(text)):
-            # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
-            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest), False
-        if value:
-            if is_update:
-                meta.updated = meta.updated or value
-            else:
-                meta.published = meta.published or value
-        if meta.dateline is None and not meta.published:
-            m = _DATELINE.match(text)
-            if m and month_day(m[2]):
-                meta.dateline = f"{m[1].strip()}, {m[2].strip()}"
-    return meta
-
-
-# -- titles ---------------------------------------------------------------------
-
-_TITLE_SEP = re.compile(r"\s+(?:[|»·•:]|[-–—]|::|//)\s+")
-
-
-def strip_site_suffix(title: str | None, *, site_name: str | None = None, url: str | None = None) -> str | None:
-    """The headline inside a <title>: "Headline | Site" -> "Headline".
-
-    The part that names the site (its name, or its domain) is dropped; if no
-    part does, a trailing or leading part of at most 4 words is dropped when
-    the rest is longer, as "Headline - Site Name" is the usual shape.
-    """
-    if not title:
-        return None
-    title = " ".join(title.split())
-    if site_name and ":" in title:  # "Site: Headline"
-        head, _, rest = title.partition(":")
-        if _norm(head) == _norm(site_name) and rest.strip():
-            return rest.strip()
-    parts = _TITLE_SEP.split(title)
-    if len(parts) < 2:
-        return title
-    names = set()
-    if site_name:
-        names.add(_norm(site_name))
-    host = site_of(url)
-    if host:
-        names.add(_norm(host.split(".")[0]))
-        names.add(_norm(host))
-
-    def is_site(p: str) -> bool:
-        n = _norm(p)
-        return bool(n) and (n in names or n.replace(" ", "") in names or any(n and n in x for x in names if len(n) > 3))
-
-    kept = [p for p in parts if not is_site(p)]
-    if kept and len(kept) < len(parts):
-        return " - ".join(kept) if len(kept) > 1 else kept[0]
-    last, first = parts[-1], parts[0]
-    if len(last.split()) <= 4 and len(" ".join(parts[:-1])) > len(last):
-        return strip_site_suffix(_TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0], site_name=site_name, url=url) if len(parts) > 2 else first
-    return title
 
 
 # -- HTML -----------------------------------------------------------------------
@@ -437,7 +205,7 @@ def _date_nodes(tree) -> list[str]:
         text = " ".join(node.text(separator=" ").split())
         # the element is a date's container, so any date in its short text will do,
         # unless it is labelled an update
-        if len(text) <= MAX_DATE_NODE_TEXT and not _UPDATED_LABEL.match(text):
+        if len(text) <= MAX_DATE_NODE_TEXT and not UPDATED_LABEL.match(text):
             out.append(text)
     return out
 
@@ -506,17 +274,6 @@ def url_date(url: str | None, *, latest: datetime | None = None) -> str | None:
 # -- language ---------------------------------------------------------------------
 
 
-def detect_language(text: str, *, declared: str | None = None) -> str | None:
-    """ISO 639-1 code of ``text``'s language (py3langid, offline), or the declared one for short text."""
-    sample = text[:LANGID_MAX_CHARS]
-    if len(sample.strip()) < LANGID_MIN_CHARS:
-        return declared
-    from py3langid import classify  # the model loads on first use, from the package
-
-    code, _ = classify(sample)
-    return code
-
-
 def _lang_code(value: str | None) -> str | None:
     if not value:
         return None
@@ -547,7 +304,6 @@ _DATE_KEY = re.compile(r"publi|date|created|issued")
 _MODIFIED_KEY = re.compile(r"modif|updat|expir|valid|review|crawl|index|last")
 
 
-_WRITTEN_BY = re.compile(r"^(?:written|posted|verfasst|geschrieben|author|autor|auteur|écrit)(?:\s+(?:by|von|par))?$", re.IGNORECASE)
 
 
 def _labelled_tags(tags) -> list[str]:
@@ -555,7 +311,7 @@ def _labelled_tags(tags) -> list[str]:
     out = []
     for i in "1234":
         label = tags.get(f"twitter:label{i}")
-        if label and _WRITTEN_BY.match(label[0].strip()):
+        if label and WRITTEN_BY.match(label[0].strip()):
             out += tags.get(f"twitter:data{i}", [])
     return out
 
@@ -745,18 +501,3 @@ def _absolute(href: str | None, base: str | None) -> str | None:
         return urljoin(base, href)
     except ValueError:
         return href
-
-
-def site_of(url: str | None) -> str | None:
-    """The host of ``url`` without a leading ``www.``, or ``None``."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())

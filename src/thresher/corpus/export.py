@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .metadata import METADATA_FIELDS
+from ..types import METADATA_FIELDS
 
 __all__ = ["EXPORT_FIELDS", "PARQUET_ROWS", "export_store", "front_matter", "write_parquet"]
 

@@ -14,17 +14,25 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 import numpy as np
 
-from .classify import TwoStageModel, load_model
-from .decode import decode
-from .lines import LONG_LINE_CHARS, Lines, is_bullet, line_context_features, line_features, split_lines
-from .metadata import detect_language, is_labelled_date_line, text_metadata
-from .types import Article, Block, Kind, Removed, nfc_article
+from ..config import Config
+from ..decode import decode
+from ..model import TwoStageModel, load_model
+from ..textmeta import detect_language, is_labelled_date_line, site_of, text_metadata
+from ..types import Article, Block, Kind, Removed, nfc_article
+from .lines import (
+    LINE_SCHEMA,
+    LONG_LINE_CHARS,
+    Lines,
+    is_bullet,
+    line_context_features,
+    line_features,
+    split_lines,
+)
 
-__all__ = ["SITE_MEMORY_KEEP_SCORE", "SITE_MEMORY_MIN_PAGES", "SITE_MEMORY_MIN_SHARE", "TextCleaner"]
+__all__ = ["assemble", "SITE_MEMORY_KEEP_SCORE", "SITE_MEMORY_MIN_PAGES", "SITE_MEMORY_MIN_SHARE", "TextCleaner"]
 
 #: A line counts as recurring when it appears in at least this many of the
 #: site's dumps...
@@ -86,9 +94,10 @@ def _kind_of(text: str, prev_blank: bool, next_blank: bool) -> Kind:
 class TextCleaner:
     """Clean text dumps; build one and reuse it (the line model loads once)."""
 
-    def __init__(self, model: TwoStageModel | None = None, *, threshold: float | None = None):
-        self.model = model or load_model("lines-v2")
-        self.threshold = threshold if threshold is not None else self.model.threshold
+    def __init__(self, config: Config | None = None, *, model: TwoStageModel | None = None):
+        self.config = config or Config()
+        self.model = model or load_model(self.config.line_model, LINE_SCHEMA)
+        self.threshold = self.config.line_threshold if self.config.line_threshold is not None else self.model.threshold
 
     def scores(self, lines: Lines) -> np.ndarray:
         """Stage-2 probability that each line is article text."""
@@ -112,7 +121,7 @@ class TextCleaner:
             raise ValueError("texts and urls differ in length")
         groups: dict[object, list[int]] = {}
         for i, u in enumerate(urls):
-            key = site if site is not None else (urlsplit(u).hostname if u else None)
+            key = site if site is not None else site_of(u)
             groups.setdefault(key if key is not None else ("alone", i), []).append(i)
         out: list[Article] = [Article()] * len(texts)
         for members in groups.values():
@@ -125,7 +134,7 @@ class TextCleaner:
         all_lines = [split_lines(t) for t in texts]
         share = _recurrence(all_lines) if len(texts) >= SITE_MEMORY_MIN_PAGES else None
         return [
-            nfc_article(_assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, share[k] if share is not None else None))
+            nfc_article(assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, share[k] if share is not None else None))
             for k, lines in enumerate(all_lines)
         ]
 
@@ -152,7 +161,7 @@ def _recurrence(all_lines: list[Lines]) -> list[np.ndarray]:
     return out
 
 
-def _assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: float, recurrence: np.ndarray | None) -> Article:
+def assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: float, recurrence: np.ndarray | None) -> Article:
     keep = scores >= threshold
     reasons: dict[int, str] = {}
     texts = lines.texts

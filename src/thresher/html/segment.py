@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .types import Kind
+from ..types import Kind
 
 __all__ = ["Segments", "segment", "segment_page", "CLASS_GROUPS", "TAG_GROUPS"]
 

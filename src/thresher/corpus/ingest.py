@@ -20,18 +20,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from . import dedup
-from ._api import default_cleaner, default_extractor
-from .errors import ThresherError
+from ..config import Config
+from ..errors import ThresherError
+from ..textmeta import site_of
 from .executors import LocalExecutor
-from .metadata import Metadata, site_of
+from .process import Step
 from .sources import Failure, Raw
-from .store import BatchStats, Document, Store
-from .types import Article
+from .store import BatchStats, Store
 
-__all__ = ["BATCH_SIZE", "SITE_BATCH", "IngestFailure", "IngestReport", "batches", "ingest", "open_inputs", "process_batch"]
+__all__ = ["BATCH_SIZE", "SITE_BATCH", "IngestFailure", "IngestReport", "batches", "ingest", "open_inputs"]
 
 #: Pages per batch: large enough that per-batch costs (a transaction, a
 #: round trip to a worker) vanish, small enough for a live progress bar.
@@ -101,110 +99,6 @@ def batches(
     yield from by_site.values()
 
 
-# -- the pure step ---------------------------------------------------------------------------
-
-
-def _fetched(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)  # 3.11 reads a trailing Z
-    except ValueError:
-        return None
-
-
-#: Near-duplicate signatures are taken over the blocks the model is surest
-#: of (score >= CORE_SCORE): the article's body, without the teasers, bios and
-#: contents lists that some layouts leave around it, which differ between two
-#: sites' copies of one story. See ``signature_text``.
-CORE_SCORE = 0.8
-#: ...unless those blocks hold less than this share of the text (an article
-#: the model is unsure of throughout): then the whole text is used.
-CORE_MIN_SHARE = 0.5
-
-
-def signature_text(article: Article) -> str:
-    """The text an article's near-duplicate signature is computed on."""
-    core = [b.text for b in article.blocks if b.score >= CORE_SCORE]
-    total = sum(len(b.text) for b in article.blocks)
-    if total and sum(map(len, core)) >= CORE_MIN_SHARE * total:
-        return "\n\n".join(core)
-    return article.text
-
-
-def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
-    text = article.text
-    doc = Document(
-        source=raw.source,
-        status="ok" if text else "empty",
-        url=raw.url,
-        site=site_of(raw.url) or site or site_of(article.canonical_url),
-        kind=raw.kind,
-        fetched=raw.fetched,
-        text=text,
-        markdown=article.to_markdown() if text else "",
-        removed=[r.to_dict() for r in article.removed],
-        n_chars=len(text),
-        n_removed_chars=sum(len(r.text) for r in article.removed),
-    )
-    doc.meta = Metadata.of(article)
-    if not text:
-        doc.stage, doc.reason = "extract", "no article text found"
-        return doc
-    # Both the exact hash and the MinHash are of the article's confident core:
-    # two copies with the same body are one article, whatever was kept around it.
-    doc.content_hash, sig = dedup.sign(signature_text(article))
-    doc.signature = dedup.signature_to_bytes(sig)
-    doc.band_keys = dedup.band_keys(sig)
-    return doc
-
-
-def _failed(source: str, stage: str, reason: str, raw: Raw | None = None) -> Document:
-    return Document(source=source, status="failed", stage=stage, reason=reason,
-                    url=raw.url if raw else None, kind=raw.kind if raw else None)  # fmt: skip
-
-
-def process_batch(batch: list[Raw | Failure], *, site: str | None = None) -> list[Document]:
-    """Extract or clean every page of ``batch``: the pure step executors map.
-
-    A page that fails becomes a failed ``Document`` with its reason; nothing
-    here raises for one bad page.
-    """
-    out: list[Document | None] = [None] * len(batch)
-    texts: list[int] = []
-    for i, item in enumerate(batch):
-        if isinstance(item, Failure):
-            out[i] = _failed(item.source, item.stage, item.reason)
-        elif item.kind == "text":
-            texts.append(i)
-        else:
-            try:
-                article = default_extractor().extract(
-                    item.content, item.url, http_charset=item.http_charset, fetched=_fetched(item.fetched)
-                )
-                out[i] = _document(item, article)
-            except Exception as exc:  # noqa: BLE001 -- one bad page must not stop the run
-                out[i] = _failed(item.source, "extract", f"{type(exc).__name__}: {exc}", item)
-    if texts:
-        raws = [batch[i] for i in texts]
-        cleaner = default_cleaner()
-        try:
-            articles = cleaner.clean_many([r.content for r in raws], urls=[r.url for r in raws], site=site)
-        except Exception:  # noqa: BLE001 -- find the bad dump: clean them one by one
-            articles = []
-            for r in raws:
-                try:
-                    articles.append(cleaner.clean(r.content, r.url))
-                except Exception as exc:  # noqa: BLE001
-                    articles.append(exc)
-        for i, raw, article in zip(texts, raws, articles):
-            if isinstance(article, Exception):
-                out[i] = _failed(raw.source, "clean", f"{type(article).__name__}: {article}", raw)
-            else:
-                out[i] = _document(raw, article, site)
-    return out  # type: ignore[return-value]
-
-
 # -- the run -----------------------------------------------------------------------------------
 
 
@@ -263,10 +157,12 @@ def ingest(
     fetch_policy=None,
     progress: bool | None = None,
     strict: bool = False,
+    config: Config | None = None,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
-    Inputs already stored are skipped (before extraction, and before fetching
+    Every page is extracted or cleaned with ``config`` (default ``Config()``),
+    in this process or in each worker. Inputs already stored are skipped (before extraction, and before fetching
     a URL). With ``strict`` the run stops at the first failure, after storing
     the batch it was in.
     """
@@ -303,7 +199,7 @@ def ingest(
     pending = None
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="thresher-writer") as writer:
-            for docs in LocalExecutor(workers).map(_Step(site), batches(fresh(items), site=site)):
+            for docs in LocalExecutor(workers).map(Step(config, site), batches(fresh(items), site=site)):
                 if pending is not None:
                     written(pending)
                 pending = (docs, writer.submit(store.write_batch, docs))
@@ -321,16 +217,6 @@ def _unknown(store: Store, chunk: list, report: IngestReport) -> list:
     known = store.known(item.source for item in chunk)
     report.stats.skipped += sum(1 for item in chunk if item.source in known)
     return [item for item in chunk if item.source not in known]
-
-
-class _Step:
-    """``process_batch`` with the run's options, picklable for worker processes."""
-
-    def __init__(self, site: str | None):
-        self.site = site
-
-    def __call__(self, batch):
-        return process_batch(batch, site=self.site)
 
 
 class IngestFailure(ThresherError):

@@ -1,0 +1,145 @@
+"""The pure per-batch step of the corpus: pages in, storable documents out.
+
+``process_batch`` is the one function an executor maps (a local process pool,
+or Ray Data's ``map_batches``): extract or clean every page of a batch with
+the run's ``Config``, read its metadata, and sign it for deduplication. It
+touches no store and no network, so any worker anywhere can run it; one bad
+page becomes a failed ``Document`` with its reason, never an exception.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from ..config import Config
+from ..dumps.cleaner import TextCleaner
+from ..html.extractor import Extractor
+from ..textmeta import site_of
+from ..types import Article, Metadata
+from . import dedup
+from .sources import Failure, Raw
+from .store import Document
+
+__all__ = ["CORE_MIN_SHARE", "CORE_SCORE", "Step", "process_batch", "signature_text"]
+
+
+@lru_cache(maxsize=4)
+def _engines(config: Config) -> tuple[Extractor, TextCleaner]:
+    """This process's extractor and cleaner for ``config``: the models load once per worker."""
+    return Extractor(config), TextCleaner(config)
+
+
+def _fetched(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)  # 3.11 reads a trailing Z
+    except ValueError:
+        return None
+
+
+#: Near-duplicate signatures are taken over the blocks the model is surest
+#: of (score >= CORE_SCORE): the article's body, without the teasers, bios and
+#: contents lists that some layouts leave around it, which differ between two
+#: sites' copies of one story. See ``signature_text``.
+CORE_SCORE = 0.8
+#: ...unless those blocks hold less than this share of the text (an article
+#: the model is unsure of throughout): then the whole text is used.
+CORE_MIN_SHARE = 0.5
+
+
+def signature_text(article: Article) -> str:
+    """The text an article's near-duplicate signature is computed on."""
+    core = [b.text for b in article.blocks if b.score >= CORE_SCORE]
+    total = sum(len(b.text) for b in article.blocks)
+    if total and sum(map(len, core)) >= CORE_MIN_SHARE * total:
+        return "\n\n".join(core)
+    return article.text
+
+
+def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
+    text = article.text
+    doc = Document(
+        source=raw.source,
+        status="ok" if text else "empty",
+        url=raw.url,
+        site=site_of(raw.url) or site or site_of(article.canonical_url),
+        kind=raw.kind,
+        fetched=raw.fetched,
+        text=text,
+        markdown=article.to_markdown() if text else "",
+        removed=[r.to_dict() for r in article.removed],
+        n_chars=len(text),
+        n_removed_chars=sum(len(r.text) for r in article.removed),
+    )
+    doc.meta = Metadata.of(article)
+    if not text:
+        doc.stage, doc.reason = "extract", "no article text found"
+        return doc
+    # Both the exact hash and the MinHash are of the article's confident core:
+    # two copies with the same body are one article, whatever was kept around it.
+    doc.content_hash, sig = dedup.sign(signature_text(article))
+    doc.signature = dedup.signature_to_bytes(sig)
+    doc.band_keys = dedup.band_keys(sig)
+    return doc
+
+
+def _failed(source: str, stage: str, reason: str, raw: Raw | None = None) -> Document:
+    return Document(source=source, status="failed", stage=stage, reason=reason,
+                    url=raw.url if raw else None, kind=raw.kind if raw else None)  # fmt: skip
+
+
+def process_batch(
+    batch: list[Raw | Failure], *, config: Config | None = None, site: str | None = None
+) -> list[Document]:
+    """Extract or clean every page of ``batch``: the pure step executors map.
+
+    A page that fails becomes a failed ``Document`` with its reason; nothing
+    here raises for one bad page.
+    """
+    extractor, cleaner = _engines(config or Config())
+    out: list[Document | None] = [None] * len(batch)
+    texts: list[int] = []
+    for i, item in enumerate(batch):
+        if isinstance(item, Failure):
+            out[i] = _failed(item.source, item.stage, item.reason)
+        elif item.kind == "text":
+            texts.append(i)
+        else:
+            try:
+                article = extractor.extract(
+                    item.content, item.url, http_charset=item.http_charset, fetched=_fetched(item.fetched)
+                )
+                out[i] = _document(item, article)
+            except Exception as exc:  # noqa: BLE001 -- one bad page must not stop the run
+                out[i] = _failed(item.source, "extract", f"{type(exc).__name__}: {exc}", item)
+    if texts:
+        raws = [batch[i] for i in texts]
+        try:
+            articles = cleaner.clean_many([r.content for r in raws], urls=[r.url for r in raws], site=site)
+        except Exception:  # noqa: BLE001 -- find the bad dump: clean them one by one
+            articles = []
+            for r in raws:
+                try:
+                    articles.append(cleaner.clean(r.content, r.url))
+                except Exception as exc:  # noqa: BLE001
+                    articles.append(exc)
+        for i, raw, article in zip(texts, raws, articles):
+            if isinstance(article, Exception):
+                out[i] = _failed(raw.source, "clean", f"{type(article).__name__}: {article}", raw)
+            else:
+                out[i] = _document(raw, article, site)
+    return out  # type: ignore[return-value]
+
+
+class Step:
+    """``process_batch`` with the run's options: picklable, so a worker process
+    (or a Ray actor) receives the user's ``Config`` with the batches."""
+
+    def __init__(self, config: Config | None = None, site: str | None = None):
+        self.config = config or Config()
+        self.site = site
+
+    def __call__(self, batch: list[Raw | Failure]) -> list[Document]:
+        return process_batch(batch, config=self.config, site=self.site)

@@ -1,0 +1,1 @@
+"""Text dumps: lines (split, features) -> cleaner (classify, assemble, metadata), run by ``TextCleaner``."""

@@ -1,0 +1,1 @@
+"""HTML extraction: parse -> hints -> segment -> features -> assemble -> metadata, run by ``Extractor``."""

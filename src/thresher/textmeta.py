@@ -1,0 +1,265 @@
+"""Metadata read from plain text, shared by both products: bylines and
+author names, date lines and datelines near the headline, the headline inside
+a ``<title>``, the site key of a URL, and the language of the body.
+
+HTML pages (``thresher.html.metadata``) read these from their block texts and
+markup values; text dumps (``thresher.dumps``) from their lines. One rule for
+each, so a page and its dump give the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from .dates import MONTH_PATTERN, month_day, parse_date
+from .types import Metadata
+
+__all__ = [
+    "UPDATED_LABEL",
+    "WRITTEN_BY",
+    "byline",
+    "clean_authors",
+    "date_line",
+    "detect_language",
+    "is_labelled_date_line",
+    "norm_name",
+    "site_of",
+    "strip_site_suffix",
+    "text_metadata",
+]
+
+#: Text shorter than this is too little for language identification; the
+#: page's declared ``lang`` is used instead. (py3langid is unreliable under
+#: ~40 characters.)
+LANGID_MIN_CHARS = 40
+#: Language identification reads at most this many characters of the body:
+#: on the readability pages with a declared language, 600, 1000 and 2000
+#: characters all gave 70 of 73 right; 600 costs a third of 2000.
+LANGID_MAX_CHARS = 600
+#: How many blocks after the headline (and before it) are read for a byline
+#: or a date line. Bylines sit within a few blocks of the headline; 8 covers
+#: a kicker, a standfirst, share buttons and an image caption in between.
+NEAR_HEADLINE_AFTER = 8
+NEAR_HEADLINE_BEFORE = 3
+
+WRITTEN_BY = re.compile(r"^(?:written|posted|verfasst|geschrieben|author|autor|auteur|écrit)(?:\s+(?:by|von|par))?$", re.IGNORECASE)
+
+# -- shared text rules (HTML bylines and text dumps) ---------------------------
+
+_BY = re.compile(
+    r"^\s*(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
+    re.IGNORECASE,
+)
+_AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|redakteur(?:in)?|byline|text)\s*[:|]\s*", re.IGNORECASE)
+_SPLIT_NAMES = re.compile(r"\s*(?:[,;|/&·•]|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\bi\b)\s*", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io)\b|\d|"
+    r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|admin|administrator|webmaster|"
+    r"reporter|correspondent|contributor|guest|anonymous|unknown|press|news|media|agency|agencies|"
+    r"wire|service|online|magazine|daily|times|post|journal|network|group|inc|ltd|llc|gmbh|"
+    r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|"
+    r"admin|root|user|author|autor|auteur|written|verfasst|by)\b",
+    re.IGNORECASE,
+)
+_URLISH = re.compile(r"^\s*(?:https?:|www\.|/|\S+\.\w{2,4}/)", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+#: A person's name has 1-5 words: "Cher", "Ursula von der Leyen", "Maria
+#: José da Silva Santos". Longer strings are sentences, not names.
+MAX_NAME_WORDS = 5
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}|IV)$")
+
+
+def clean_authors(values, *, site_name: str | None = None, structured: bool = False, persons=()) -> list[str]:
+    """Person names from raw author strings: split, stripped of "By", validated, de-duplicated.
+
+    ``structured`` values come from markup that says "this is the author"
+    (JSON-LD, meta tags, rel=author): there a lower-case handle ("gizzmo") is
+    the name the page gives and is kept; in running text it is not. A name
+    equal to the site's is dropped unless it is among ``persons`` (typed
+    ``Person`` in JSON-LD: a one-person site named after its author).
+    """
+    persons = {norm_name(p) for p in persons}
+    out: list[str] = []
+    seen: set[str] = set()
+    site = norm_name(site_name) if site_name else None
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        value = " ".join(value.replace("&amp;", "&").split())
+        if not value or len(value) > 200 or _URLISH.match(value):
+            continue
+        value = _AUTHOR_LABEL.sub("", _BY.sub("", value))
+        # "Jane Doe - Site Name" / "Jane Doe | Reuters" -> the person only
+        value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
+        for part in _SPLIT_NAMES.split(value):
+            name = _BY.sub("", part).strip(" .,:;-–—()[]\"'“”")
+            if not name or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
+                continue
+            words = name.split()
+            if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(w) for w in words):
+                continue
+            if not structured and not any(w[0].isupper() for w in words):  # "john" in running text
+                continue
+            key = norm_name(name)
+            if key in seen or (site and key not in persons and (key == site or key in site.split())):
+                continue
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+#: ...and an unlabelled one has at most this many letters besides the date's.
+MAX_DATE_LINE_LETTERS = 36
+_DATE_LABEL = re.compile(
+    r"^\s*(?:(?:first\s+)?(?:published|posted|created|erschienen|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)"
+    r"(?:\s+(?:on|am|le|el|il|op))?|(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)"
+    r"(?:\s+(?:on|am|le|el|il|op))?|date|datum|stand)\b\s*[:\-–]?\s*",
+    re.IGNORECASE,
+)
+UPDATED_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE)
+#: A line that is only a date, or a labelled date, is at most this long.
+#: ("Last Updated: Wednesday, 10 December 2007, 10:28 GMT" is 53 characters.)
+MAX_DATE_LINE = 90
+_DIGIT = re.compile(r"\d")
+_LEADING_DATE = re.compile(rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b", re.IGNORECASE)
+_DATELINE = re.compile(r"^([A-Z][A-Z .'\-]{1,30}|[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+([^()\-–—]{3,25}?)\s*(?:\([^)]{2,40}\))?\s*[-–—]")
+
+
+def is_labelled_date_line(text: str) -> bool:
+    """A short "Published ...", "Last Updated: ...", "Posted on ..." line holding a date."""
+    return len(text) <= MAX_DATE_LINE and bool(_DATE_LABEL.match(text)) and parse_date(text) is not None
+
+
+def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None, bool]:
+    """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``."""
+    if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
+        return None, False
+    labelled = _DATE_LABEL.match(text)
+    rest = text[labelled.end() :] if labelled else text
+    # an unlabelled line must be mostly the date: "10 December 2007, 10:28 GMT",
+    # "Pressemitteilung vom 25. Januar 2022 | Berlin"
+    if not labelled and len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
+        return None, False
+    value = parse_date(rest, latest=latest)
+    if value is None:
+        return None, False
+    return value, bool(UPDATED_LABEL.match(text))
+
+
+def byline(text: str) -> list[str]:
+    """The names in a byline line ("By Jane Doe and John Roe"), else ``[]``."""
+    if len(text) > 120 or not (_BY.match(text) or _AUTHOR_LABEL.match(text)):
+        return []
+    # "By Jane Doe, 21 May 2024" / "By Jane Doe | Updated ..."
+    text = re.split(r"\s*(?:\||•|·|—|–|\bon\b|\bam\b|\bupdated\b|\bpublished\b)\s*|,\s*(?=\d)", text, maxsplit=1)[0]
+    return clean_authors([text])
+
+
+def text_metadata(lines: list[str], *, headline: int = -1, latest: datetime | None = None) -> Metadata:
+    """Dates, byline and dateline read from the lines around the headline.
+
+    Works on a text dump's lines and on an HTML page's block texts alike.
+    """
+    meta = Metadata()
+    lo = max(0, headline - NEAR_HEADLINE_BEFORE) if headline >= 0 else 0
+    hi = min(len(lines), (max(headline, 0)) + NEAR_HEADLINE_AFTER + 1)
+    for i in range(lo, hi):
+        if i == headline:  # "2024.4.4 -> 2024.5.0: upgrade fails" names no date of the page
+            continue
+        text = lines[i]
+        names = byline(text)
+        if not names and i + 1 < len(lines) and WRITTEN_BY.match(_BY.sub("", text).strip(" :") or "by"):
+            names = byline("By " + lines[i + 1])  # "Written by" / "Jane Doe" on two lines
+        meta.authors = meta.authors or names
+        value, is_update = date_line(text, latest=latest)
+        if value is None and (names or _LEADING_DATE.match(text)):
+            # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
+            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest), False
+        if value:
+            if is_update:
+                meta.updated = meta.updated or value
+            else:
+                meta.published = meta.published or value
+        if meta.dateline is None and not meta.published:
+            m = _DATELINE.match(text)
+            if m and month_day(m[2]):
+                meta.dateline = f"{m[1].strip()}, {m[2].strip()}"
+    return meta
+
+
+# -- titles ---------------------------------------------------------------------
+
+_TITLE_SEP = re.compile(r"\s+(?:[|»·•:]|[-–—]|::|//)\s+")
+
+
+def strip_site_suffix(title: str | None, *, site_name: str | None = None, url: str | None = None) -> str | None:
+    """The headline inside a <title>: "Headline | Site" -> "Headline".
+
+    The part that names the site (its name, or its domain) is dropped; if no
+    part does, a trailing or leading part of at most 4 words is dropped when
+    the rest is longer, as "Headline - Site Name" is the usual shape.
+    """
+    if not title:
+        return None
+    title = " ".join(title.split())
+    if site_name and ":" in title:  # "Site: Headline"
+        head, _, rest = title.partition(":")
+        if norm_name(head) == norm_name(site_name) and rest.strip():
+            return rest.strip()
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    names = set()
+    if site_name:
+        names.add(norm_name(site_name))
+    host = site_of(url)
+    if host:
+        names.add(norm_name(host.split(".")[0]))
+        names.add(norm_name(host))
+
+    def is_site(p: str) -> bool:
+        n = norm_name(p)
+        return bool(n) and (n in names or n.replace(" ", "") in names or any(n and n in x for x in names if len(n) > 3))
+
+    kept = [p for p in parts if not is_site(p)]
+    if kept and len(kept) < len(parts):
+        return " - ".join(kept) if len(kept) > 1 else kept[0]
+    last, first = parts[-1], parts[0]
+    if len(last.split()) <= 4 and len(" ".join(parts[:-1])) > len(last):
+        return strip_site_suffix(_TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0], site_name=site_name, url=url) if len(parts) > 2 else first
+    return title
+
+
+# -- language ---------------------------------------------------------------------
+
+
+def detect_language(text: str, *, declared: str | None = None) -> str | None:
+    """ISO 639-1 code of ``text``'s language (py3langid, offline), or the declared one for short text."""
+    sample = text[:LANGID_MAX_CHARS]
+    if len(sample.strip()) < LANGID_MIN_CHARS:
+        return declared
+    from py3langid import classify  # the model loads on first use, from the package
+
+    code, _ = classify(sample)
+    return code
+
+
+# -- names and sites ---------------------------------------------------------------
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of ``url`` without a leading ``www.``, or ``None``."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def norm_name(text: str) -> str:
+    """``text`` case-folded, its punctuation and runs of spaces one space: how names compare."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
