@@ -297,7 +297,9 @@ def author_set(value) -> frozenset[str]:
         return frozenset()
     value = re.sub(r"^\s*by\s+", "", value, flags=re.IGNORECASE)
     # credentials after a name ("Jane Doe, MD, PhD") are not names, on either side
-    return frozenset(n for n in (norm_title(p) for p in _AUTHOR_SPLIT.split(value) if not _CREDENTIAL.match(p.strip())) if n)
+    return frozenset(
+        n for n in (norm_title(p) for p in _AUTHOR_SPLIT.split(value) if not _CREDENTIAL.match(p.strip())) if n
+    )
 
 
 def meta_correct(field: str, gold, got) -> bool:

@@ -91,8 +91,11 @@ def run(tool: Tool, pool: Sequence[Page], total: int, every: int) -> RunResult:
         if n % every == 0 or n == total:
             point = checkpoint(n, started)
             points.append(point)
-            print(f"{point.pages:>8} pages  RSS {point.rss_mb:8.1f} MB  peak {point.peak_mb:8.1f} MB  "
-                  f"{point.seconds:7.1f} s  errors {errors}", flush=True)
+            print(
+                f"{point.pages:>8} pages  RSS {point.rss_mb:8.1f} MB  peak {point.peak_mb:8.1f} MB  "
+                f"{point.seconds:7.1f} s  errors {errors}",
+                flush=True,
+            )
     return RunResult(points, errors, first_error)
 
 
@@ -100,13 +103,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=10000, help="pages to run in total (default 10000)")
     ap.add_argument("--every", type=int, default=1000, help="checkpoint interval in pages (default 1000)")
-    ap.add_argument("--threshold-mb", type=float, default=DEFAULT_THRESHOLD_MB,
-                    help=f"max allowed RSS growth after the first checkpoint (default {DEFAULT_THRESHOLD_MB:g})")
+    ap.add_argument(
+        "--threshold-mb",
+        type=float,
+        default=DEFAULT_THRESHOLD_MB,
+        help=f"max allowed RSS growth after the first checkpoint (default {DEFAULT_THRESHOLD_MB:g})",
+    )
     ap.add_argument("--pool", type=int, default=None, help="cycle only the first N pages (default: all)")
     ap.add_argument("--datasets", nargs="+", metavar="NAME", help="datasets to draw pages from (default: all)")
     ap.add_argument("--tool", default="thresher", choices=TOOL_NAMES, help="extractor to check (default thresher)")
-    ap.add_argument("--bench-dir", metavar="DIR",
-                    help="directory of *.jsonl.gz gold files (default: $THRESHER_BENCH_DIR or ../shared/bench)")
+    ap.add_argument(
+        "--bench-dir",
+        metavar="DIR",
+        help="directory of *.jsonl.gz gold files (default: $THRESHER_BENCH_DIR or ../shared/bench)",
+    )
     return ap.parse_args(argv)
 
 
@@ -132,11 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: no pages", file=sys.stderr)
         return 2
     if args.pages < 2 * args.every:
-        print(f"warning: fewer than two checkpoints after warm-up; raise --pages above {2 * args.every}",
-              file=sys.stderr)
+        print(
+            f"warning: fewer than two checkpoints after warm-up; raise --pages above {2 * args.every}", file=sys.stderr
+        )
 
-    print(f"{tool.name} {tool.version}: {args.pages} pages cycled from {len(pool)} loaded pages; "
-          f"RSS after gc.collect() every {args.every} pages")
+    print(
+        f"{tool.name} {tool.version}: {args.pages} pages cycled from {len(pool)} loaded pages; "
+        f"RSS after gc.collect() every {args.every} pages"
+    )
     start = checkpoint(0, time.perf_counter())
     print(f"{0:>8} pages  RSS {start.rss_mb:8.1f} MB  (pages loaded, before the first call)")
     result = run(tool, pool, args.pages, args.every)
@@ -147,8 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     grown = growth_mb(result.points)
     verdict = "OK" if grown <= args.threshold_mb else "FAIL"
-    print(f"growth from page {result.points[0].pages} to {result.points[-1].pages}: {grown:+.1f} MB "
-          f"(threshold {args.threshold_mb:g} MB): {verdict}")
+    print(
+        f"growth from page {result.points[0].pages} to {result.points[-1].pages}: {grown:+.1f} MB "
+        f"(threshold {args.threshold_mb:g} MB): {verdict}"
+    )
     return 0 if verdict == "OK" else 1
 
 

@@ -329,7 +329,11 @@ def perturb(lines: Sequence[str], rng: random.Random) -> str:
             spaced.append(line)
             if i == last:
                 break
-            if blanks == "all" or (blanks == "paragraphs" and _is_paragraph(line)) or (blanks == "random" and rng.random() < p):
+            if (
+                blanks == "all"
+                or (blanks == "paragraphs" and _is_paragraph(line))
+                or (blanks == "random" and rng.random() < p)
+            ):
                 spaced.append("")
                 if rng.random() < 0.05:
                     spaced.append("")
@@ -439,7 +443,9 @@ def _stats(dumps: Iterable[Dump]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--bench-dir", default=None)
     ap.add_argument("--datasets", nargs="+", default=None, help=f"default: {' '.join(DATASETS)}")
     ap.add_argument("--renderer", default="all", choices=(*RENDERERS, "all"))

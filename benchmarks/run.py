@@ -184,14 +184,16 @@ def speed_summary(results: Sequence[PageResult], tools: Sequence[str]) -> list[d
     for tool in tools:
         mine = _group(results, None, tool)
         seconds = sum(r.seconds for r in mine)
-        rows.append({
-            "tool": tool,
-            "pages": len(mine),
-            "seconds": seconds,
-            "docs_per_s": _docs_per_s(len(mine), seconds),
-            "ms_per_doc": 1000 * seconds / len(mine) if mine else float("nan"),
-            "errors": sum(1 for r in mine if r.error),
-        })
+        rows.append(
+            {
+                "tool": tool,
+                "pages": len(mine),
+                "seconds": seconds,
+                "docs_per_s": _docs_per_s(len(mine), seconds),
+                "ms_per_doc": 1000 * seconds / len(mine) if mine else float("nan"),
+                "errors": sum(1 for r in mine if r.error),
+            }
+        )
     base = next((r["docs_per_s"] for r in rows if r["tool"] == "trafilatura"), None)
     for row in rows:
         row["vs_trafilatura"] = row["docs_per_s"] / base if base else None
@@ -255,21 +257,57 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], markdown
 def token_table(rows: Sequence[dict[str, Any]], markdown: bool) -> str:
     headers = ["dataset", "tool", "pages", "F1 mean", "F1 median", "P mean", "R mean", "errors", "empty", "docs/s"]
     body = [
-        [r["dataset"], r["tool"], str(r["pages"]), _fmt(r["f1_mean"]), _fmt(r["f1_median"]),
-         _fmt(r["precision_mean"]), _fmt(r["recall_mean"]), str(r["errors"]), str(r["empty"]),
-         _fmt(r["docs_per_s"], 1)]
+        [
+            r["dataset"],
+            r["tool"],
+            str(r["pages"]),
+            _fmt(r["f1_mean"]),
+            _fmt(r["f1_median"]),
+            _fmt(r["precision_mean"]),
+            _fmt(r["recall_mean"]),
+            str(r["errors"]),
+            str(r["empty"]),
+            _fmt(r["docs_per_s"], 1),
+        ]
         for r in rows
     ]
     return render_table(headers, body, markdown)
 
 
 def snippet_table(rows: Sequence[dict[str, Any]], markdown: bool) -> str:
-    headers = ["dataset", "tool", "pages", "TP", "FN", "FP", "TN", "P", "R", "F1", "accuracy",
-               "page-F1 mean", "errors", "docs/s"]
+    headers = [
+        "dataset",
+        "tool",
+        "pages",
+        "TP",
+        "FN",
+        "FP",
+        "TN",
+        "P",
+        "R",
+        "F1",
+        "accuracy",
+        "page-F1 mean",
+        "errors",
+        "docs/s",
+    ]
     body = [
-        [r["dataset"], r["tool"], str(r["pages"]), str(r["tp"]), str(r["fn"]), str(r["fp"]), str(r["tn"]),
-         _fmt(r["precision"]), _fmt(r["recall"]), _fmt(r["f1"]), _fmt(r["accuracy"]),
-         _fmt(r["page_f1_mean"]), str(r["errors"]), _fmt(r["docs_per_s"], 1)]
+        [
+            r["dataset"],
+            r["tool"],
+            str(r["pages"]),
+            str(r["tp"]),
+            str(r["fn"]),
+            str(r["fp"]),
+            str(r["tn"]),
+            _fmt(r["precision"]),
+            _fmt(r["recall"]),
+            _fmt(r["f1"]),
+            _fmt(r["accuracy"]),
+            _fmt(r["page_f1_mean"]),
+            str(r["errors"]),
+            _fmt(r["docs_per_s"], 1),
+        ]
         for r in rows
     ]
     return render_table(headers, body, markdown)
@@ -278,8 +316,15 @@ def snippet_table(rows: Sequence[dict[str, Any]], markdown: bool) -> str:
 def speed_table(rows: Sequence[dict[str, Any]], markdown: bool) -> str:
     headers = ["tool", "pages", "seconds", "ms/doc", "docs/s", "docs/s vs trafilatura", "errors"]
     body = [
-        [r["tool"], str(r["pages"]), _fmt(r["seconds"], 1), _fmt(r["ms_per_doc"], 1), _fmt(r["docs_per_s"], 1),
-         "-" if r["vs_trafilatura"] is None else f"{r['vs_trafilatura']:.2f}x", str(r["errors"])]
+        [
+            r["tool"],
+            str(r["pages"]),
+            _fmt(r["seconds"], 1),
+            _fmt(r["ms_per_doc"], 1),
+            _fmt(r["docs_per_s"], 1),
+            "-" if r["vs_trafilatura"] is None else f"{r['vs_trafilatura']:.2f}x",
+            str(r["errors"]),
+        ]
         for r in rows
     ]
     return render_table(headers, body, markdown, labels=1)
@@ -330,18 +375,23 @@ def _speed_ratios(speed_rows: Sequence[dict[str, Any]]) -> list[tuple[str, float
 
 def _render_meta(meta: dict[str, Any], markdown: bool) -> str:
     cpu = meta["pinned_cpu"]
-    pin = (f"Process pinned to CPU {cpu} (one core): docs/s is single-core throughput."
-           if cpu is not None else "Process NOT pinned to one core (no sched_setaffinity or --no-pin).")
+    pin = (
+        f"Process pinned to CPU {cpu} (one core): docs/s is single-core throughput."
+        if cpu is not None
+        else "Process NOT pinned to one core (no sched_setaffinity or --no-pin)."
+    )
     tools = ", ".join(f"{t['name']} {t['version']}" for t in meta["tools"])
     lines = [
         f"thresher benchmark: {meta['pages']} pages from {meta['bench_dir']}, in (dataset, id) order; "
         "pages with extra.gold_coverage < 0.5 skipped.",
         pin,
         f"Tools: {tools}; Python {meta['python']}.",
-        "Per dataset: " + "; ".join(
+        "Per dataset: "
+        + "; ".join(
             f"{d['dataset']} {d['pages']} pages ({d['with_gold']} with gold, {d['with_snippets']} with snippets)"
             for d in meta["datasets"]
-        ) + ".",
+        )
+        + ".",
     ]
     lines += [f"Skipped: {s}" for s in meta["skipped_tools"]]
     lines += [f"Errors ({tool}): {note}" for tool, note in meta.get("errors", {}).items()]
@@ -391,12 +441,14 @@ def dataset_meta(results: Sequence[PageResult], first_tool: str) -> list[dict[st
     rows = []
     for dataset in datasets_in(results):
         mine = _group(results, dataset, first_tool)
-        rows.append({
-            "dataset": dataset,
-            "pages": len(mine),
-            "with_gold": sum(1 for r in mine if r.f1 is not None),
-            "with_snippets": sum(1 for r in mine if r.snippets is not None),
-        })
+        rows.append(
+            {
+                "dataset": dataset,
+                "pages": len(mine),
+                "with_gold": sum(1 for r in mine if r.f1 is not None),
+                "with_snippets": sum(1 for r in mine if r.snippets is not None),
+            }
+        )
     return rows
 
 
@@ -408,15 +460,23 @@ def _split_list(values: Sequence[str] | None) -> list[str] | None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--datasets", nargs="+", metavar="NAME",
-                    help="datasets to run (file stems, space or comma separated; default: all)")
+    ap.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="NAME",
+        help="datasets to run (file stems, space or comma separated; default: all)",
+    )
     ap.add_argument("--limit", type=int, default=None, metavar="N", help="first N pages (by id) of each dataset")
-    ap.add_argument("--tools", default=",".join(TOOL_NAMES),
-                    help=f"comma-separated, from {','.join(TOOL_NAMES)} (default: all)")
+    ap.add_argument(
+        "--tools", default=",".join(TOOL_NAMES), help=f"comma-separated, from {','.join(TOOL_NAMES)} (default: all)"
+    )
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     ap.add_argument("--json", metavar="PATH", help="also write the summary and per-page results as JSON")
-    ap.add_argument("--bench-dir", metavar="DIR",
-                    help="directory of *.jsonl.gz gold files (default: $THRESHER_BENCH_DIR or ../shared/bench)")
+    ap.add_argument(
+        "--bench-dir",
+        metavar="DIR",
+        help="directory of *.jsonl.gz gold files (default: $THRESHER_BENCH_DIR or ../shared/bench)",
+    )
     ap.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return ap.parse_args(argv)

@@ -126,9 +126,7 @@ _GENERIC_TITLE_WORDS = frozenset(
     }
 )  # fmt: skip
 _TITLE_WORD = re.compile(r"[^\W\d_]+")
-_SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "svg", "head", "title"}
-)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
 _WS = re.compile(r"\s+")
 
 
@@ -198,11 +196,7 @@ def _find_main(tree: LexborHTMLParser, gold: str):  # -> LexborNode | None
         text = _norm(node.text(deep=True, separator=" "))
         for i, snip in enumerate(snippets):
             # the first match for the first line, the last one for the last line
-            if (
-                text.startswith(snip)
-                and len(text) <= 2 * len(firsts[i]) + 40
-                and (i == 1 or found[0] is None)
-            ):
+            if text.startswith(snip) and len(text) <= 2 * len(firsts[i]) + 40 and (i == 1 or found[0] is None):
                 found[i] = node
     if found[0] is None or found[1] is None:
         return None
@@ -227,9 +221,7 @@ def _find_main(tree: LexborHTMLParser, gold: str):  # -> LexborNode | None
 
 
 def _is_heading(line: str) -> bool:
-    return len(line.split()) <= 12 and not line.rstrip().endswith(
-        (".", "!", "?", ":", '"', "\u201d", ")")
-    )
+    return len(line.split()) <= 12 and not line.rstrip().endswith((".", "!", "?", ":", '"', "\u201d", ")"))
 
 
 def _article_html(lines: Sequence[str], rng: random.Random) -> str:
@@ -244,23 +236,15 @@ def _article_html(lines: Sequence[str], rng: random.Random) -> str:
 
 def _swap_quotes(text: str, rng: random.Random) -> str:
     if rng.random() < 0.5:  # curly -> straight
-        return text.translate(
-            str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-        )
+        return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
     text = re.sub(r"(\w)'(\w)", "\\1\u2019\\2", text)
     return re.sub(r'"([^"\n]*)"', "\u201c\\1\u201d", text)
 
 
-def _syndicate(
-    source: Page, host: Page, rng: random.Random
-) -> tuple[list[str], str, tuple[str, ...]]:
+def _syndicate(source: Page, host: Page, rng: random.Random) -> tuple[list[str], str, tuple[str, ...]]:
     """The article's lines and headline as a syndicating site prints them."""
     # A few gold texts hold HTML entities ("I&#39;m"); the article's text has none.
-    lines = [
-        html_lib.unescape(ln).strip()
-        for ln in (source.gold or "").splitlines()
-        if ln.strip()
-    ]
+    lines = [html_lib.unescape(ln).strip() for ln in (source.gold or "").splitlines() if ln.strip()]
     title = source.extra.get("title") or lines[0]
     edits: list[str] = []
     host_name = host.extra.get("domain") or "partner site"
@@ -276,11 +260,7 @@ def _syndicate(
         )
         edits.append("headline")
     total = sum(len(ln.split()) for ln in lines)
-    if (
-        len(lines) >= 5
-        and rng.random() < 0.3
-        and len(lines[-1].split()) <= MAX_DROPPED_SHARE * total
-    ):
+    if len(lines) >= 5 and rng.random() < 0.3 and len(lines[-1].split()) <= MAX_DROPPED_SHARE * total:
         lines = lines[:-1]
         edits.append("drop-last")
     if rng.random() < 0.5:
@@ -305,9 +285,7 @@ def _syndicate(
     return lines, title, tuple(edits)
 
 
-def _plain_page(
-    lines: Sequence[str], title: str, host: Page, rng: random.Random
-) -> str:
+def _plain_page(lines: Sequence[str], title: str, host: Page, rng: random.Random) -> str:
     """A page from the host's chrome lines (before/after its own text) around the article."""
     dump = render_browserlike(host.html)
     content = [y >= 0.5 for y in label_lines(dump, host.gold or "")]
@@ -319,9 +297,7 @@ def _plain_page(
     nav = "".join(f'<li><a href="/{i}">{esc(ln)}</a></li>' for i, ln in enumerate(head))
     related = tail[: len(tail) // 2]
     footer = tail[len(tail) // 2 :]
-    rel = "".join(
-        f'<li><a href="/r{i}">{esc(ln)}</a></li>' for i, ln in enumerate(related)
-    )
+    rel = "".join(f'<li><a href="/r{i}">{esc(ln)}</a></li>' for i, ln in enumerate(related))
     foot = "".join(f"<p>{esc(ln)}</p>" for ln in footer)
     return (
         f"<!doctype html><html><head><title>{esc(title)}</title></head><body>"
@@ -343,14 +319,10 @@ def make_copy(source: Page, host: Page, seed: int) -> Doc:
         for h1 in h1s:
             h1.inner_html = html_lib.escape(title, quote=False)
         if not h1s:
-            main.inner_html = (
-                f"<h1>{html_lib.escape(title, quote=False)}</h1>\n" + main.inner_html
-            )
+            main.inner_html = f"<h1>{html_lib.escape(title, quote=False)}</h1>\n" + main.inner_html
         title_node = tree.css_first("title")
         if title_node is not None:
-            title_node.inner_html = html_lib.escape(
-                f"{title} - {host.extra.get('domain', '')}", quote=False
-            )
+            title_node.inner_html = html_lib.escape(f"{title} - {host.extra.get('domain', '')}", quote=False)
         page_html = tree.html or ""
         edits = ("transplant", *edits)
     else:
@@ -386,17 +358,11 @@ def build_corpus(pages: Sequence[Page], seed: int, copies: Sequence[int]) -> Cor
     clusters = topic_clusters(pages)
     cluster_of = {p.id: ci for ci, c in enumerate(clusters) for p in c}
     # Gold texts with HTML entities unescaped: what a perfect extractor returns.
-    docs = [
-        Doc(p.id, p.id, None, p.url, p.html, html_lib.unescape(p.gold or ""))
-        for p in pages
-    ]
+    docs = [Doc(p.id, p.id, None, p.url, p.html, html_lib.unescape(p.gold or "")) for p in pages]
     groups: dict[str, list[int]] = {p.id: [i] for i, p in enumerate(pages)}
     hosts = [p for p in pages if p.gold]
     for page in pages:
-        if (
-            page.extra.get("page_type") not in SOURCE_TYPES
-            or len((page.gold or "").split()) < MIN_SOURCE_WORDS
-        ):
+        if page.extra.get("page_type") not in SOURCE_TYPES or len((page.gold or "").split()) < MIN_SOURCE_WORDS:
             continue
         rng = _rng(seed, "hosts", page.id)
         pool = [h for h in hosts if cluster_of[h.id] != cluster_of[page.id]]
@@ -413,18 +379,10 @@ def build_corpus(pages: Sequence[Page], seed: int, copies: Sequence[int]) -> Cor
         if d.host_id is not None:
             by_host[d.host_id].append(i)
     same_chrome = [
-        (i, j)
-        for idx in by_host.values()
-        for i, j in combinations(idx, 2)
-        if docs[i].page_id != docs[j].page_id
+        (i, j) for idx in by_host.values() for i, j in combinations(idx, 2) if docs[i].page_id != docs[j].page_id
     ]
     first_by_html: dict[str, str] = {}
-    same_page = {
-        p.id: first_by_html.setdefault(
-            hashlib.blake2b(p.html.encode()).hexdigest(), p.id
-        )
-        for p in pages
-    }
+    same_page = {p.id: first_by_html.setdefault(hashlib.blake2b(p.html.encode()).hexdigest(), p.id) for p in pages}
     return Corpus(
         docs,
         groups,
@@ -460,9 +418,7 @@ def compute_texts(
                     text = signature_text(thresher.extract(doc.html, doc.url))
                 else:
                     rng = _rng(seed, "dump", doc.name)
-                    renderer = ("blocks", "browserlike")[
-                        zlib.crc32(doc.name.encode()) % 2
-                    ]
+                    renderer = ("blocks", "browserlike")[zlib.crc32(doc.name.encode()) % 2]
                     dump = perturb(render(doc.html, renderer, rng), rng)
                     text = signature_text(thresher.clean_text(dump, doc.url))
             except Exception as exc:  # noqa: BLE001 - an error counts as an empty text
@@ -510,9 +466,7 @@ def judged(s: Sigs, i: int, j: int, threshold: float, lsh: bool = True) -> bool:
     band key; ``lsh=False``: every pair) with similarity >= ``threshold``."""
     if s.hashes[i] is not None and s.hashes[i] == s.hashes[j]:
         return True
-    return (not lsh or bool(s.keys[i] & s.keys[j])) and dedup.similarity(
-        s.sigs[i], s.sigs[j]
-    ) >= threshold
+    return (not lsh or bool(s.keys[i] & s.keys[j])) and dedup.similarity(s.sigs[i], s.sigs[j]) >= threshold
 
 
 def jaccard(s: Sigs, i: int, j: int) -> float:
@@ -553,9 +507,7 @@ class Result:
     n_chrome: int
     g_tp: int = 0
     g_fp: int = 0
-    g_same_page: int = (
-        0  # pairs of copies of one page the dataset holds twice: neither TP nor FP
-    )
+    g_same_page: int = 0  # pairs of copies of one page the dataset holds twice: neither TP nor FP
     empty: int = 0
     pos_j: list[float] = field(default_factory=list)
     neg_j: list[float] = field(default_factory=list)
@@ -575,11 +527,7 @@ class Result:
 
     @property
     def g_precision(self) -> float:
-        return (
-            self.g_tp / (self.g_tp + self.g_fp)
-            if self.g_tp + self.g_fp
-            else float("nan")
-        )
+        return self.g_tp / (self.g_tp + self.g_fp) if self.g_tp + self.g_fp else float("nan")
 
     @property
     def g_recall(self) -> float:
@@ -612,33 +560,19 @@ def evaluate(
         return res
     res.pos_j = [jaccard(s, i, j) for i, j in corpus.positives]
     res.neg_j = [jaccard(s, i, j) for i, j in corpus.same_topic + corpus.same_chrome]
-    res.misses = sorted(
-        (jaccard(s, i, j), i, j)
-        for i, j in corpus.positives
-        if not judged(s, i, j, threshold)
-    )
+    res.misses = sorted((jaccard(s, i, j), i, j) for i, j in corpus.positives if not judged(s, i, j, threshold))
     res.false_hits = sorted(
-        (
-            (jaccard(s, i, j), i, j)
-            for i, j in corpus.same_topic + corpus.same_chrome
-            if judged(s, i, j, threshold)
-        ),
+        ((jaccard(s, i, j), i, j) for i, j in corpus.same_topic + corpus.same_chrome if judged(s, i, j, threshold)),
         reverse=True,
     )
     group_of = {i: g for g, idx in corpus.groups.items() for i in idx}
     found = global_pairs(s, threshold)
     page_of = {i: corpus.same_page[corpus.docs[i].page_id] for i in group_of}
     res.g_tp = sum(group_of[i] == group_of[j] for i, j in found)
-    res.g_same_page = sum(
-        group_of[i] != group_of[j] and page_of[i] == page_of[j] for i, j in found
-    )
+    res.g_same_page = sum(group_of[i] != group_of[j] and page_of[i] == page_of[j] for i, j in found)
     res.g_fp = len(found) - res.g_tp - res.g_same_page
     res.global_false = sorted(
-        (
-            (jaccard(s, i, j), i, j)
-            for i, j in found
-            if page_of[i] != page_of[j] and group_of[i] != group_of[j]
-        ),
+        ((jaccard(s, i, j), i, j) for i, j in found if page_of[i] != page_of[j] and group_of[i] != group_of[j]),
         reverse=True,
     )
     return res
@@ -683,9 +617,7 @@ def time_signatures(texts: Sequence[str]) -> dict[str, float]:
             t0 = time.perf_counter()
             dedup.minhash(t)
             per_kw.append((time.perf_counter() - t0) * 1e6 * 1000 / words)
-    out["minhash_us_per_1000_words"] = (
-        statistics.median(per_kw) if per_kw else float("nan")
-    )
+    out["minhash_us_per_1000_words"] = statistics.median(per_kw) if per_kw else float("nan")
     out["words_mean"] = statistics.fmean(len(t.split()) for t in texts)
     return out
 
@@ -720,9 +652,7 @@ def _jaccard_row(r: Result) -> str:
     )
 
 
-def extraction_quality(
-    corpus: Corpus, mode: str, misses: Sequence[tuple[float, int, int]]
-) -> list[str]:
+def extraction_quality(corpus: Corpus, mode: str, misses: Sequence[tuple[float, int, int]]) -> list[str]:
     """Markdown rows: token precision/recall of the texts against the article
     text put in the page, for originals, transplanted and plain copies; and the
     share of missed positive pairs with an extraction below 0.9 in either."""
@@ -731,11 +661,7 @@ def extraction_quality(
     for d in corpus.docs:
         p, r, _ = token_f1(d.texts[mode], d.gold_text)
         pr.append((p, r))
-        kind = (
-            "original"
-            if d.host_id is None
-            else ("transplant" if "transplant" in d.edits else "plain")
-        )
+        kind = "original" if d.host_id is None else ("transplant" if "transplant" in d.edits else "plain")
         kinds[kind].append((p, r))
     rows = []
     for kind in ("original", "transplant", "plain"):
@@ -747,9 +673,7 @@ def extraction_quality(
                 f"| {sum(v[0] < 0.9 for v in vals) / len(vals):.3f} | {sum(v[1] < 0.9 for v in vals) / len(vals):.3f} |"
             )
     bad = sum(min(pr[i][0], pr[i][1], pr[j][0], pr[j][1]) < 0.9 for _, i, j in misses)
-    rows.append(
-        f"| {mode} | missed pairs with an extraction P or R < 0.9 | {len(misses)} | {bad} | | | |"
-    )
+    rows.append(f"| {mode} | missed pairs with an extraction P or R < 0.9 | {len(misses)} | {bad} | | | |")
     return rows
 
 
@@ -774,9 +698,7 @@ def _explain(corpus: Corpus, r: Result, limit: int) -> None:
         )
         shown = clean[:limit] + [m for m in r.misses if m not in clean][:limit]
         for jac, i, j in shown:
-            print(
-                f"  J={jac:.3f} est={dedup.similarity(*_sig_pair(r, i, j)):.3f}  {desc(i)}  vs  {desc(j)}"
-            )
+            print(f"  J={jac:.3f} est={dedup.similarity(*_sig_pair(r, i, j)):.3f}  {desc(i)}  vs  {desc(j)}")
     for title, pairs in (
         ("false duplicates among the listed negatives", r.false_hits),
         ("false duplicates with everything indexed", r.global_false),
@@ -793,12 +715,8 @@ def _sig_pair(r: Result, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument(
-        "--limit", type=int, default=None, help="first N pages (by id) of wcxb_dev"
-    )
-    ap.add_argument(
-        "--seed", type=int, default=0, help="seed of the hosts and edits (default 0)"
-    )
+    ap.add_argument("--limit", type=int, default=None, help="first N pages (by id) of wcxb_dev")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the hosts and edits (default 0)")
     ap.add_argument(
         "--copies",
         default="2,3",
@@ -809,9 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=",".join(MODES),
         help="comma-separated from gold,extract,dump",
     )
-    ap.add_argument(
-        "--sweep", action="store_true", help="also other shingle sizes and thresholds"
-    )
+    ap.add_argument("--sweep", action="store_true", help="also other shingle sizes and thresholds")
     ap.add_argument(
         "--explain",
         type=int,
@@ -828,9 +744,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error(f"unknown modes {sorted(unknown)}")
     copies = [int(c) for c in args.copies.split(",")]
 
-    pages = [
-        p for p in iter_pages(resolve_bench_dir(args.bench_dir), [DATASET], args.limit)
-    ]
+    pages = [p for p in iter_pages(resolve_bench_dir(args.bench_dir), [DATASET], args.limit)]
     t0 = time.perf_counter()
     corpus = build_corpus(pages, args.seed, copies)
     n_plain = sum("plain" in d.edits for d in corpus.docs)
@@ -849,13 +763,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for mode in modes:
         s = signatures([d.texts[mode] for d in corpus.docs], dedup.SHINGLE_WORDS)
         sigs_by_mode[mode] = s
-        results.append(
-            evaluate(corpus, mode, s, dedup.SHINGLE_WORDS, dedup.NEAR_DUP_JACCARD)
-        )
+        results.append(evaluate(corpus, mode, s, dedup.SHINGLE_WORDS, dedup.NEAR_DUP_JACCARD))
 
-    print(
-        f"\n## Near-duplicate detection, {DATASET} (seed {args.seed}, limit {args.limit})\n"
-    )
+    print(f"\n## Near-duplicate detection, {DATASET} (seed {args.seed}, limit {args.limit})\n")
     print(
         f"SHINGLE_WORDS={dedup.SHINGLE_WORDS}, NUM_PERM={dedup.NUM_PERM}, BANDS x ROWS={dedup.BANDS}x{dedup.ROWS}, "
         f"NEAR_DUP_JACCARD={dedup.NEAR_DUP_JACCARD}; {len(corpus.docs)} documents "
@@ -864,29 +774,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(_HEADER)
     for r in results:
         print(_row(r))
-    print(
-        "\nExact Jaccard of the shingle sets (positives: low percentiles; negatives: high ones)\n"
-    )
-    print(
-        "| mode | pos p1 | pos p5 | pos median | neg median | neg p99 | neg p99.9 | neg max |"
-    )
+    print("\nExact Jaccard of the shingle sets (positives: low percentiles; negatives: high ones)\n")
+    print("| mode | pos p1 | pos p5 | pos median | neg median | neg p99 | neg p99.9 | neg max |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(_jaccard_row(r))
 
-    quality = [
-        row
-        for r in results
-        if r.mode != "gold"
-        for row in extraction_quality(corpus, r.mode, r.misses)
-    ]
+    quality = [row for r in results if r.mode != "gold" for row in extraction_quality(corpus, r.mode, r.misses)]
     if quality:
-        print(
-            "\nText quality against the article put in the page (token precision / recall)\n"
-        )
-        print(
-            "| mode | documents | n | mean P | mean R | share P < 0.9 | share R < 0.9 |"
-        )
+        print("\nText quality against the article put in the page (token precision / recall)\n")
+        print("| mode | documents | n | mean P | mean R | share P < 0.9 | share R < 0.9 |")
         print("|---|---|---:|---:|---:|---:|---:|")
         print("\n".join(quality))
 
@@ -897,17 +794,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"minhash {tm['minhash_us']:.0f} us/text ({tm['minhash_us_per_1000_words']:.0f} us per 1,000 words, "
         f"median), content_hash {tm['hash_us']:.0f} us, band_keys {tm['bands_us']:.1f} us."
     )
-    print(
-        "Text production: "
-        + ", ".join(
-            f"{m} {spent[m] / len(corpus.docs) * 1e3:.1f} ms/doc" for m in modes
-        )
-    )
+    print("Text production: " + ", ".join(f"{m} {spent[m] / len(corpus.docs) * 1e3:.1f} ms/doc" for m in modes))
     if any(errors.values()):
-        print(
-            "**Errors** (counted as empty texts): "
-            + ", ".join(f"{m} {errors[m]}" for m in modes if errors[m])
-        )
+        print("**Errors** (counted as empty texts): " + ", ".join(f"{m} {errors[m]}" for m in modes if errors[m]))
 
     if args.sweep:
         print(
@@ -922,11 +811,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for mode in modes:
             for n in (3, 4, 5, 6, 8):
                 texts = [d.texts[mode] for d in corpus.docs]
-                s = (
-                    sigs_by_mode[mode]
-                    if n == dedup.SHINGLE_WORDS
-                    else signatures(texts, n)
-                )
+                s = sigs_by_mode[mode] if n == dedup.SHINGLE_WORDS else signatures(texts, n)
                 full = evaluate(corpus, mode, s, n, dedup.NEAR_DUP_JACCARD)
                 for thr in (0.6, 0.7, 0.75, 0.8, 0.85):
                     r = evaluate(corpus, mode, s, n, thr, full=False)

@@ -56,7 +56,11 @@ def justext_lines(text: str) -> str:
 
     words = [w.lower() for w in _WORD.findall(text[:20000])]
     best = max(_stoplists().items(), key=lambda kv: sum(w in kv[1] for w in words))[1] if words else frozenset()
-    html = "<html><body>" + "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip()) + "</body></html>"
+    html = (
+        "<html><body>"
+        + "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+        + "</body></html>"
+    )
     paras = justext.justext(html, best)
     return "\n".join(p.text for p in paras if not p.is_boilerplate)
 
@@ -105,7 +109,7 @@ def main(argv=None) -> int:
     for (ds, tool), vals in sorted(f1.items()):
         rows.append((ds, tool, len(vals), statistics.mean(vals), statistics.median(vals)))
     pooled: dict[str, list[float]] = {}
-    for (ds, tool), vals in f1.items():
+    for (_ds, tool), vals in f1.items():
         pooled.setdefault(tool, []).extend(vals)
     for tool, vals in sorted(pooled.items()):
         rows.append(("all", tool, len(vals), statistics.mean(vals), statistics.median(vals)))

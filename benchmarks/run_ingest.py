@@ -49,7 +49,7 @@ def write_warc(path: Path, pages: list[tuple[str, bytes]], repeat: int = 1) -> i
     n = 0
     with open(path, "wb") as fh:
         for r in range(repeat):
-            for i, (url, body) in enumerate(pages):
+            for url, body in pages:
                 n += 1
                 # each repeat gets its own URL so the records are distinct inputs
                 fh.write(warc_record(n, f"{url}#r{r}" if repeat > 1 else url, body))
@@ -73,8 +73,9 @@ def main(argv=None) -> int:
     ap.add_argument("--datasets", default=None, help="comma-separated (default: all)")
     ap.add_argument("--limit", type=int, default=None, help="pages per dataset")
     ap.add_argument("--repeat", type=int, default=5, help="copies of the pages in the memory run")
-    ap.add_argument("--no-pin", action="store_true",
-                    help="do not pin to one core (the writer thread may then use a second one)")
+    ap.add_argument(
+        "--no-pin", action="store_true", help="do not pin to one core (the writer thread may then use a second one)"
+    )
     args = ap.parse_args(argv)
     cpu = None if args.no_pin else pin_to_one_core()
 

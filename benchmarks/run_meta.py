@@ -133,8 +133,10 @@ def main(argv=None) -> int:
     print(render_table(["field", "dataset", "tool", "pages", "accuracy"], rows, args.markdown, labels=3))
     overhead = seconds["thresher:meta"] / seconds["thresher:bare"] - 1 if seconds["thresher:bare"] else float("nan")
     print()
-    print(f"metadata cost: extraction {seconds['thresher:bare']:.1f} s without, {seconds['thresher:meta']:.1f} s with "
-          f"metadata: +{overhead:.1%} (target <= 20%); pinned to CPU {cpu}")
+    print(
+        f"metadata cost: extraction {seconds['thresher:bare']:.1f} s without, {seconds['thresher:meta']:.1f} s with "
+        f"metadata: +{overhead:.1%} (target <= 20%); pinned to CPU {cpu}"
+    )
     for name in refs:
         print(f"{name}: {seconds[name]:.1f} s")
     return 0

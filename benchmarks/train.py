@@ -132,7 +132,6 @@ KIND_PARAMS = {
 DATASET_WEIGHTS: dict[str, dict[str, float]] = {"blocks": {"scrapinghub": 6.0, "readability": 6.0}}
 
 
-
 # ------------------------------------------------------------------ features
 def _block_rows(page: Page) -> list[tuple]:
     tree = parse(page.html)
@@ -191,7 +190,10 @@ def _line_rows(page: Page) -> list[tuple]:
 
 ROW_MAKERS = {"blocks": _block_rows, "lines": _line_rows}
 #: The code a feature cache depends on: all of the package, and the labelling.
-SOURCES = (*sorted((ROOT / "src" / "thresher").rglob("*.py")), *(ROOT / "benchmarks" / f for f in ("labels.py", "render.py", "train.py")))
+SOURCES = (
+    *sorted((ROOT / "src" / "thresher").rglob("*.py")),
+    *(ROOT / "benchmarks" / f for f in ("labels.py", "render.py", "train.py")),
+)
 
 
 def context_of(kind: str, row: tuple, p1: np.ndarray) -> np.ndarray:
@@ -305,10 +307,20 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--iterations", type=int, default=None, help="default: per kind (KIND_PARAMS)")
     ap.add_argument("--learning-rate", type=float, default=None, help="default: per kind (KIND_PARAMS)")
-    ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a CatBoost parameter (experiments), e.g. l2_leaf_reg=10")
-    ap.add_argument("--dataset-weight", action="append", default=[], metavar="NAME=W",
-                    help="weigh a dataset's pages W times (experiments; default: DATASET_WEIGHTS[kind])")
+    ap.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a CatBoost parameter (experiments), e.g. l2_leaf_reg=10",
+    )
+    ap.add_argument(
+        "--dataset-weight",
+        action="append",
+        default=[],
+        metavar="NAME=W",
+        help="weigh a dataset's pages W times (experiments; default: DATASET_WEIGHTS[kind])",
+    )
     ap.add_argument("-o", "--output", default=None, help="default: src/thresher/models/<MODEL_NAMES[kind]>.json")
     args = ap.parse_args(argv)
     params = dict(CATBOOST_PARAMS, **KIND_PARAMS.get(args.kind, {}))
@@ -327,14 +339,22 @@ def main(argv=None) -> int:
     sizes = [r[5].shape[0] for r in rows]
     X = np.vstack([r[5] for r in rows]).astype(np.float32)
     y = np.concatenate([r[6] for r in rows])
-    ds_weight = dict(DATASET_WEIGHTS.get(kind, {}), **{k: float(v) for k, v in (a.split("=", 1) for a in args.dataset_weight)})
-    page_weight = [ds_weight.get(r[0].removesuffix(EXCERPT), 1.0) * (EXCERPT_WEIGHT if r[0].endswith(EXCERPT) else 1.0) for r in rows]
+    ds_weight = dict(
+        DATASET_WEIGHTS.get(kind, {}), **{k: float(v) for k, v in (a.split("=", 1) for a in args.dataset_weight)}
+    )
+    page_weight = [
+        ds_weight.get(r[0].removesuffix(EXCERPT), 1.0) * (EXCERPT_WEIGHT if r[0].endswith(EXCERPT) else 1.0)
+        for r in rows
+    ]
     w = np.concatenate([block_weights(r[3].texts) * pw for r, pw in zip(rows, page_weight)])
     page_fold = folds_of([r[2] for r in rows], args.folds)
     block_fold = np.repeat(page_fold, sizes)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    print(f"{len(rows)} pages, {len(X)} blocks, {X.shape[1]} features, "
-          f"{(y >= LABEL_MIN_MATCH).mean():.3f} positive; features in {time.time() - t0:.0f}s", flush=True)
+    print(
+        f"{len(rows)} pages, {len(X)} blocks, {X.shape[1]} features, "
+        f"{(y >= LABEL_MIN_MATCH).mean():.3f} positive; features in {time.time() - t0:.0f}s",
+        flush=True,
+    )
 
     def out_of_fold(features: np.ndarray, stage: int) -> np.ndarray:
         scores = np.zeros(len(features))
@@ -346,13 +366,17 @@ def main(argv=None) -> int:
         return scores
 
     p1 = out_of_fold(X, 1)
-    X2 = np.vstack([context_of(kind, r, p1[offsets[i] : offsets[i + 1]]) for i, r in enumerate(rows)]).astype(np.float32)
+    X2 = np.vstack([context_of(kind, r, p1[offsets[i] : offsets[i + 1]]) for i, r in enumerate(rows)]).astype(
+        np.float32
+    )
     p2 = out_of_fold(X2, 2)  # for the threshold and the honest figures
     p2_pages = [p2[offsets[i] : offsets[i + 1]] for i in range(len(rows))]
     best_t, best_f = 0.5, -1.0
     for t in np.arange(0.25, 0.76, 0.05):
         per = evaluate(kind, rows, p2_pages, float(t))
-        f = sum(ds_weight.get(ds, 1.0) * sum(v) for ds, v in per.items()) / sum(ds_weight.get(ds, 1.0) * len(v) for ds, v in per.items())
+        f = sum(ds_weight.get(ds, 1.0) * sum(v) for ds, v in per.items()) / sum(
+            ds_weight.get(ds, 1.0) * len(v) for ds, v in per.items()
+        )
         if f > best_f:
             best_t, best_f = float(round(t, 2)), f
     per = evaluate(kind, rows, p2_pages, best_t)
@@ -360,9 +384,13 @@ def main(argv=None) -> int:
     report = {}
     for ds, vals in sorted(per.items()):
         report[ds] = {"pages": len(vals), "f1_mean": statistics.mean(vals), "f1_median": statistics.median(vals)}
-        print(f"  {ds:14s} pages {len(vals):5d}  F1 mean {statistics.mean(vals):.4f}  median {statistics.median(vals):.4f}")
+        print(
+            f"  {ds:14s} pages {len(vals):5d}  F1 mean {statistics.mean(vals):.4f}  median {statistics.median(vals):.4f}"
+        )
     allv = [x for v in per.values() for x in v]
-    print(f"  {'all':14s} pages {len(allv):5d}  F1 mean {statistics.mean(allv):.4f}  median {statistics.median(allv):.4f}")
+    print(
+        f"  {'all':14s} pages {len(allv):5d}  F1 mean {statistics.mean(allv):.4f}  median {statistics.median(allv):.4f}"
+    )
     report["all"] = {"pages": len(allv), "f1_mean": statistics.mean(allv), "f1_median": statistics.median(allv)}
     if args.dump_oof:
         with open(args.dump_oof, "wb") as fh:

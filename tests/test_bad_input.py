@@ -104,7 +104,11 @@ def test_giant_repetitive_dumps_are_cleaned_in_bounded_time():
     # check quadratic (over ten minutes); dumps are read up to MAX_DUMP_CHARS
     from thresher.dumps.lines import MAX_DUMP_CHARS
 
-    for dump in ("word " * 3_800_000, "One repeated sentence of a dump, again and again.\n\n" * 300_000, "\n" * 5_000_000):
+    for dump in (
+        "word " * 3_800_000,
+        "One repeated sentence of a dump, again and again.\n\n" * 300_000,
+        "\n" * 5_000_000,
+    ):
         article = thresher.clean_text(dump)
         assert len(article.text) <= MAX_DUMP_CHARS
 

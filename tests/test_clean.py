@@ -18,7 +18,13 @@ def ferry():
 def test_our_dump_is_cleaned(ferry):
     assert ferry.title == "Island ferry service to resume after three-week suspension"
     text = ferry.text
-    for chrome in ("Skip to content", "Subscribe to our newsletter", "Share this story", "All rights reserved", "Home | News"):
+    for chrome in (
+        "Skip to content",
+        "Subscribe to our newsletter",
+        "Share this story",
+        "All rights reserved",
+        "Home | News",
+    ):
         assert chrome not in text
     for kept in ("The ferry link between Port Allard", "claim a refund until the end of April", "Residents of Skarra"):
         assert kept in text
@@ -78,7 +84,8 @@ def test_site_memory_removes_recurring_chrome_but_not_confident_text():
             "Valley Courier - local news since 1921\n\nTown hall reopens after repairs\n\n"
             + "\n\n".join(
                 f"Story {k}, paragraph {j}: the council said the work on the building took longer than planned, "
-                f"because the roof needed more repairs than the survey had shown last spring." for j in range(4)
+                f"because the roof needed more repairs than the survey had shown last spring."
+                for j in range(4)
             )
             + "\n\nRead our privacy policy and terms of use\n"
         )

@@ -27,7 +27,17 @@ def test_extract_text_markdown_json():
     assert d["url"] == "https://example.de/x"
     assert d["text"].strip() == text.output.strip()
     assert d["title"] and d["title"] not in d["text"].splitlines()
-    for field in ("authors", "published", "updated", "site_name", "language", "canonical_url", "description", "section", "tags"):
+    for field in (
+        "authors",
+        "published",
+        "updated",
+        "site_name",
+        "language",
+        "canonical_url",
+        "description",
+        "section",
+        "tags",
+    ):
         assert field in d
     assert d["authors"] and d["language"] == "de"
 

@@ -58,7 +58,7 @@ def page(text: str, head: str = "", title: str = "Notes") -> str:
         f"{head}"
         f"<title>{title}</title>\n"
         '<link rel="stylesheet" href="/static/site.css">\n'
-        "</head>\n<body>\n<header><nav><a href=\"/\">Home</a> | <a href=\"/archive\">Archive</a></nav></header>\n"
+        '</head>\n<body>\n<header><nav><a href="/">Home</a> | <a href="/archive">Archive</a></nav></header>\n'
         f"<article>\n<h1>{title}</h1>\n<p>{text}</p>\n</article>\n"
         "<footer>(c) 2024</footer>\n</body>\n</html>\n"
     )
@@ -352,8 +352,8 @@ def test_garbage_with_a_header_that_looks_like_html() -> None:
 
 def test_truncated_multibyte_tail() -> None:
     html = page(CHINESE)
-    data = html.encode("utf-8")[:-len("</html>\n") - 1]
-    data = data + "中".encode("utf-8")[:2]  # cut in the middle of a character
+    data = html.encode("utf-8")[: -len("</html>\n") - 1]
+    data = data + "中".encode()[:2]  # cut in the middle of a character
     text, name = decode(data)
     assert name == "utf-8"
     assert text.startswith(page(CHINESE)[:200])

@@ -89,12 +89,8 @@ def test_normalise_invariance(variant: str) -> None:
 def test_normalise_details() -> None:
     assert normalise("") == ""
     assert normalise(" \n\t ... !!! — ") == ""
-    assert (
-        normalise("Straße ﬁnal x²") == "strasse final x2"
-    )  # casefold, NFKC ligature and superscript
-    assert (
-        normalise("e-mail/web_site") == "e mail web site"
-    )  # punctuation separates words
+    assert normalise("Straße ﬁnal x²") == "strasse final x2"  # casefold, NFKC ligature and superscript
+    assert normalise("e-mail/web_site") == "e mail web site"  # punctuation separates words
     # Combining marks stay inside their word (Python's \w would split these).
     assert normalise("हिन्दी भाषा!") == "हिन्दी भाषा"
     assert normalise("Привет, «мир»!") == "привет мир"
@@ -118,12 +114,8 @@ def test_shingles() -> None:
     assert sh.dtype == np.uint64
     assert len(sh) == 7 - SHINGLE_WORDS + 1
     assert np.array_equal(sh, np.unique(sh))
-    assert np.array_equal(
-        shingles("One, two; THREE four five six seven!"), sh
-    )  # normalised first
-    assert not np.intersect1d(
-        shingles("seven six five four three two one"), sh
-    ).size  # order matters
+    assert np.array_equal(shingles("One, two; THREE four five six seven!"), sh)  # normalised first
+    assert not np.intersect1d(shingles("seven six five four three two one"), sh).size  # order matters
     assert len(shingles(words, n=3)) == 5
     assert len(shingles("just three words")) == 1  # fewer words than n: one shingle
     assert len(shingles("")) == 0
@@ -135,9 +127,7 @@ def test_identical_text_identical_signature() -> None:
     sig = minhash(TEXT)
     assert sig.shape == (NUM_PERM,) and sig.dtype == np.uint32
     assert np.array_equal(sig, minhash(TEXT))
-    assert np.array_equal(
-        sig, minhash(TEXT.replace("\n\n", "\n").lower())
-    )  # normalised first
+    assert np.array_equal(sig, minhash(TEXT.replace("\n\n", "\n").lower()))  # normalised first
     assert similarity(sig, minhash(TEXT)) == 1.0
     assert band_keys(sig) == band_keys(minhash(TEXT))
     assert content_hash(TEXT) == content_hash(TEXT)
@@ -201,16 +191,12 @@ def test_permutations_unbiased_on_random_sets() -> None:
     rng = np.random.default_rng(0)
     errors = []
     for _ in range(200):
-        u = rng.integers(0, 2**63, size=1200, dtype=np.int64).astype(
-            np.uint64
-        ) * np.uint64(2) + np.uint64(1)
+        u = rng.integers(0, 2**63, size=1200, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
         a, b = (
             u[:800],
             np.concatenate([u[:640], u[800:960]]),
         )  # |A & B| = 640, |A | B| = 960
-        errors.append(
-            similarity(dedup._signature_of(a), dedup._signature_of(b)) - 640 / 960
-        )
+        errors.append(similarity(dedup._signature_of(a), dedup._signature_of(b)) - 640 / 960)
     spread = ((2 / 3) * (1 / 3) / NUM_PERM) ** 0.5
     assert abs(float(np.mean(errors))) < 0.01
     assert 0.7 * spread < float(np.std(errors)) < 1.3 * spread
@@ -218,9 +204,7 @@ def test_permutations_unbiased_on_random_sets() -> None:
 
 def test_long_text_blocks_match_one_pass() -> None:
     rng = np.random.default_rng(1)
-    h = rng.integers(0, 2**63, size=3 * dedup._BLOCK + 17, dtype=np.int64).astype(
-        np.uint64
-    )
+    h = rng.integers(0, 2**63, size=3 * dedup._BLOCK + 17, dtype=np.int64).astype(np.uint64)
     x = (h >> np.uint64(32)).astype(np.uint32)
     one_pass = (dedup._PERM_A * x[None, :] + dedup._PERM_B).min(axis=1)
     assert np.array_equal(dedup._signature_of(h), one_pass)
@@ -264,9 +248,7 @@ def test_band_keys_shape() -> None:
     assert len(keys) == BANDS == NUM_PERM // ROWS
     assert BANDS * ROWS == NUM_PERM
     assert all(isinstance(k, int) and 0 <= k < 2**63 for k in keys)  # SQLite INTEGER
-    assert [k >> dedup._BAND_HASH_BITS for k in keys] == list(
-        range(BANDS)
-    )  # band index in the key
+    assert [k >> dedup._BAND_HASH_BITS for k in keys] == list(range(BANDS))  # band index in the key
     with pytest.raises(ValueError):
         band_keys(np.zeros(NUM_PERM - 1, dtype=np.uint32))
 
@@ -318,9 +300,7 @@ def test_bytes_round_trip() -> None:
     assert np.array_equal(back, sig) and back.dtype == np.uint32
     assert back.flags.writeable
     assert band_keys(back) == band_keys(sig)
-    assert blob[:4] == int(sig[0]).to_bytes(
-        4, "little"
-    )  # little-endian whatever the platform
+    assert blob[:4] == int(sig[0]).to_bytes(4, "little")  # little-endian whatever the platform
     with pytest.raises(ValueError):
         signature_from_bytes(b"\x00" * 5)
 

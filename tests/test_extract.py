@@ -101,7 +101,9 @@ def test_unsure_page_keeps_its_best_blocks_not_nothing():
     from thresher.html.parse import parse
     from thresher.html.segment import segment
 
-    seg = segment(parse("<body><div>Menu</div><div>First paragraph.</div><div>Second one.</div><div>Related</div></body>").body)
+    seg = segment(
+        parse("<body><div>Menu</div><div>First paragraph.</div><div>Second one.</div><div>Related</div></body>").body
+    )
     best = (UNSURE_MIN_SCORE + 0.4) / 2  # under the threshold, above the floor
     scores = np.array([0.01, best, best * (UNSURE_KEEP_SHARE + 0.1), best * (UNSURE_KEEP_SHARE - 0.1)])
     article = Article()
@@ -120,7 +122,10 @@ def test_hidden_copy_of_kept_text_is_dropped_as_duplicate():
     from thresher.html.parse import parse
     from thresher.html.segment import segment
 
-    paras = ["The council voted on Tuesday to close the old bridge for repairs.", "Work starts in spring and lasts until the end of the year."]
+    paras = [
+        "The council voted on Tuesday to close the old bridge for repairs.",
+        "Work starts in spring and lasts until the end of the year.",
+    ]
     visible = "".join(f"<p>{p}</p>" for p in paras)
     # a hidden machine copy of the body, and a hidden block that repeats nothing
     html = f"<body>{visible}<div style='display:none'>{' '.join(paras)}</div><p hidden>A note shown after a click, said once.</p></body>"
@@ -140,11 +145,16 @@ def test_output_text_is_unicode_nfc():
     import unicodedata
 
     decomposed = unicodedata.normalize("NFD", "Đà Nẵng café reopens")  # as some pages store it
-    body = "".join(f"<p>{decomposed}: the harbour café opened its doors again after the long repairs, paragraph {i}.</p>" for i in range(4))
+    body = "".join(
+        f"<p>{decomposed}: the harbour café opened its doors again after the long repairs, paragraph {i}.</p>"
+        for i in range(4)
+    )
     page = f"<html><head><title>{decomposed}</title></head><body><article><h1>{decomposed}</h1>{body}</article></body></html>"
     article = thresher.extract(page)
     assert article.title == unicodedata.normalize("NFC", decomposed)
     assert article.text and unicodedata.is_normalized("NFC", article.text)
     assert all(unicodedata.is_normalized("NFC", r.text) for r in article.removed)
-    dump = thresher.clean_text("\n\n".join([decomposed] + [f"{decomposed} said the council on Tuesday, line {i}." for i in range(4)]))
+    dump = thresher.clean_text(
+        "\n\n".join([decomposed] + [f"{decomposed} said the council on Tuesday, line {i}." for i in range(4)])
+    )
     assert dump.text and unicodedata.is_normalized("NFC", dump.text)

@@ -24,7 +24,11 @@ def test_vectorised_matches_reference():
     rng = np.random.default_rng(0)
     trees, depth, nf = 7, 3, 5
     ens = ObliviousEnsemble(
-        rng.integers(0, nf, (trees, depth)), rng.normal(size=(trees, depth)), rng.normal(size=(trees, 1 << depth)), 0.3, nf
+        rng.integers(0, nf, (trees, depth)),
+        rng.normal(size=(trees, depth)),
+        rng.normal(size=(trees, 1 << depth)),
+        0.3,
+        nf,
     )
     X = rng.normal(size=(50, nf)).astype(np.float32)
     np.testing.assert_allclose(ens.raw(X), reference(ens, X))

@@ -50,7 +50,9 @@ def article_body(topic: str, lead: str, paragraphs: int = 6) -> str:
 
 
 def page(topic: str, lead: str, *, site: str = "Gazette", extra: str = "", paragraphs: int = 6) -> str:
-    nav = "".join(f'<li><a href="/{w}">{w.title()}</a></li>' for w in ("news", "sport", "weather", "culture", "contact"))
+    nav = "".join(
+        f'<li><a href="/{w}">{w.title()}</a></li>' for w in ("news", "sport", "weather", "culture", "contact")
+    )
     return (
         f"<html><head><title>{lead[:40]} | {site}</title></head><body>"
         f"<header><nav><ul>{nav}</ul></nav></header>"
@@ -151,7 +153,18 @@ def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
     clean_db, killed_db = tmp_path / "clean.db", tmp_path / "killed.db"
     run("ingest", corpus, "--db", clean_db, "-j", "1")
 
-    cmd = [sys.executable, "-m", "thresher.cli", "ingest", str(corpus), "--db", str(killed_db), "-j", "1", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "thresher.cli",
+        "ingest",
+        str(corpus),
+        "--db",
+        str(killed_db),
+        "-j",
+        "1",
+        "--no-progress",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     n = 0
@@ -290,7 +303,11 @@ def test_process_batch_never_raises_and_keeps_order():
         Raw("a", page(*TOPICS[0])),
         Failure("b", "read", "empty file"),
         Raw("c", b"\x00\x01" * 10),
-        Raw("d", "Menu\n\n" + "A line of real article text that goes on for a while about the harbour. " * 4, kind="text"),
+        Raw(
+            "d",
+            "Menu\n\n" + "A line of real article text that goes on for a while about the harbour. " * 4,
+            kind="text",
+        ),
     ]
     docs = process_batch(batch)
     assert [d.source for d in docs] == ["a", "b", "c", "d"]

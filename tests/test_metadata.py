@@ -52,7 +52,9 @@ def test_parse_date_formats(text, expected):
     assert parse_date(text, latest=NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["2007-13-45", "year 20071", "2099-01-01", "31.02.2020", "1850-01-01", "", "no date here"])
+@pytest.mark.parametrize(
+    "text", ["2007-13-45", "year 20071", "2099-01-01", "31.02.2020", "1850-01-01", "", "no date here"]
+)
 def test_impossible_future_and_ancient_dates_are_none(text):
     assert parse_date(text, latest=NOW) is None
 
@@ -78,9 +80,15 @@ def test_jsonld_wins_over_meta_tags_and_graph_is_walked():
         "@graph": [
             {"@type": "WebSite", "name": "Harbour Gazette"},
             {"@type": "Person", "@id": "#jane", "name": "Jane Doe"},
-            {"@type": "NewsArticle", "headline": "Harbour wall repairs agreed", "datePublished": "2026-03-11T18:42:00Z",
-             "dateModified": "2026-03-12T08:00:00Z", "author": {"@id": "#jane"}, "articleSection": "Local",
-             "keywords": ["harbour", "council"]},
+            {
+                "@type": "NewsArticle",
+                "headline": "Harbour wall repairs agreed",
+                "datePublished": "2026-03-11T18:42:00Z",
+                "dateModified": "2026-03-12T08:00:00Z",
+                "author": {"@id": "#jane"},
+                "articleSection": "Local",
+                "keywords": ["harbour", "council"],
+            },
         ],
     }
     html = page(
@@ -106,7 +114,7 @@ _SCRIPT_KEYS = (
 def test_publication_date_read_from_inline_scripts(key):
     # a long script of analytics code that mentions "pubs" and "public" before the key
     filler = "var pubs = {public: true, club: []};" * 2000
-    html = page(body=BODY + f"<script>{filler} window.meta = {{\"{key}\": \"2019-07-08T09:10:00Z\"}};</script>")
+    html = page(body=BODY + f'<script>{filler} window.meta = {{"{key}": "2019-07-08T09:10:00Z"}};</script>')
     assert meta_of(html).published.startswith("2019-07-08")
     html = page(body=BODY + f"<script>{filler} window.meta = {{{key}: '2019-07-08'}};</script>")
     assert meta_of(html).published == "2019-07-08"
@@ -123,7 +131,9 @@ def test_publication_date_read_from_inline_scripts(key):
     ],
 )
 def test_malformed_jsonld_is_ignored(script):
-    html = page(f'<script type="application/ld+json">{script}</script><meta property="article:published_time" content="2024-05-17">')
+    html = page(
+        f'<script type="application/ld+json">{script}</script><meta property="article:published_time" content="2024-05-17">'
+    )
     m = meta_of(html)
     assert m.published == "2024-05-17"  # the next source in the order
 
@@ -156,7 +166,14 @@ def test_published_falls_back_to_the_only_date_stated():
 
 
 def test_clean_authors_rejects_non_names():
-    raw = ["By Jane Doe and John Roe", "jane@example.org", "https://twitter.com/jane", "Staff", "Harbour Gazette", "@jdoe"]
+    raw = [
+        "By Jane Doe and John Roe",
+        "jane@example.org",
+        "https://twitter.com/jane",
+        "Staff",
+        "Harbour Gazette",
+        "@jdoe",
+    ]
     assert clean_authors(raw, site_name="Harbour Gazette") == ["Jane Doe", "John Roe"]
 
 
@@ -172,7 +189,11 @@ def test_author_url_in_meta_is_not_a_name():
 
 
 def test_byline_of_a_related_story_is_not_the_author():
-    body = '<p class="byline">By Jane Doe</p>' + BODY + '<div class="related"><span class="byline">By Other Writer</span></div>'
+    body = (
+        '<p class="byline">By Jane Doe</p>'
+        + BODY
+        + '<div class="related"><span class="byline">By Other Writer</span></div>'
+    )
     assert meta_of(page(body=body)).authors == ["Jane Doe"]
 
 
@@ -194,7 +215,7 @@ def test_strip_site_suffix(title, site, expected):
 
 def test_extract_fills_every_field_and_title_is_the_visible_headline():
     html = page(
-        '<title>Harbour wall repairs agreed | Harbour Gazette</title>'
+        "<title>Harbour wall repairs agreed | Harbour Gazette</title>"
         '<meta property="og:site_name" content="Harbour Gazette">'
         '<meta property="og:image" content="/img/wall.jpg">'
         '<meta name="description" content="The wall will be repaired.">'
@@ -212,7 +233,11 @@ def test_extract_fills_every_field_and_title_is_the_visible_headline():
 
 
 def test_language_is_identified_from_the_text_not_the_template():
-    body = "<p>" + "Der Gemeinderat hat am Dienstag die Reparatur der Hafenmauer beschlossen, die seit Jahren marode ist. " * 5 + "</p>"
+    body = (
+        "<p>"
+        + "Der Gemeinderat hat am Dienstag die Reparatur der Hafenmauer beschlossen, die seit Jahren marode ist. " * 5
+        + "</p>"
+    )
     html = f'<html lang="en"><body><article><h1>Hafenmauer wird repariert</h1>{body}</article></body></html>'
     assert thresher.extract(html).language == "de"
 
@@ -231,7 +256,9 @@ def test_text_metadata_reads_date_lines_bylines_and_datelines():
     m = text_metadata(lines, headline=0, latest=NOW)
     assert m.authors == ["Jane Doe"]
     assert m.updated == "2007-12-10T10:28:00+00:00" and m.published is None
-    m = text_metadata(["MOSCOW, November 21 (RIA Novosti) - A spokesman said on Wednesday that talks would go on."], latest=NOW)
+    m = text_metadata(
+        ["MOSCOW, November 21 (RIA Novosti) - A spokesman said on Wednesday that talks would go on."], latest=NOW
+    )
     assert m.dateline == "MOSCOW, November 21" and m.published is None
     # a headline that holds a date-like string is not the page's date line
     lines = ["2024.4.4 -> 2024.5.0 upgrade fails", "raoul", "May 3, 2024", "After the upgrade the server stops."]
@@ -243,7 +270,8 @@ def test_clean_text_carries_metadata(tmp_path):
     text = (
         "Home | News | Sport\n\nFerry service to the islands resumes after storm\n\n"
         "Published: 4 March 2026\n\n"
-        + "The ferry between the mainland and the islands sailed again on Tuesday after three days of storms kept it in port. " * 3
+        + "The ferry between the mainland and the islands sailed again on Tuesday after three days of storms kept it in port. "
+        * 3
         + "\n\n"
         + "Operators said the timetable would return to normal by the weekend, with extra crossings for freight. " * 3
         + "\n\nCopyright 2026 Island Radio\n"

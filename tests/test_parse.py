@@ -40,7 +40,9 @@ def test_limit_tags_keeps_shallow_markup_intact():
     deep = "<div>" * 5 + "t" + "</div>" * 5
     assert _limit_tags(deep, 2, MAX_OPTIONS) == "<div><div>t</div></div>"
     options = "<select>" + "<OPTION>o</OPTION><optgroup label=g></optgroup>" * 2 + "</select>"
-    assert _limit_tags(options, MAX_BLOCK_DEPTH, 2) == "<select><OPTION>o</OPTION><optgroup label=g></optgroup>o</select>"
+    assert (
+        _limit_tags(options, MAX_BLOCK_DEPTH, 2) == "<select><OPTION>o</OPTION><optgroup label=g></optgroup>o</select>"
+    )
 
 
 def test_huge_select_is_bounded_and_the_page_kept():
@@ -66,7 +68,10 @@ def test_page_nodes_collects_each_element_once_in_document_order():
     )
     nodes = page_nodes(tree)
     # the <meta itemprop> matches two selectors of the query but is listed once
-    assert [n.attributes.get("name") or n.attributes.get("itemprop") for n in nodes.meta] == ["description", "datePublished"]
+    assert [n.attributes.get("name") or n.attributes.get("itemprop") for n in nodes.meta] == [
+        "description",
+        "datePublished",
+    ]
     assert [n.tag for n in nodes.itemprop] == ["meta", "span"]
     assert [n.text() for n in nodes.with_itemprop("author")] == ["Ann"]
     assert len(nodes.scripts) == 2 and len(nodes.scripts_of_type("application/ld+json")) == 1

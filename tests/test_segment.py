@@ -111,7 +111,9 @@ def test_tag_groups_and_paths():
 
 
 def test_noscript_read_only_when_the_page_shows_almost_nothing_without_it():
-    thread = "".join(f"<div class='post'><p>Reply number {i} says something about the topic.</p></div>" for i in range(20))
+    thread = "".join(
+        f"<div class='post'><p>Reply number {i} says something about the topic.</p></div>" for i in range(20)
+    )
     # a script-rendered forum: a splash screen, the readable thread for no-JS clients
     app = parse(f"<body><div id='splash'>Loading</div><noscript><main>{thread}</main></noscript></body>").body
     assert segment(app).texts == ["Loading"]

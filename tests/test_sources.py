@@ -56,26 +56,52 @@ CHUNKED = b"5\r\n<p>ch\r\n9\r\nunked</p>\r\n0\r\n\r\n"
 # (record bytes, expected page or None if it must be skipped)
 RECORDS: list[tuple[bytes, dict | None]] = [
     (warc_record("warcinfo", "", b"software: tests\r\n", "application/warc-fields", 1), None),
-    (warc_record("request", "http://ex.com/a", b"GET /a HTTP/1.1\r\nHost: ex.com\r\n\r\n",
-                 "application/http; msgtype=request", 2), None),
-    (response("http://ex.com/a", http("200 OK", CAFE, 'text/html; charset="ISO-8859-1"'), 3),
-     {"url": "http://ex.com/a", "content": CAFE, "kind": "html", "http_charset": "ISO-8859-1"}),
+    (
+        warc_record(
+            "request",
+            "http://ex.com/a",
+            b"GET /a HTTP/1.1\r\nHost: ex.com\r\n\r\n",
+            "application/http; msgtype=request",
+            2,
+        ),
+        None,
+    ),
+    (
+        response("http://ex.com/a", http("200 OK", CAFE, 'text/html; charset="ISO-8859-1"'), 3),
+        {"url": "http://ex.com/a", "content": CAFE, "kind": "html", "http_charset": "ISO-8859-1"},
+    ),
     (response("http://ex.com/logo.png", http("200 OK", b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"), 4), None),
     (response("http://ex.com/missing", http("404 Not Found", b"<html><p>gone</p></html>"), 5), None),
     (response("http://ex.com/moved", http("301 Moved", b"", extra="Location: /a\r\n"), 6), None),
-    (warc_record("resource", "http://ex.com/notes.txt", b"Plain notes.", "text/plain; charset=utf-8", 7),
-     {"url": "http://ex.com/notes.txt", "content": b"Plain notes.", "kind": "text", "http_charset": "utf-8"}),
-    (response("http://ex.com/gz", http("200 OK", gzip.compress(b"<p>zipped</p>"), extra="Content-Encoding: gzip\r\n"),
-              8),
-     {"url": "http://ex.com/gz", "content": b"<p>zipped</p>", "kind": "html", "http_charset": None}),
-    (response("http://ex.com/ch", http("200 OK", CHUNKED, "application/xhtml+xml",
-                                       "Transfer-Encoding: chunked\r\n"), 9),
-     {"url": "http://ex.com/ch", "content": b"<p>chunked</p>", "kind": "html", "http_charset": None}),
-    (response("http://ex.com/lie", http("200 OK", b"<p>stored decoded</p>", extra="Content-Encoding: gzip\r\n"), 10),
-     {"url": "http://ex.com/lie", "content": b"<p>stored decoded</p>", "kind": "html", "http_charset": None}),
-    (response("http://ex.com/untyped", http("200 OK", b"<!DOCTYPE html><p>no type</p>", None), 11),
-     {"url": "http://ex.com/untyped", "content": b"<!DOCTYPE html><p>no type</p>", "kind": "html",
-      "http_charset": None}),
+    (
+        warc_record("resource", "http://ex.com/notes.txt", b"Plain notes.", "text/plain; charset=utf-8", 7),
+        {"url": "http://ex.com/notes.txt", "content": b"Plain notes.", "kind": "text", "http_charset": "utf-8"},
+    ),
+    (
+        response(
+            "http://ex.com/gz", http("200 OK", gzip.compress(b"<p>zipped</p>"), extra="Content-Encoding: gzip\r\n"), 8
+        ),
+        {"url": "http://ex.com/gz", "content": b"<p>zipped</p>", "kind": "html", "http_charset": None},
+    ),
+    (
+        response(
+            "http://ex.com/ch", http("200 OK", CHUNKED, "application/xhtml+xml", "Transfer-Encoding: chunked\r\n"), 9
+        ),
+        {"url": "http://ex.com/ch", "content": b"<p>chunked</p>", "kind": "html", "http_charset": None},
+    ),
+    (
+        response("http://ex.com/lie", http("200 OK", b"<p>stored decoded</p>", extra="Content-Encoding: gzip\r\n"), 10),
+        {"url": "http://ex.com/lie", "content": b"<p>stored decoded</p>", "kind": "html", "http_charset": None},
+    ),
+    (
+        response("http://ex.com/untyped", http("200 OK", b"<!DOCTYPE html><p>no type</p>", None), 11),
+        {
+            "url": "http://ex.com/untyped",
+            "content": b"<!DOCTYPE html><p>no type</p>",
+            "kind": "html",
+            "http_charset": None,
+        },
+    ),
     (response("http://ex.com/blob", http("200 OK", b"var x = 1;", None), 12), None),
 ]
 
@@ -387,8 +413,14 @@ def stdin_key(content: bytes) -> str:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"Just a plain text dump.\n", Raw(source=stdin_key(b"Just a plain text dump.\n"), content=b"Just a plain text dump.\n", kind="text")),
-        (gzip.compress(b"<p>zipped</p>"), Raw(source=stdin_key(b"<p>zipped</p>"), content=b"<p>zipped</p>", kind="html")),
+        (
+            b"Just a plain text dump.\n",
+            Raw(source=stdin_key(b"Just a plain text dump.\n"), content=b"Just a plain text dump.\n", kind="text"),
+        ),
+        (
+            gzip.compress(b"<p>zipped</p>"),
+            Raw(source=stdin_key(b"<p>zipped</p>"), content=b"<p>zipped</p>", kind="html"),
+        ),
         (b"", Failure("<stdin>", "read", "empty input")),
         (b"\x00\x01\x02binary", Failure("<stdin>", "read", "binary input")),
     ],
@@ -396,4 +428,3 @@ def stdin_key(content: bytes) -> str:
 def test_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes, expected: Raw | Failure) -> None:
     fake_stdin(monkeypatch, data)
     assert list(iter_files(["-"])) == [expected]
-

@@ -24,9 +24,7 @@ from thresher.corpus.sources.web import (
     read_url_list,
 )
 
-PAGE = "<html><head><title>Caf\xe9</title></head><body><p>Caf\xe9 cr\xe8me</p></body></html>".encode(
-    "iso-8859-1"
-)
+PAGE = "<html><head><title>Caf\xe9</title></head><body><p>Caf\xe9 cr\xe8me</p></body></html>".encode("iso-8859-1")
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 BIG = 100_000  # bytes served by /big and /big-stream; the test cap is half that
 
@@ -135,9 +133,7 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def _serve(**kwargs):
     server = _Server(**kwargs)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server
@@ -213,9 +209,7 @@ def test_html_page(server):
     assert raw.http_charset == "ISO-8859-1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", raw.fetched)
     assert server.paths == ["/robots.txt", "/page.html"]
-    assert all(
-        ua.startswith("thresher/") and "(+https://" in ua for _, _, ua in server.log
-    )
+    assert all(ua.startswith("thresher/") and "(+https://" in ua for _, _, ua in server.log)
 
 
 def test_plain_text_page(server):
@@ -286,9 +280,7 @@ def test_unsupported_content_type(server):
 
 
 def test_slow_response_times_out_and_is_retried(server):
-    policy = FetchPolicy(
-        allow_private=True, delay=0.01, retries=1, backoff=0.01, read_timeout=0.2
-    )
+    policy = FetchPolicy(allow_private=True, delay=0.01, retries=1, backoff=0.01, read_timeout=0.2)
     start = time.monotonic()
     [failure] = fetch([server.base + "/slow"], policy)
     assert isinstance(failure, Failure)
@@ -372,9 +364,7 @@ def test_crawl_delay_is_capped():
     fake = FakeTime()
     policy = FetchPolicy(allow_private=True, delay=0.01, max_crawl_delay=5.0)
     with _serve(robots_body="User-agent: *\nCrawl-delay: 3600\n") as server:
-        [raw] = fetch(
-            [server.base + "/page.html"], policy, clock=fake.clock, sleep=fake.sleep
-        )
+        [raw] = fetch([server.base + "/page.html"], policy, clock=fake.clock, sleep=fake.sleep)
     assert isinstance(raw, Raw)
     assert fake.sleeps == [pytest.approx(5.0)]
 
@@ -450,44 +440,30 @@ def test_default_policy_refuses_local_hosts_without_any_request(server):
     ],
 )
 def test_check_url_refuses_non_public_addresses(monkeypatch, addresses, kind):
-    monkeypatch.setattr(
-        socket, "getaddrinfo", fake_getaddrinfo({"victim.example": addresses})
-    )
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo({"victim.example": addresses}))
     reason = check_url("https://victim.example/x")
     assert reason is not None
     assert reason.startswith("refused: victim.example resolves to ")
     assert reason.endswith(f", {kind} (use --allow-private)")
-    assert (
-        check_url("https://victim.example/x", FetchPolicy(allow_private=True)) is None
-    )
+    assert check_url("https://victim.example/x", FetchPolicy(allow_private=True)) is None
 
 
 def test_check_url_accepts_public_and_rejects_bad_urls(monkeypatch):
     monkeypatch.setattr(
         socket,
         "getaddrinfo",
-        fake_getaddrinfo(
-            {"news.example": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]}
-        ),
+        fake_getaddrinfo({"news.example": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]}),
     )
     assert check_url("https://news.example/story") is None
     assert check_url("http://169.254.169.254/latest/meta-data/") == (
         "refused: 169.254.169.254 is a link-local address (use --allow-private)"
     )
-    assert check_url("http://nowhere.example/").startswith(
-        "cannot resolve nowhere.example"
-    )
-    assert check_url("file:///etc/passwd") == (
-        "refused: scheme 'file' is not allowed (only http and https)"
-    )
-    assert check_url("ftp://news.example/x") == (
-        "refused: scheme 'ftp' is not allowed (only http and https)"
-    )
+    assert check_url("http://nowhere.example/").startswith("cannot resolve nowhere.example")
+    assert check_url("file:///etc/passwd") == ("refused: scheme 'file' is not allowed (only http and https)")
+    assert check_url("ftp://news.example/x") == ("refused: scheme 'ftp' is not allowed (only http and https)")
     assert check_url("http:///path") == "refused: URL has no host"
     # allow_private lifts the address check, never the scheme check
-    assert check_url("file:///etc/passwd", FetchPolicy(allow_private=True)).startswith(
-        "refused"
-    )
+    assert check_url("file:///etc/passwd", FetchPolicy(allow_private=True)).startswith("refused")
 
 
 def test_file_and_ftp_urls_are_refused():
@@ -508,11 +484,7 @@ def test_file_and_ftp_urls_are_refused():
 
 def test_redirect_to_another_scheme_is_refused(server):
     url = server.base + "/to?file:///etc/passwd"
-    assert fetch([url]) == [
-        Failure(
-            url, "fetch", "refused: scheme 'file' is not allowed (only http and https)"
-        )
-    ]
+    assert fetch([url]) == [Failure(url, "fetch", "refused: scheme 'file' is not allowed (only http and https)")]
 
 
 @pytest.mark.parametrize(
@@ -524,22 +496,15 @@ def test_redirect_to_another_scheme_is_refused(server):
         ),
         (
             "http://intranet.example/admin",
-            (
-                "refused: intranet.example resolves to 10.0.0.1, a private address "
-                "(use --allow-private)"
-            ),
+            ("refused: intranet.example resolves to 10.0.0.1, a private address (use --allow-private)"),
         ),
     ],
 )
-def test_redirect_from_public_host_to_private_address_is_refused(
-    monkeypatch, location, reason
-):
+def test_redirect_from_public_host_to_private_address_is_refused(monkeypatch, location, reason):
     monkeypatch.setattr(
         socket,
         "getaddrinfo",
-        fake_getaddrinfo(
-            {"public.example": ["93.184.216.34"], "intranet.example": ["10.0.0.1"]}
-        ),
+        fake_getaddrinfo({"public.example": ["93.184.216.34"], "intranet.example": ["10.0.0.1"]}),
     )
     requested = []
 
@@ -552,9 +517,7 @@ def test_redirect_from_public_host_to_private_address_is_refused(
         return httpx.Response(302, headers={"Location": location})
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        results = fetch(
-            ["http://public.example/article"], FetchPolicy(delay=0.01), client=client
-        )
+        results = fetch(["http://public.example/article"], FetchPolicy(delay=0.01), client=client)
     assert results == [Failure("http://public.example/article", "fetch", reason)]
     assert requested == [
         "http://public.example/robots.txt",

@@ -67,7 +67,7 @@ class ObliviousEnsemble:
         self._test_borders = tests[:, 1].astype(np.float32)[:, None]
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ObliviousEnsemble":
+    def from_dict(cls, d: dict) -> ObliviousEnsemble:
         features = np.asarray(d["features"], dtype=np.int64)
         if "borders_f32" in d:  # compact form: base64 of little-endian float32
             t, depth = features.shape

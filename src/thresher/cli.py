@@ -100,8 +100,12 @@ def _open_store(db: str, *, create: bool = False):
 @main.command()
 @click.argument("inputs", nargs=-1)
 @DB_OPTION
-@click.option("--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
-@click.option("--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), help="A file of URLs, one per line.")
+@click.option(
+    "--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores]."
+)
+@click.option(
+    "--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), help="A file of URLs, one per line."
+)
 @click.option("--site", default=None, help="All text dumps are of this one site (site memory across them).")
 @click.option("--allow-private", is_flag=True, help="Allow fetching private, loopback and link-local addresses.")
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
@@ -192,9 +196,16 @@ def show(doc_id, db, removed, as_json) -> None:
 
 @main.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(("jsonl", "parquet", "markdown")), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(), default=None,
-              help="Output file (jsonl, parquet) or directory (markdown) [default: stdout for jsonl and markdown].")
+@click.option(
+    "--format", "fmt", type=click.Choice(("jsonl", "parquet", "markdown")), default="jsonl", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    default=None,
+    help="Output file (jsonl, parquet) or directory (markdown) [default: stdout for jsonl and markdown].",
+)
 @click.option("--no-duplicates", is_flag=True, help="Leave out documents that duplicate another.")
 def export(db, fmt, output, no_duplicates) -> None:
     """Export the articles: JSONL, Parquet (pip install pyarrow) or Markdown with YAML front matter."""

@@ -117,28 +117,64 @@ _WIDE_SIGNATURE_CODECS = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
 
 _WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 _SEVEN_BIT_STATEFUL = frozenset(
-    {"iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext",
-     "iso2022_kr", "hz"}
+    {
+        "iso2022_jp",
+        "iso2022_jp_1",
+        "iso2022_jp_2",
+        "iso2022_jp_2004",
+        "iso2022_jp_3",
+        "iso2022_jp_ext",
+        "iso2022_kr",
+        "hz",
+    }
 )
 
 # WHATWG labels that Python does not know (or spells differently), -> a Python codec.
 _LABEL_ALIASES: dict[str, str] = {
     "x-cp1252": "cp1252",
-    "x-gbk": "gb18030", "csgb2312": "gb18030", "gb_2312-80": "gb18030", "gb_2312": "gb18030",
+    "x-gbk": "gb18030",
+    "csgb2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gb_2312": "gb18030",
     "csiso58gb231280": "gb18030",
-    "cn-big5": "big5hkscs", "x-x-big5": "big5hkscs", "csbig5": "big5hkscs",
-    "x-sjis": "cp932", "windows-31j": "cp932", "shift-jis": "cp932",
-    "x-euc-jp": "euc_jp", "cseucpkdfmtjapanese": "euc_jp",
-    "ks_c_5601-1989": "cp949", "ksc_5601": "cp949", "windows-949": "cp949", "csksc56011987": "cp949",
-    "iso-ir-149": "cp949", "x-windows-949": "cp949",
-    "unicode-1-1-utf-8": "utf-8", "unicode11utf8": "utf-8", "unicode20utf8": "utf-8", "x-unicode20utf8": "utf-8",
-    "koi": "koi8-r", "koi8": "koi8-r", "cskoi8r": "koi8-r", "koi8-ru": "koi8-u",
-    "windows-874": "cp874", "dos-874": "cp874",
-    "unicode": "utf-16-le", "ucs-2": "utf-16-le", "csunicode": "utf-16-le", "iso-10646-ucs-2": "utf-16-le",
-    "unicodefeff": "utf-16-le", "unicodefffe": "utf-16-be",
-    "x-mac-cyrillic": "mac-cyrillic", "x-mac-ukrainian": "mac-cyrillic",
-    "mac": "mac-roman", "x-mac-roman": "mac-roman", "csmacintosh": "mac-roman",
-    "iso-8859-8-i": "iso8859-8", "csiso88598i": "iso8859-8", "logical": "iso8859-8",
+    "cn-big5": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "csbig5": "big5hkscs",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "shift-jis": "cp932",
+    "x-euc-jp": "euc_jp",
+    "cseucpkdfmtjapanese": "euc_jp",
+    "ks_c_5601-1989": "cp949",
+    "ksc_5601": "cp949",
+    "windows-949": "cp949",
+    "csksc56011987": "cp949",
+    "iso-ir-149": "cp949",
+    "x-windows-949": "cp949",
+    "unicode-1-1-utf-8": "utf-8",
+    "unicode11utf8": "utf-8",
+    "unicode20utf8": "utf-8",
+    "x-unicode20utf8": "utf-8",
+    "koi": "koi8-r",
+    "koi8": "koi8-r",
+    "cskoi8r": "koi8-r",
+    "koi8-ru": "koi8-u",
+    "windows-874": "cp874",
+    "dos-874": "cp874",
+    "unicode": "utf-16-le",
+    "ucs-2": "utf-16-le",
+    "csunicode": "utf-16-le",
+    "iso-10646-ucs-2": "utf-16-le",
+    "unicodefeff": "utf-16-le",
+    "unicodefffe": "utf-16-be",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-mac-ukrainian": "mac-cyrillic",
+    "mac": "mac-roman",
+    "x-mac-roman": "mac-roman",
+    "csmacintosh": "mac-roman",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+    "logical": "iso8859-8",
 }
 # Python's canonical codec name -> the superset browsers actually use for it.
 _CANONICAL_OVERRIDES: dict[str, str] = {
@@ -161,8 +197,24 @@ _REJECTED = frozenset(
 
 #: Tie-break among equally good sniffed guesses: the charsets most used by
 #: legacy (non-UTF-8) pages, most common first.
-_SNIFF_PREFERENCE = ("cp1252", "gb18030", "cp1251", "cp932", "cp949", "big5hkscs", "cp1250", "cp1256",
-                     "cp1254", "koi8-r", "euc_jp", "cp1253", "cp1255", "cp874", "cp1257", "cp1258")
+_SNIFF_PREFERENCE = (
+    "cp1252",
+    "gb18030",
+    "cp1251",
+    "cp932",
+    "cp949",
+    "big5hkscs",
+    "cp1250",
+    "cp1256",
+    "cp1254",
+    "koi8-r",
+    "euc_jp",
+    "cp1253",
+    "cp1255",
+    "cp874",
+    "cp1257",
+    "cp1258",
+)
 _TIE_CHAOS = 0.005
 _TIE_COHERENCE = 0.01
 
@@ -200,7 +252,7 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
     # 1. BOM, or a BOM-less UTF-16/32 markup signature.
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, "replace"), name
+            return data[len(bom) :].decode(name, "replace"), name
     wide = _WIDE_SIGNATURE_RE.match(data)
     if wide is not None:
         name = _WIDE_SIGNATURE_CODECS[wide.lastindex - 1]  # type: ignore[operator]

@@ -44,7 +44,9 @@ LANGID_MAX_CHARS = 600
 NEAR_HEADLINE_AFTER = 8
 NEAR_HEADLINE_BEFORE = 3
 
-WRITTEN_BY = re.compile(r"^(?:written|posted|verfasst|geschrieben|author|autor|auteur|écrit)(?:\s+(?:by|von|par))?$", re.IGNORECASE)
+WRITTEN_BY = re.compile(
+    r"^(?:written|posted|verfasst|geschrieben|author|autor|auteur|écrit)(?:\s+(?:by|von|par))?$", re.IGNORECASE
+)
 
 # -- shared text rules (HTML bylines and text dumps) ---------------------------
 
@@ -52,7 +54,9 @@ _BY = re.compile(
     r"^\s*(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
     re.IGNORECASE,
 )
-_AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|redakteur(?:in)?|byline|text)\s*[:|]\s*", re.IGNORECASE)
+_AUTHOR_LABEL = re.compile(
+    r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|redakteur(?:in)?|byline|text)\s*[:|]\s*", re.IGNORECASE
+)
 _SPLIT_NAMES = re.compile(r"\s*(?:[,;|/&·•]|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\bi\b)\s*", re.IGNORECASE)
 _NOT_A_NAME = re.compile(
     r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io)\b|\d|"
@@ -118,13 +122,20 @@ _DATE_LABEL = re.compile(
     r"(?:\s+(?:on|am|le|el|il|op))?|date|datum|stand)\b\s*[:\-–]?\s*",
     re.IGNORECASE,
 )
-UPDATED_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE)
+UPDATED_LABEL = re.compile(
+    r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE
+)
 #: A line that is only a date, or a labelled date, is at most this long.
 #: ("Last Updated: Wednesday, 10 December 2007, 10:28 GMT" is 53 characters.)
 MAX_DATE_LINE = 90
 _DIGIT = re.compile(r"\d")
-_LEADING_DATE = re.compile(rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b", re.IGNORECASE)
-_DATELINE = re.compile(r"^([A-Z][A-Z .'\-]{1,30}|[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+([^()\-–—]{3,25}?)\s*(?:\([^)]{2,40}\))?\s*[-–—]")
+_LEADING_DATE = re.compile(
+    rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(
+    r"^([A-Z][A-Z .'\-]{1,30}|[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+([^()\-–—]{3,25}?)\s*(?:\([^)]{2,40}\))?\s*[-–—]"
+)
 
 
 def is_labelled_date_line(text: str) -> bool:
@@ -228,7 +239,11 @@ def strip_site_suffix(title: str | None, *, site_name: str | None = None, url: s
         return " - ".join(kept) if len(kept) > 1 else kept[0]
     last, first = parts[-1], parts[0]
     if len(last.split()) <= 4 and len(" ".join(parts[:-1])) > len(last):
-        return strip_site_suffix(_TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0], site_name=site_name, url=url) if len(parts) > 2 else first
+        return (
+            strip_site_suffix(_TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0], site_name=site_name, url=url)
+            if len(parts) > 2
+            else first
+        )
     return title
 
 

@@ -155,7 +155,7 @@ class Chars:
     _words: tuple | None = None
 
     @classmethod
-    def of(cls, texts: list[str]) -> "Chars":
+    def of(cls, texts: list[str]) -> Chars:
         joined = "\n".join(texts)
         lens = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
         cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -390,7 +390,9 @@ def text_stats(texts: list[str], title_tokens: frozenset[str], chars: Chars | No
             copyright_[i] = any(needle in tl for needle in _COPYRIGHT)
 
     # how often the same text recurs on the page (by string hash)
-    _, same, repeats = np.unique(np.fromiter(map(hash, texts), dtype=np.int64, count=n), return_inverse=True, return_counts=True)
+    _, same, repeats = np.unique(
+        np.fromiter(map(hash, texts), dtype=np.int64, count=n), return_inverse=True, return_counts=True
+    )
     return np.column_stack(
         [
             per_block((flags & C_SENT) != 0) / denom,
@@ -430,5 +432,3 @@ def sequence_context(p1: np.ndarray, w: np.ndarray) -> tuple[list[np.ndarray], l
     wp = w * p1
     span = [(idx >= a) & (idx <= b), np.minimum(dist, 100), np.full(n, float(wp[a : b + 1].sum() / max(wp.sum(), 1.0)))]
     return shifts, window, span
-
-

@@ -131,7 +131,9 @@ class Article(Metadata):
         out: list[str] = []
         if front_matter:
             out.append("---")
-            out += [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in self.metadata().items() if v not in (None, [])]
+            out += [
+                f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in self.metadata().items() if v not in (None, [])
+            ]
             out.append("---")
         if self.title:
             out.append("# " + self.title)

@@ -168,10 +168,7 @@ _ASCII_DELETE = b"'"
 #: ASCII letters and digits stay; every other ASCII character (punctuation,
 #: symbols, controls) separates words. Applied to the UTF-8 bytes, where bytes
 #: >= 0x80 (parts of non-ASCII characters) map to themselves.
-_ASCII_TABLE = bytes(
-    c if (chr(c).isascii() and chr(c).isalnum()) or c >= 0x80 else 0x20
-    for c in range(256)
-)
+_ASCII_TABLE = bytes(c if (chr(c).isascii() and chr(c).isalnum()) or c >= 0x80 else 0x20 for c in range(256))
 #: Non-ASCII apostrophes (right single quote, modifier letter apostrophe, ...),
 #: deleted like the ASCII one.
 _APOSTROPHES = frozenset("\u2019\u2018\u02bc\u00b4\u2032")
@@ -357,9 +354,7 @@ def band_keys(sig: np.ndarray) -> list[int]:
     ]
 
 
-def candidate_probability(
-    jaccard: float, bands: int = BANDS, rows: int = ROWS
-) -> float:
+def candidate_probability(jaccard: float, bands: int = BANDS, rows: int = ROWS) -> float:
     """Probability that two texts with Jaccard similarity ``jaccard`` share at
     least one band key: the LSH S-curve ``1 - (1 - J**rows)**bands``."""
     return 1.0 - (1.0 - jaccard**rows) ** bands

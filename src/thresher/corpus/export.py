@@ -24,7 +24,9 @@ _FRONT_MATTER = tuple(f for f in EXPORT_FIELDS if f not in ("text", "similarity"
 
 def front_matter(doc: dict) -> str:
     """A stored document's metadata as a YAML block (values written as JSON, which YAML reads)."""
-    lines = [f"{k}: {json.dumps(doc[k], ensure_ascii=False)}" for k in _FRONT_MATTER if doc.get(k) not in (None, [], "")]
+    lines = [
+        f"{k}: {json.dumps(doc[k], ensure_ascii=False)}" for k in _FRONT_MATTER if doc.get(k) not in (None, [], "")
+    ]
     return "---\n" + "\n".join(lines) + "\n---"
 
 
@@ -54,11 +56,16 @@ def export_store(store, fmt: str, output: str | None = None, *, duplicates: bool
     try:
         for n, row in enumerate(rows, 1):
             markdown = row.pop("markdown")
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n" if fmt == "jsonl" else front_matter(row) + "\n" + markdown + "\n")
+            fh.write(
+                json.dumps(row, ensure_ascii=False) + "\n"
+                if fmt == "jsonl"
+                else front_matter(row) + "\n" + markdown + "\n"
+            )
     finally:
         if output:
             fh.close()
     return n
+
 
 #: Rows per Parquet row group: streamed in groups so memory stays flat.
 PARQUET_ROWS = 2048
@@ -73,7 +80,9 @@ def write_parquet(rows: Iterable[dict], path: str, *, fields: tuple[str, ...]) -
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise ImportError("Parquet export needs pyarrow: pip install pyarrow (or pip install 'thresher[parquet]')") from None
+        raise ImportError(
+            "Parquet export needs pyarrow: pip install pyarrow (or pip install 'thresher[parquet]')"
+        ) from None
 
     def kind(name):
         if name in _LISTS:

@@ -221,7 +221,8 @@ class Store:
         matches: dict[int, float] = {}
         if doc.content_hash:
             for (other,) in self.db.execute(
-                "SELECT id FROM documents WHERE content_hash = ? AND id != ?", (doc.content_hash, doc_id)  # only articles have one
+                "SELECT id FROM documents WHERE content_hash = ? AND id != ?",
+                (doc.content_hash, doc_id),  # only articles have one
             ):
                 matches[other] = 1.0
         if doc.band_keys and doc.signature:
@@ -295,7 +296,9 @@ class Store:
     def stats(self) -> dict:
         q = self.db.execute
         by_status = dict(q("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall())
-        chars, removed = q("SELECT COALESCE(SUM(n_chars),0), COALESCE(SUM(n_removed_chars),0) FROM documents").fetchone()
+        chars, removed = q(
+            "SELECT COALESCE(SUM(n_chars),0), COALESCE(SUM(n_removed_chars),0) FROM documents"
+        ).fetchone()
         return {
             "documents": sum(by_status.values()),
             "articles": by_status.get("ok", 0),
@@ -303,8 +306,14 @@ class Store:
             "failed": by_status.get("failed", 0),
             "duplicates": q("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL").fetchone()[0],
             "sites": q("SELECT COUNT(DISTINCT site) FROM documents WHERE status = 'ok'").fetchone()[0],
-            "languages": dict(q("SELECT language, COUNT(*) FROM documents WHERE status='ok' GROUP BY language ORDER BY 2 DESC").fetchall()),
-            "failures": dict(q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()),
+            "languages": dict(
+                q(
+                    "SELECT language, COUNT(*) FROM documents WHERE status='ok' GROUP BY language ORDER BY 2 DESC"
+                ).fetchall()
+            ),
+            "failures": dict(
+                q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()
+            ),
             "removed_share": round(removed / (chars + removed), 4) if chars + removed else 0.0,
         }
 

@@ -54,7 +54,9 @@ TITLE_AFTER_BODY_START = 2
 
 _WORD = re.compile(r"\w+")
 # characters that end a sentence or a clause: a line ending in one is not a heading
-_SENTENCE_END = ".!?。！？:;,…\"”"
+_SENTENCE_END = '.!?。！？:;,…"”'
+
+
 def _heading_like(text: str) -> bool:
     words = len(_WORD.findall(text))
     return (
@@ -134,7 +136,15 @@ class TextCleaner:
         all_lines = [split_lines(t) for t in texts]
         share = _recurrence(all_lines) if len(texts) >= SITE_MEMORY_MIN_PAGES else None
         return [
-            nfc_article(assemble(Article(url=urls[k]), lines, self.scores(lines), self.threshold, share[k] if share is not None else None))
+            nfc_article(
+                assemble(
+                    Article(url=urls[k]),
+                    lines,
+                    self.scores(lines),
+                    self.threshold,
+                    share[k] if share is not None else None,
+                )
+            )
             for k, lines in enumerate(all_lines)
         ]
 
@@ -161,7 +171,9 @@ def _recurrence(all_lines: list[Lines]) -> list[np.ndarray]:
     return out
 
 
-def assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: float, recurrence: np.ndarray | None) -> Article:
+def assemble(
+    article: Article, lines: Lines, scores: np.ndarray, threshold: float, recurrence: np.ndarray | None
+) -> Article:
     keep = scores >= threshold
     reasons: dict[int, str] = {}
     texts = lines.texts
@@ -182,7 +194,9 @@ def assemble(article: Article, lines: Lines, scores: np.ndarray, threshold: floa
     # that read as headlines (no full stop) are what follows the article
     # (related links, "Newsfeed", disclaimers); peeled from the end
     kept_at = np.flatnonzero(keep)
-    prose = [i for i in kept_at.tolist() if len(texts[i]) >= LONG_LINE_CHARS and texts[i].rstrip()[-1:] in _SENTENCE_END]
+    prose = [
+        i for i in kept_at.tolist() if len(texts[i]) >= LONG_LINE_CHARS and texts[i].rstrip()[-1:] in _SENTENCE_END
+    ]
     if prose:
         for i in kept_at[kept_at > prose[-1]][::-1].tolist():
             if len(texts[i]) >= LONG_LINE_CHARS or texts[i].rstrip().endswith("."):

@@ -34,7 +34,17 @@ from ..textstats import (
     window_hashes,
 )  # fmt: skip
 
-__all__ = ["LINE_SCHEMA", "Lines", "is_bullet", "split_lines", "normalise_text", "line_features", "line_context_features", "LINE_FEATURES", "LINE_CONTEXT_FEATURES"]
+__all__ = [
+    "LINE_SCHEMA",
+    "Lines",
+    "is_bullet",
+    "split_lines",
+    "normalise_text",
+    "line_features",
+    "line_context_features",
+    "LINE_FEATURES",
+    "LINE_CONTEXT_FEATURES",
+]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>»|]|\d{1,2}[.)])\s")
@@ -156,7 +166,13 @@ _NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for n
 _PAGE = ["page_log_lines", "page_log_chars", "page_long_share", "page_blank_share"]
 LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE
 LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in CONTEXT_OFFSETS] + [
-    "p_win5_max", "p_win5_mean", "p_page_mean", "p_rank", "in_p_span", "p_span_dist", "p_span_share",
+    "p_win5_max",
+    "p_win5_mean",
+    "p_page_mean",
+    "p_rank",
+    "in_p_span",
+    "p_span_dist",
+    "p_span_share",
 ]
 #: The line model's feature layout, with every constant that changes a column.
 LINE_SCHEMA = FeatureSchema(

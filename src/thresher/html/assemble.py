@@ -53,7 +53,6 @@ _HIDDEN = 1 << CLASS_GROUP_NAMES.index("hidden")
 _NAV_FOOTER = (1 << TAG_GROUP_NAMES.index("nav")) | (1 << TAG_GROUP_NAMES.index("footer"))
 
 
-
 def _jaccard(a: str, b: str) -> float:
     wa = {w.lower() for w in _WORD.findall(a)}
     wb = {w.lower() for w in _WORD.findall(b)}

@@ -28,6 +28,7 @@ from .segment import segment_page
 
 __all__ = ["Extractor"]
 
+
 class Extractor:
     """Turn pages into ``Article``s; build one and reuse it for a batch."""
 
@@ -76,7 +77,9 @@ class Extractor:
         scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
         head = assemble(article, seg, scores, self.threshold, hints.title)
         if self.config.metadata:
-            meta = html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes)
+            meta = html_metadata(
+                tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
+            )
             meta.apply_to(article)
         return nfc_article(article)
 

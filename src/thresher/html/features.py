@@ -47,7 +47,15 @@ from .segment import (
     Segments,
 )  # fmt: skip
 
-__all__ = ["BLOCK_SCHEMA", "block_features", "context_features", "BLOCK_FEATURES", "CONTEXT_FEATURES", "GOOD_MIN_CHARS", "GOOD_MAX_LINK_DENSITY"]
+__all__ = [
+    "BLOCK_SCHEMA",
+    "block_features",
+    "context_features",
+    "BLOCK_FEATURES",
+    "CONTEXT_FEATURES",
+    "GOOD_MIN_CHARS",
+    "GOOD_MAX_LINK_DENSITY",
+]
 
 _WORD = re.compile(r"\w+")
 
@@ -59,7 +67,24 @@ GOOD_MIN_CHARS = 80
 GOOD_MAX_LINK_DENSITY = 0.25
 
 _KIND_CODES = {k: i for i, k in enumerate(Kind)}
-_OWNER_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "span", "section", "article", "dd", "blockquote", "pre", "figcaption", "header", "footer")
+_OWNER_TAGS = (
+    "p",
+    "div",
+    "li",
+    "td",
+    "h1",
+    "h2",
+    "h3",
+    "span",
+    "section",
+    "article",
+    "dd",
+    "blockquote",
+    "pre",
+    "figcaption",
+    "header",
+    "footer",
+)
 _OWNER_CODE = {t: i for i, t in enumerate(_OWNER_TAGS)}
 
 #: The text statistics (``thresher.textstats``) that are block columns: the
@@ -71,13 +96,16 @@ _TEXT_FEATURES = [
     "kind", "level", "owner_tag", *_PAGE_STATS,
 ]  # fmt: skip
 _POS_FEATURES = ["rel_index", "rel_char_pos", "depth", "rel_depth"]
-_CONTAINER_FEATURES = [
-    f"{name}_{lvl}"
-    for lvl in ("c1", "c2", "c3")
-    for name in ("share", "good_share", "link_density", "log_blocks", "good_frac")
-] + ["in_main50", "in_main80", "main50_share", "main_depth_gap", "best_anc_good_share"] + [
-    f"{kind}_repeats_{lvl}" for kind in ("sibling", "page") for lvl in ("c0", "c1", "c2", "c3")
-] + ["has_headline", "after_headline", "blocks_from_headline"]
+_CONTAINER_FEATURES = (
+    [
+        f"{name}_{lvl}"
+        for lvl in ("c1", "c2", "c3")
+        for name in ("share", "good_share", "link_density", "log_blocks", "good_frac")
+    ]
+    + ["in_main50", "in_main80", "main50_share", "main_depth_gap", "best_anc_good_share"]
+    + [f"{kind}_repeats_{lvl}" for kind in ("sibling", "page") for lvl in ("c0", "c1", "c2", "c3")]
+    + ["has_headline", "after_headline", "blocks_from_headline"]
+)
 _NEIGHBOUR_FEATURES = [
     f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for name in ("log_chars", "link_density", "good")
 ] + ["dist_prev_good", "dist_next_good", "next_is_heading"]
@@ -140,7 +168,7 @@ class _Pairs:
         self.n_fid = int(self.fid.max()) + 1 if total else 1
 
     @classmethod
-    def of(cls, seg: Segments) -> "_Pairs":
+    def of(cls, seg: Segments) -> _Pairs:
         """The pairs of ``seg``, built on first use and kept on it."""
         if seg.pairs is None:
             seg.pairs = cls(seg)
@@ -285,9 +313,16 @@ def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
     page_cols = np.tile(
         np.array(
             [
-                np.log1p(n), np.log1p(total_chars), float(link.sum()) / total_chars, total_good / total_chars,
-                hints.og_article, hints.ld_article, min(hints.n_article_tags, 50), min(hints.n_h1, 20),
-                min(hints.url_slug_words, 30), hints.url_has_date,
+                np.log1p(n),
+                np.log1p(total_chars),
+                float(link.sum()) / total_chars,
+                total_good / total_chars,
+                hints.og_article,
+                hints.ld_article,
+                min(hints.n_article_tags, 50),
+                min(hints.n_h1, 20),
+                min(hints.url_slug_words, 30),
+                hints.url_has_date,
             ],  # fmt: skip
             dtype=np.float32,
         ),

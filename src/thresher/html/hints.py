@@ -17,7 +17,9 @@ from .parse import PageNodes, page_nodes
 
 __all__ = ["PageHints", "page_hints"]
 
-_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Blog|Reportage|Analysis|Opinion|Review|Scholarly|Tech)?(?:Article|Posting)"')
+_LD_ARTICLE = re.compile(
+    r'"@type"\s*:\s*\[?\s*"(?:News|Blog|Reportage|Analysis|Opinion|Review|Scholarly|Tech)?(?:Article|Posting)"'
+)
 _URL_DATE = re.compile(r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])(?:[/-]|$)|/(?:19|20)\d\d(?:0[1-9]|1[0-2])\d\d/")
 
 

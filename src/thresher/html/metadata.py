@@ -50,7 +50,10 @@ MAX_JSONLD_CHARS = 1_000_000
 #: JSON-LD nesting deeper than this is not walked.
 MAX_JSONLD_DEPTH = 12
 
-_ARTICLE_TYPES = re.compile(r"(?:^|[^a-z])(?:news|blog|reportage|analysis|opinion|review|report|tech|scholarly|satirical|backgroundnews)?(?:article|posting)$|^(?:liveblogposting|webpage-article)$", re.IGNORECASE)
+_ARTICLE_TYPES = re.compile(
+    r"(?:^|[^a-z])(?:news|blog|reportage|analysis|opinion|review|report|tech|scholarly|satirical|backgroundnews)?(?:article|posting)$|^(?:liveblogposting|webpage-article)$",
+    re.IGNORECASE,
+)
 
 
 # -- HTML -----------------------------------------------------------------------
@@ -91,7 +94,11 @@ def html_metadata(
         return first(*(tags.get(n) for n in names))
 
     meta.site_name = first(tag("og:site_name", "application-name", "al:ios:app_name"), ld.publisher, ld.website)
-    meta.title = first(_ld_text(art.get("headline")), _ld_text(art.get("name")), tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"))
+    meta.title = first(
+        _ld_text(art.get("headline")),
+        _ld_text(art.get("name")),
+        tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"),
+    )
     if meta.title is None:
         meta.title = first(nodes.title.text()) if nodes.title is not None else None
     meta.title = strip_site_suffix(meta.title, site_name=meta.site_name, url=url)
@@ -135,15 +142,25 @@ def html_metadata(
     ld_authors, ld_persons = _ld_authors(art.get("author"), ld.ids)
     authors = clean_authors(ld_authors, site_name=meta.site_name, structured=True, persons=ld_persons)
     if not authors:
-        authors = clean_authors(tags.get_all(_AUTHOR_TAGS) + _labelled_tags(tags), site_name=meta.site_name, structured=True)
+        authors = clean_authors(
+            tags.get_all(_AUTHOR_TAGS) + _labelled_tags(tags), site_name=meta.site_name, structured=True
+        )
     if not authors:
         authors = clean_authors(_byline_nodes(tree), site_name=meta.site_name, structured=True)
     meta.authors = authors or clean_authors(near.authors, site_name=meta.site_name)
 
-    meta.description = first(_ld_text(art.get("description")), tag("og:description", "description", "twitter:description", "dc.description"))
-    meta.image = _absolute(first(_ld_image(art.get("image")), tag("og:image", "og:image:url", "twitter:image", "twitter:image:src")), url)
+    meta.description = first(
+        _ld_text(art.get("description")), tag("og:description", "description", "twitter:description", "dc.description")
+    )
+    meta.image = _absolute(
+        first(_ld_image(art.get("image")), tag("og:image", "og:image:url", "twitter:image", "twitter:image:src")), url
+    )
     meta.section = first(_ld_text(art.get("articleSection")), tag("article:section", "section", "parsely-section"))
-    keywords = _ld_keywords(art.get("keywords")) or tags.get("article:tag") or _split_keywords(tag("news_keywords", "parsely-tags"))
+    keywords = (
+        _ld_keywords(art.get("keywords"))
+        or tags.get("article:tag")
+        or _split_keywords(tag("news_keywords", "parsely-tags"))
+    )
     meta.tags = _dedupe(" ".join(k.split()) for k in keywords if isinstance(k, str) and k.strip())[:50]
 
     canonical = None
@@ -154,7 +171,9 @@ def html_metadata(
 
     root = tree.css_first("html")
     declared = (root.attributes.get("lang") or root.attributes.get("xml:lang")) if root is not None else None
-    declared = _lang_code(first(declared, tag("content-language", "og:locale", "dc.language"), _ld_text(art.get("inLanguage"))))
+    declared = _lang_code(
+        first(declared, tag("content-language", "og:locale", "dc.language"), _ld_text(art.get("inLanguage")))
+    )
     meta.language = detect_language(body, declared=declared)
     if headline >= 0 and texts:  # the headline as the page shows it wins over <title>
         meta.title = texts[headline]
@@ -253,7 +272,9 @@ def _date_lines(texts: list[str], latest) -> list[str]:
     return []
 
 
-_URL_YMD = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)|/((?:19|20)\d\d)(0[1-9]|1[0-2])([0-2]\d|3[01])/")
+_URL_YMD = re.compile(
+    r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)|/((?:19|20)\d\d)(0[1-9]|1[0-2])([0-2]\d|3[01])/"
+)
 
 
 def url_date(url: str | None, *, latest: datetime | None = None) -> str | None:
@@ -284,26 +305,59 @@ def _lang_code(value: str | None) -> str | None:
 # -- helpers ----------------------------------------------------------------------
 
 _PUBLISHED_TAGS = (
-    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-    "article.published", "published_time", "pubdate", "publishdate", "publish-date", "publish_date",
-    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
-    "sailthru.date", "parsely-pub-date", "citation_publication_date", "citation_date",
-    "originalpublicationdate", "date", "article:published", "cxenseparse:recs:publishtime", "datecreated",
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "published_time",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "citation_publication_date",
+    "citation_date",
+    "originalpublicationdate",
+    "date",
+    "article:published",
+    "cxenseparse:recs:publishtime",
+    "datecreated",
 )
 _MODIFIED_TAGS = (
-    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified",
-    "dcterms.modified", "dc.date.modified", "last-modified", "lastmod", "article:modified",
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "lastmod",
+    "article:modified",
 )
 _AUTHOR_TAGS = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-    "citation_author", "byl", "twitter:creator:name", "og:article:author",
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "citation_author",
+    "byl",
+    "twitter:creator:name",
+    "og:article:author",
 )
 
 
 _DATE_KEY = re.compile(r"publi|date|created|issued")
 _MODIFIED_KEY = re.compile(r"modif|updat|expir|valid|review|crawl|index|last")
-
-
 
 
 def _labelled_tags(tags) -> list[str]:
@@ -425,7 +479,9 @@ def _jsonld(nodes: PageNodes) -> _LD:
             elif "Organization" in types or "NewsMediaOrganization" in types:
                 found.publisher = found.publisher or _ld_text(obj.get("name"))
             if found.other_published is None and obj is not found.article:
-                found.other_published = _ld_text(obj.get("datePublished") or obj.get("dateCreated") or obj.get("uploadDate"))
+                found.other_published = _ld_text(
+                    obj.get("datePublished") or obj.get("dateCreated") or obj.get("uploadDate")
+                )
                 found.other_modified = found.other_modified or _ld_text(obj.get("dateModified"))
             for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
                 child = obj.get(key)
@@ -453,7 +509,9 @@ def _ld_authors(v, ids: dict) -> tuple[list[str], list[str]]:
                 item = ids.get(item["@id"], item)  # {"@id": ".../#/schema/person/..."} in a @graph
             types = item.get("@type")
             types = types if isinstance(types, list) else [types]
-            if "Person" not in types and any(t in ("Organization", "NewsMediaOrganization", "Corporation") for t in types):
+            if "Person" not in types and any(
+                t in ("Organization", "NewsMediaOrganization", "Corporation") for t in types
+            ):
                 continue
             name = _ld_text(item.get("name"))
             if name:

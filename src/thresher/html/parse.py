@@ -40,7 +40,20 @@ BALANCE_TRIGGER = 1500
 #: 4,000 options in one ``<select>`` parse in 0.06 s.
 MAX_OPTIONS = 4000
 
-_HTML_HINTS = ("<html", "<body", "<div", "<p>", "<p ", "<!doctype", "<head", "<meta", "<article", "<span", "<table", "<br")
+_HTML_HINTS = (
+    "<html",
+    "<body",
+    "<div",
+    "<p>",
+    "<p ",
+    "<!doctype",
+    "<head",
+    "<meta",
+    "<article",
+    "<span",
+    "<table",
+    "<br",
+)
 # Start tags whose handling scans the open-element stack, and which nest.
 _NESTING_BLOCKS = frozenset(
     "div section article aside nav header footer main blockquote ul ol dl figure form fieldset center "

@@ -204,9 +204,9 @@ class Segments:
     link_chars: list[int] = field(default_factory=list)
     n_links: list[int] = field(default_factory=list)
     owner_tag: list[str] = field(default_factory=list)
-    own_cls: list[int] = field(default_factory=list)   # class groups of the owner element
+    own_cls: list[int] = field(default_factory=list)  # class groups of the owner element
     near_cls: list[int] = field(default_factory=list)  # ... of the owner and its two parents
-    anc_cls: list[int] = field(default_factory=list)   # ... of any ancestor
+    anc_cls: list[int] = field(default_factory=list)  # ... of any ancestor
     near_tag: list[int] = field(default_factory=list)
     anc_tag: list[int] = field(default_factory=list)
     depth: list[int] = field(default_factory=list)

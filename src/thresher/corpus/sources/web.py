@@ -143,9 +143,7 @@ class HostThrottle:
     ``sleep`` are injectable so tests need not wait.
     """
 
-    def __init__(
-        self, delay: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
-    ) -> None:
+    def __init__(self, delay: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
         self.delay = delay
         self._clock = clock
         self._sleep = sleep
@@ -237,9 +235,7 @@ def check_url(url: str | httpx.URL, policy: FetchPolicy | None = None) -> str | 
         literal = None
     if literal is not None:
         kind = _address_kind(literal)
-        return (
-            None if kind is None else f"refused: {host} is {kind} (use --allow-private)"
-        )
+        return None if kind is None else f"refused: {host} is {kind} (use --allow-private)"
     try:
         addresses = _resolve(host, port)
     except (OSError, UnicodeError) as exc:
@@ -262,9 +258,7 @@ def check_url(url: str | httpx.URL, policy: FetchPolicy | None = None) -> str | 
 class _FetchError(Exception):
     """A URL could not be fetched; ``reason`` is what the Failure will say."""
 
-    def __init__(
-        self, reason: str, *, status: int | None = None, kind: str = "error"
-    ) -> None:
+    def __init__(self, reason: str, *, status: int | None = None, kind: str = "error") -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status  # the final HTTP status, when there was one
@@ -379,9 +373,7 @@ class Fetcher:
         self._sleep = sleep
         self.throttle = HostThrottle(self.policy.delay, clock=clock, sleep=sleep)
         self._robots: dict[str, _Robots] = {}
-        self._timeout = httpx.Timeout(
-            self.policy.read_timeout, connect=self.policy.connect_timeout
-        )
+        self._timeout = httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout)
         self._headers = {"User-Agent": self.policy.user_agent, "Accept": _ACCEPT}
 
     def close(self) -> None:
@@ -446,21 +438,15 @@ class Fetcher:
                 raise _FetchError(refusal, kind=kind)
             if obey_robots:
                 self._check_robots(current)
-            response = self._attempts(
-                current, accept=accept, max_bytes=max_bytes, truncate=truncate
-            )
+            response = self._attempts(current, accept=accept, max_bytes=max_bytes, truncate=truncate)
             status = response.status
             if status in _REDIRECTS:
                 if not response.location:
-                    raise _FetchError(
-                        f"HTTP {status} redirect without a Location", status=status
-                    )
+                    raise _FetchError(f"HTTP {status} redirect without a Location", status=status)
                 try:
                     current = current.join(response.location).copy_with(fragment=None)
                 except httpx.InvalidURL as exc:
-                    raise _FetchError(
-                        f"bad redirect Location {response.location!r}: {exc}"
-                    ) from None
+                    raise _FetchError(f"bad redirect Location {response.location!r}: {exc}") from None
                 continue
             if not 200 <= status < 300:
                 raise _FetchError(f"HTTP {status}", status=status)
@@ -487,9 +473,7 @@ class Fetcher:
             backoff = policy.backoff * 2**attempt + random.uniform(0, policy.backoff)
             self.throttle.wait(host)
             try:
-                response = self._once(
-                    url, accept=accept, max_bytes=max_bytes, truncate=truncate
-                )
+                response = self._once(url, accept=accept, max_bytes=max_bytes, truncate=truncate)
             except _PeerRefused as exc:
                 raise _FetchError(str(exc), kind="refused") from None
             except httpx.HTTPError as exc:
@@ -531,9 +515,7 @@ class Fetcher:
             return
         if kind is not None:
             stream.close()
-            raise _PeerRefused(
-                f"refused: connected to {peer[0]}, {kind} (use --allow-private)"
-            )
+            raise _PeerRefused(f"refused: connected to {peer[0]}, {kind} (use --allow-private)")
 
     def _once(
         self,
@@ -569,8 +551,7 @@ class Fetcher:
             length = r.headers.get("content-length", "")
             if not truncate and length.isdigit() and int(length) > max_bytes:
                 raise _FetchError(
-                    f"response too large: Content-Length {int(length):,} bytes "
-                    f"exceeds the {max_bytes:,}-byte limit"
+                    f"response too large: Content-Length {int(length):,} bytes exceeds the {max_bytes:,}-byte limit"
                 )
             chunks: list[bytes] = []
             size = 0
@@ -579,15 +560,11 @@ class Fetcher:
                     if truncate:
                         chunks.append(chunk[: max_bytes - size])
                         break
-                    raise _FetchError(
-                        f"response too large: more than {max_bytes:,} bytes"
-                    )
+                    raise _FetchError(f"response too large: more than {max_bytes:,} bytes")
                 chunks.append(chunk)
                 size += len(chunk)
                 if time.monotonic() > deadline:
-                    raise _FetchError(
-                        f"timeout: body not received within {self.policy.total_timeout:g} s"
-                    )
+                    raise _FetchError(f"timeout: body not received within {self.policy.total_timeout:g} s")
         return _Response(
             url=url,
             status=response.status,
@@ -605,9 +582,7 @@ class Fetcher:
             robots = self._robots[origin] = self._read_robots(url)
         if robots.deny is not None:
             raise _FetchError(robots.deny, kind="robots")
-        if robots.parser is not None and not robots.parser.can_fetch(
-            self.policy.user_agent, str(url)
-        ):
+        if robots.parser is not None and not robots.parser.can_fetch(self.policy.user_agent, str(url)):
             raise _FetchError("disallowed by robots.txt", kind="robots")
 
     def _read_robots(self, url: httpx.URL) -> _Robots:
@@ -625,9 +600,7 @@ class Fetcher:
                 return _Robots(None)  # no robots.txt: everything is allowed
             if exc.kind == "redirects":
                 return _Robots(None)  # RFC 9309: may be treated as unavailable
-            return _Robots(
-                None, deny=f"disallowed: robots.txt unavailable ({exc.reason})"
-            )
+            return _Robots(None, deny=f"disallowed: robots.txt unavailable ({exc.reason})")
         parser = RobotFileParser(str(robots_url))
         parser.parse(response.body.decode("utf-8", "replace").splitlines())
         parser.modified()  # can_fetch() refuses everything until "read"
