@@ -5,9 +5,13 @@ Every threshold is a named field with a note on how it was set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Literal
 
-__all__ = ["Config"]
+__all__ = ["FAVOR", "Config"]
+
+#: The precision/recall presets of ``Config.favor``.
+FAVOR = ("precision", "balanced", "recall")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,6 +27,12 @@ class Config:
     threshold: float | None = None
     #: The same for a dump's lines and the line model.
     line_threshold: float | None = None
+    #: Which trade-off the default thresholds make: ``"balanced"`` maximises
+    #: token-F1; ``"precision"`` keeps less (less chrome, some text lost),
+    #: ``"recall"`` keeps more. Each model file records the threshold of each
+    #: preset, chosen by ``benchmarks/train.py`` on out-of-fold scores. An
+    #: explicit ``threshold`` wins over the preset.
+    favor: Literal["precision", "balanced", "recall"] = "balanced"
     #: Larger inputs raise ``ExtractionError``. 20 MB is beyond every page of the
     #: bench (max 5.3 MB); a 20 MB page of repeated markup took 1.3 s on one
     #: core (tests/test_bad_input.py), within the 2 s we allow any input.
@@ -40,3 +50,18 @@ class Config:
     #: Read the page's metadata (headline, dates, authors, site, language...).
     #: Off, ``extract`` returns the body and headline only, a little faster.
     metadata: bool = True
+
+    def __post_init__(self) -> None:
+        if self.favor not in FAVOR:
+            raise ValueError(f"Config.favor must be one of {', '.join(FAVOR)}, not {self.favor!r}")
+        for name in ("threshold", "line_threshold"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ValueError(f"Config.{name} must be between 0 and 1, not {value!r}")
+        for f in fields(self):
+            if f.name.startswith("max_") and getattr(self, f.name) < 1:
+                raise ValueError(f"Config.{f.name} must be at least 1, not {getattr(self, f.name)!r}")
+
+    def to_dict(self) -> dict:
+        """Every field, by name (what the store records with each document)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -62,6 +62,11 @@ class TwoStageModel:
     threshold: float
     meta: dict
 
+    def threshold_for(self, favor: str = "balanced") -> float:
+        """The threshold of a precision/recall preset (``Config.favor``), as
+        training chose it; the balanced one for a model that records none."""
+        return float(self.meta.get("thresholds", {}).get(favor, self.threshold))
+
     def score(self, base: np.ndarray, context: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Stage-2 probabilities; ``context(p1)`` builds the stage-2 matrix from stage 1's scores."""
         if base.shape[0] == 0:

@@ -99,7 +99,8 @@ class TextCleaner:
     def __init__(self, config: Config | None = None, *, model: TwoStageModel | None = None):
         self.config = config or Config()
         self.model = model or load_model(self.config.line_model, LINE_SCHEMA)
-        self.threshold = self.config.line_threshold if self.config.line_threshold is not None else self.model.threshold
+        cfg = self.config
+        self.threshold = cfg.line_threshold if cfg.line_threshold is not None else self.model.threshold_for(cfg.favor)
 
     def scores(self, lines: Lines) -> np.ndarray:
         """Stage-2 probability that each line is article text."""

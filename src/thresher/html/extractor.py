@@ -35,7 +35,8 @@ class Extractor:
     def __init__(self, config: Config | None = None, *, model: TwoStageModel | None = None):
         self.config = config or Config()
         self.model = model or load_model(self.config.model, BLOCK_SCHEMA)
-        self.threshold = self.config.threshold if self.config.threshold is not None else self.model.threshold
+        cfg = self.config
+        self.threshold = cfg.threshold if cfg.threshold is not None else self.model.threshold_for(cfg.favor)
 
     # -- steps ------------------------------------------------------------
     def _to_text(self, html: str | bytes, http_charset: str | None) -> tuple[str, str | None]:
