@@ -5,7 +5,7 @@
 1. The bench pages are written (as their UTF-8 bytes, with their URLs) into a
    temporary ``.warc.gz``, one gzip member per record, as crawlers write them.
 2. Bare extraction: ``Extractor.extract`` over the same bytes, one core.
-3. Ingest: ``thresher.corpus.ingest.ingest`` of that WARC into a fresh store with one
+3. Ingest: ``thresher.ingest`` of that WARC into a fresh store with one
    worker: WARC reading, extraction, metadata, signatures, dedup and the
    SQLite/FTS5 writes, all included.
 4. Memory: the ingest runs again in a child process over a WARC holding the
@@ -58,9 +58,8 @@ def write_warc(path: Path, pages: list[tuple[str, bytes]], repeat: int = 1) -> i
 
 def child_peak_rss(warc: Path, db: Path) -> dict:
     code = (
-        "import json, resource, sys\n"
-        "from thresher.corpus.ingest import ingest\nfrom thresher.corpus.store import Store\n"
-        f"store = Store({str(db)!r})\nrep = ingest([{str(warc)!r}], store, workers=1, progress=False)\n"
+        "import json, resource, sys\nimport thresher\n"
+        f"rep = thresher.ingest([{str(warc)!r}], {str(db)!r}, workers=1, progress=False)\n"
         "print(json.dumps({'docs': rep.stats.added, 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
@@ -80,8 +79,6 @@ def main(argv=None) -> int:
     cpu = None if args.no_pin else pin_to_one_core()
 
     import thresher
-    from thresher.corpus.ingest import ingest
-    from thresher.corpus.store import Store
 
     datasets = args.datasets.split(",") if args.datasets else None
     pages = [(p.url or f"https://bench.invalid/{p.dataset}/{p.id}", p.html.encode("utf-8"))
@@ -98,10 +95,9 @@ def main(argv=None) -> int:
             ex.extract(body, url)
         bare = time.perf_counter() - t
 
-        with Store(tmp / "speed.db") as store:
-            t = time.perf_counter()
-            report = ingest([str(warc)], store, workers=1, progress=False)
-            full = time.perf_counter() - t
+        t = time.perf_counter()
+        report = thresher.ingest([str(warc)], tmp / "speed.db", workers=1, progress=False)
+        full = time.perf_counter() - t
         n = report.stats.added
 
         big = tmp / "big.warc.gz"

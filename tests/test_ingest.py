@@ -377,3 +377,81 @@ def test_two_different_pages_piped_are_two_inputs(tmp_path):
     again = run("ingest", "-", "--db", db, "-j", "1", input=page(*TOPICS[0]).encode())
     assert "1 already stored" in again.output
     assert len(rows(db)) == 2
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+HARBOUR = SAMPLES / "pages" / "harbour-bridge-en.html"
+
+
+def stored_chars(db: Path) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT SUM(n_chars) FROM documents WHERE status = 'ok'").fetchone()[0] or 0
+    finally:
+        con.close()
+
+
+def test_threshold_reaches_the_workers(tmp_path):
+    """Two worker processes extract with the run's threshold: a high one keeps less text than a low one."""
+    chars = {}
+    for threshold in ("0.05", "0.95"):
+        db = tmp_path / f"{threshold}.db"
+        res = run("ingest", HARBOUR, SAMPLES / "dumps", "--db", db, "-j", "2", "--threshold", threshold)
+        assert res.exit_code == 0, res.output
+        chars[threshold] = stored_chars(db)
+    assert 0 < chars["0.95"] < chars["0.05"]
+
+
+def test_config_file_sets_fields_and_options_win_over_it(tmp_path):
+    config = tmp_path / "strict.toml"
+    config.write_text("threshold = 0.95\nmetadata = false\n", encoding="utf-8")
+    runs = {
+        "file": ("--config", config),
+        "option": ("--threshold", "0.95"),
+        "both": ("--config", config, "--threshold", "0.05"),
+        "low": ("--threshold", "0.05"),
+    }
+    chars = {}
+    for name, args in runs.items():
+        assert run("ingest", HARBOUR, "--db", tmp_path / f"{name}.db", "-j", "1", *args).exit_code == 0
+        chars[name] = stored_chars(tmp_path / f"{name}.db")
+    assert chars["file"] == chars["option"] < chars["both"] == chars["low"]
+    con = sqlite3.connect(tmp_path / "file.db")
+    assert con.execute("SELECT language FROM documents").fetchone() == (None,)  # metadata = false reached it
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('favour = "recall"\n', "unknown key 'favour'"),
+        ('threshold = "high"\n', "threshold must be a number, not 'high'"),
+        ("threshold = 1.5\n", "Config.threshold must be between 0 and 1, not 1.5"),
+        ("max_nodes = true\n", "max_nodes must be an integer, not True"),
+        ('favor = "max"\n', "favor must be one of precision, balanced, recall, not 'max'"),
+        ('model = "blocks-v0"\n', "no model named 'blocks-v0'"),
+        ("threshold = \n", "not valid TOML"),
+        (None, "No such file or directory"),
+    ],
+)
+def test_a_bad_config_file_is_one_error_line_and_exit_2(tmp_path, toml, message):
+    config = tmp_path / "thresher.toml"
+    if toml is not None:
+        config.write_text(toml, encoding="utf-8")
+    db = tmp_path / "c.db"
+    res = CliRunner().invoke(main, ["ingest", str(HARBOUR), "--db", str(db), "--config", str(config)])
+    assert res.exit_code == 2
+    (line,) = res.output.splitlines()  # one line, no usage text, no traceback
+    assert line.startswith(f"Error: --config {config}: ") and message in line
+    assert not db.exists()  # nothing was touched
+
+
+def test_library_ingest_takes_a_config(tmp_path):
+    import thresher
+
+    low = thresher.ingest([str(HARBOUR)], tmp_path / "low.db", config=thresher.Config(threshold=0.05))
+    assert (low.stats.added, low.stats.ok) == (1, 1)
+    with Store(":memory:") as store:  # an open store is used as it is, and left open
+        high = thresher.ingest([str(HARBOUR)], store, config=thresher.Config(threshold=0.95), progress=False)
+        (n_chars,) = store.db.execute("SELECT n_chars FROM documents").fetchone()
+    assert high.stats.ok == 1 and 0 < n_chars == high.stats.chars < low.stats.chars == stored_chars(tmp_path / "low.db")

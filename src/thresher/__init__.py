@@ -1,9 +1,9 @@
 """thresher: turn scraped news and web pages into a clean article corpus."""
 
-from ._api import clean_text, clean_texts, extract
+from ._api import clean_text, clean_texts, extract, ingest
 from .config import Config
 from .dumps.cleaner import TextCleaner
-from .errors import ExtractionError, ThresherError
+from .errors import ExtractionError, ModelError, ThresherError
 from .html.extractor import Extractor
 from .types import Article, Block, Kind, Removed
 
@@ -11,6 +11,7 @@ __all__ = [
     "extract",
     "clean_text",
     "clean_texts",
+    "ingest",
     "Extractor",
     "TextCleaner",
     "Config",
@@ -19,6 +20,7 @@ __all__ = [
     "Kind",
     "Removed",
     "ExtractionError",
+    "ModelError",
     "ThresherError",
 ]
 __version__ = "0.1.0"

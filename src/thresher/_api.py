@@ -1,15 +1,24 @@
-"""One-shot entry points over lazily built default ``Extractor`` / ``TextCleaner``."""
+"""One-shot entry points over lazily built default ``Extractor`` / ``TextCleaner``,
+and ``ingest``, which fills a corpus store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .config import Config
 from .dumps.cleaner import TextCleaner
 from .html.extractor import Extractor
 from .types import Article
 
-__all__ = ["extract", "clean_text", "clean_texts", "default_extractor", "default_cleaner"]
+if TYPE_CHECKING:
+    from .corpus.ingest import IngestReport
+    from .corpus.sources.web import FetchPolicy
+    from .corpus.store import Store
+
+__all__ = ["extract", "clean_text", "clean_texts", "ingest", "default_extractor", "default_cleaner"]
 
 
 @lru_cache(maxsize=1)
@@ -50,3 +59,34 @@ def clean_texts(
     the host of their URL; dumps with neither are cleaned alone.
     """
     return default_cleaner().clean_many(texts, urls=urls, site=site)
+
+
+def ingest(
+    inputs: Iterable[str],
+    db: str | Path | Store = "corpus.db",
+    *,
+    config: Config | None = None,
+    workers: int = 1,
+    site: str | None = None,
+    url_files: Iterable[str] = (),
+    fetch_policy: FetchPolicy | None = None,
+    progress: bool | None = None,
+    strict: bool = False,
+) -> IngestReport:
+    """Ingest ``inputs`` (paths, directories, globs, WARC, JSONL, URLs, ``-``) into
+    the corpus store ``db`` (a path, created if missing, or an open ``Store``);
+    return the run's ``IngestReport``.
+
+    Every page is extracted or cleaned with ``config`` (default ``Config()``),
+    in ``workers`` processes. The other keywords are those of
+    ``thresher.corpus.ingest.ingest``.
+    """
+    from .corpus.ingest import ingest as run
+    from .corpus.store import Store
+
+    options = dict(config=config, workers=workers, site=site, url_files=url_files,
+                   fetch_policy=fetch_policy, progress=progress, strict=strict)  # fmt: skip
+    if isinstance(db, Store):
+        return run(inputs, db, **options)
+    with Store(db) as store:
+        return run(inputs, store, **options)

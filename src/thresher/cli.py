@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
+from types import NoneType, UnionType
+from typing import Literal, Union, get_args, get_origin, get_type_hints
 
 import click
 
-from .errors import ThresherError
+from . import config as config_module
+from .config import FAVOR, Config
+from .errors import ModelError, ThresherError
 
 FORMATS = ("text", "markdown", "json")
 
@@ -42,7 +47,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 def extract(file: str, url: str | None, fmt: str) -> None:
     """Extract the article from one HTML FILE (or - for standard input)."""
-    from ._api import extract as _extract
+    from . import extract as _extract
 
     data = _read_input(file)
     try:
@@ -63,7 +68,7 @@ def clean(files: tuple[str, ...], url: str | None, site: str | None, fmt: str) -
     With several FILES, text and markdown outputs are separated by a
     "==> FILE <==" line, and json output is one object per line (with "source").
     """
-    from ._api import clean_text, clean_texts
+    from . import clean_text, clean_texts
 
     if url and len(files) > 1:
         raise click.UsageError("--url applies to a single FILE")
@@ -97,6 +102,70 @@ def _open_store(db: str, *, create: bool = False):
         raise click.ClickException(str(exc)) from None
 
 
+class ConfigError(click.ClickException):
+    """A bad ``--config`` file or ``Config`` value: one line on stderr, exit status 2 (a usage error)."""
+
+    exit_code = 2
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _fits(value, hint) -> bool:
+    """Whether a TOML value has the type of a ``Config`` field's annotation."""
+    if get_origin(hint) is Literal:
+        return value in get_args(hint)
+    if get_origin(hint) in (Union, UnionType):
+        return any(_fits(value, h) for h in get_args(hint))
+    if isinstance(value, bool) and hint is not bool:  # a bool is an int to Python, not to TOML
+        return False
+    return isinstance(value, (int, float) if hint is float else hint)
+
+
+def _describe(hint) -> str:
+    if get_origin(hint) is Literal:
+        return "one of " + ", ".join(map(str, get_args(hint)))
+    if get_origin(hint) in (Union, UnionType):
+        return " or ".join(_describe(h) for h in get_args(hint) if h is not NoneType)
+    return _TYPE_NAMES.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _read_config_file(path: str) -> dict:
+    """The ``Config`` fields set in a TOML file (top-level keys named as the fields)."""
+    try:
+        with open(path, "rb") as fh:
+            values = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"--config {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--config {path}: not valid TOML ({exc})") from None
+    hints = get_type_hints(Config, vars(config_module))  # Config.__module__ is "thresher"
+    for name, value in values.items():
+        if name not in hints:
+            raise ConfigError(
+                f"--config {path}: unknown key {name!r}; the keys are Config's fields: {', '.join(hints)}"
+            )
+        if not _fits(value, hints[name]):
+            raise ConfigError(f"--config {path}: {name} must be {_describe(hints[name])}, not {value!r}")
+    return values
+
+
+def _config(path: str | None, **options) -> Config:
+    """The run's ``Config``: the file's fields, then the options given on the command line.
+    The models it names are loaded here, so a bad name fails before the store is touched."""
+    from .corpus.process import engines
+
+    where = f"--config {path}: " if path else ""
+    values = _read_config_file(path) if path else {}
+    values |= {name: value for name, value in options.items() if value is not None}
+    try:
+        config = Config(**values)
+        engines(config)
+    except (ValueError, ModelError) as exc:
+        raise ConfigError(f"{where}{exc}") from None
+    return config
+
+
 @main.command()
 @click.argument("inputs", nargs=-1)
 @DB_OPTION
@@ -111,7 +180,33 @@ def _open_store(db: str, *, create: bool = False):
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
 @click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
-def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, progress) -> None:
+@click.option(
+    "--favor",
+    type=click.Choice(FAVOR),
+    default=None,
+    help="The trade-off of the model's thresholds: precision keeps less chrome and some less text, "
+    "recall keeps more of both [default: balanced].",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Keep an HTML block when the model's probability reaches this [default: the model's, for --favor].",
+)
+@click.option(
+    "--line-threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="The same for the lines of text dumps [default: the line model's, for --favor].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
+)
+def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, progress, config_file, **options):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
 
@@ -126,6 +221,7 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
 
     if not inputs and not url_files:
         raise click.UsageError("give at least one INPUT or --urls FILE")
+    config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
     policy_args = {"allow_private": allow_private}
     if delay is not None:
         policy_args["delay"] = delay
@@ -133,7 +229,7 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
         try:
             report = run(
                 inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
-                fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict,
+                fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict, config=config,
             )  # fmt: skip
         except IngestFailure as exc:
             raise click.ClickException(f"--strict: {exc}") from None

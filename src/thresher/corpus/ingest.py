@@ -162,11 +162,14 @@ def ingest(
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
     Every page is extracted or cleaned with ``config`` (default ``Config()``),
-    in this process or in each worker. Inputs already stored are skipped (before extraction, and before fetching
-    a URL). With ``strict`` the run stops at the first failure, after storing
-    the batch it was in.
+    in this process or in each worker; a model the config names that cannot be
+    loaded raises ``ModelError`` before any input is read. Inputs already
+    stored are skipped (before extraction, and before fetching a URL). With
+    ``strict`` the run stops at the first failure, after storing the batch it
+    was in.
     """
     store.check_writable()
+    step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
     report = IngestReport()
     start = time.perf_counter()
     bar = _Progress(sys.stderr.isatty() if progress is None else progress)
@@ -199,7 +202,7 @@ def ingest(
     pending = None
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="thresher-writer") as writer:
-            for docs in LocalExecutor(workers).map(Step(config, site), batches(fresh(items), site=site)):
+            for docs in LocalExecutor(workers).map(step, batches(fresh(items), site=site)):
                 if pending is not None:
                     written(pending)
                 pending = (docs, writer.submit(store.write_batch, docs))

@@ -21,12 +21,13 @@ from . import dedup
 from .sources import Failure, Raw
 from .store import Document
 
-__all__ = ["CORE_MIN_SHARE", "CORE_SCORE", "Step", "process_batch", "signature_text"]
+__all__ = ["CORE_MIN_SHARE", "CORE_SCORE", "Step", "engines", "process_batch", "signature_text"]
 
 
 @lru_cache(maxsize=4)
-def _engines(config: Config) -> tuple[Extractor, TextCleaner]:
-    """This process's extractor and cleaner for ``config``: the models load once per worker."""
+def engines(config: Config) -> tuple[Extractor, TextCleaner]:
+    """This process's extractor and cleaner for ``config``: the models load once per
+    process. Raises ``ModelError`` for a model that is missing or does not fit."""
     return Extractor(config), TextCleaner(config)
 
 
@@ -98,7 +99,7 @@ def process_batch(
     A page that fails becomes a failed ``Document`` with its reason; nothing
     here raises for one bad page.
     """
-    extractor, cleaner = _engines(config or Config())
+    extractor, cleaner = engines(config or Config())
     out: list[Document | None] = [None] * len(batch)
     texts: list[int] = []
     for i, item in enumerate(batch):
@@ -135,11 +136,16 @@ def process_batch(
 
 class Step:
     """``process_batch`` with the run's options: picklable, so a worker process
-    (or a Ray actor) receives the user's ``Config`` with the batches."""
+    (or a Ray actor) receives the user's ``Config`` with the batches.
+
+    The models load here, in the calling process: a bad ``Config`` (a model
+    that does not exist) fails before the run starts, not once per page, and
+    forked workers inherit the loaded models."""
 
     def __init__(self, config: Config | None = None, site: str | None = None):
         self.config = config or Config()
         self.site = site
+        engines(self.config)
 
     def __call__(self, batch: list[Raw | Failure]) -> list[Document]:
         return process_batch(batch, config=self.config, site=self.site)
