@@ -86,12 +86,17 @@ def test_to_dict_round_trips_through_json(extractor):
     assert all(r["reason"] for r in d["removed"])
 
 
-def test_extractor_reuses_its_model():
+def test_extractor_reuses_its_model(monkeypatch):
+    from thresher.html import extractor as module
+
+    loads = []
+    real = module.load_model
+    monkeypatch.setattr(module, "load_model", lambda *a: loads.append(a) or real(*a))
     ex = thresher.Extractor()
-    a = ex.extract("<p>one</p>")
-    b = ex.extract(b"<p>two</p>")
-    assert isinstance(a, Article) and isinstance(b, Article)
-    assert thresher.extract("<p>x</p>") is not None
+    page = "<p>" + "The council agreed to repair the harbour wall before the winter storms. " * 4 + "</p>"
+    a, b = ex.extract(page), ex.extract(page.encode())
+    assert len(loads) == 1  # one model for the Extractor's whole life
+    assert a.text == b.text and "harbour wall" in a.text
 
 
 def test_unsure_page_keeps_its_best_blocks_not_nothing():
