@@ -78,7 +78,8 @@ def ingest(
     return the run's ``IngestReport``.
 
     Every page is extracted or cleaned with ``config`` (default ``Config()``),
-    in ``workers`` processes. The other keywords are those of
+    in ``workers`` processes, and the store records with each document the
+    model and config that produced it. The other keywords are those of
     ``thresher.corpus.ingest.ingest``.
     """
     from .corpus.ingest import ingest as run

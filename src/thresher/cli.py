@@ -325,10 +325,27 @@ def stats(db, as_json) -> None:
     if as_json:
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))
         return
+    mix = s.pop("mix")
     for k, v in s.items():
         if isinstance(v, dict):
             v = ", ".join(f"{a}: {b}" for a, b in v.items()) or "-"
         click.echo(f"{k + ':':<14} {v}")
+    for i, line in enumerate(_mix_lines(mix) or ["-"]):
+        click.echo(f"{'produced by:' if i == 0 else '':<14} {line}")
+
+
+def _mix_lines(mix: list[dict]) -> list[str]:
+    """One line per model and config: the count, the model, the fields set away from their defaults."""
+    defaults = Config().to_dict()
+    lines = []
+    for entry in mix:
+        if entry["model"] is None:
+            lines.append(f"{entry['documents']} stored before models and configs were recorded")
+            continue
+        config = entry["config"] or {}
+        changed = [f"{k}={json.dumps(v)}" for k, v in config.items() if k not in defaults or defaults[k] != v]
+        lines.append(f"{entry['documents']} {entry['model']} with {', '.join(changed) or 'the default config'}")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,8 +18,9 @@ __all__ = ["EXPORT_FIELDS", "PARQUET_ROWS", "export_store", "front_matter", "wri
 #: The fields of an exported document, in order.
 EXPORT_FIELDS = (
     "id", "source", "url", "site", *METADATA_FIELDS, "text", "duplicate_of", "similarity", "content_hash", "fetched",
+    "model", "config",
 )  # fmt: skip
-_FRONT_MATTER = tuple(f for f in EXPORT_FIELDS if f not in ("text", "similarity", "content_hash", "fetched"))
+_FRONT_MATTER = tuple(f for f in EXPORT_FIELDS if f not in ("text", "similarity", "content_hash", "fetched", "config"))
 
 
 def front_matter(doc: dict) -> str:
@@ -72,6 +73,7 @@ PARQUET_ROWS = 2048
 
 _LISTS = ("authors", "tags")
 _INTS = ("id", "duplicate_of")
+_JSON = ("config",)  # an object in JSONL, its JSON text in Parquet
 
 
 def write_parquet(rows: Iterable[dict], path: str, *, fields: tuple[str, ...]) -> int:
@@ -93,12 +95,16 @@ def write_parquet(rows: Iterable[dict], path: str, *, fields: tuple[str, ...]) -
             return pa.float64()
         return pa.string()
 
+    def value(row, name):
+        v = row.get(name)
+        return json.dumps(v, ensure_ascii=False) if name in _JSON and v is not None else v
+
     schema = pa.schema([(f, kind(f)) for f in fields])
     n = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         group: list[dict] = []
         for row in rows:
-            group.append({f: row.get(f) for f in fields})
+            group.append({f: value(row, f) for f in fields})
             if len(group) >= PARQUET_ROWS:
                 writer.write_table(pa.Table.from_pylist(group, schema=schema))
                 n += len(group)

@@ -9,19 +9,21 @@ page becomes a failed ``Document`` with its reason, never an exception.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
 
 from ..config import Config
 from ..dumps.cleaner import TextCleaner
 from ..html.extractor import Extractor
+from ..model import TwoStageModel
 from ..textmeta import site_of
 from ..types import Article, Metadata
 from . import dedup
 from .sources import Failure, Raw
 from .store import Document
 
-__all__ = ["CORE_MIN_SHARE", "CORE_SCORE", "Step", "engines", "process_batch", "signature_text"]
+__all__ = ["CORE_MIN_SHARE", "CORE_SCORE", "Step", "engines", "model_name", "process_batch", "signature_text"]
 
 
 @lru_cache(maxsize=4)
@@ -99,7 +101,8 @@ def process_batch(
     A page that fails becomes a failed ``Document`` with its reason; nothing
     here raises for one bad page.
     """
-    extractor, cleaner = engines(config or Config())
+    config = config or Config()
+    extractor, cleaner = engines(config)
     out: list[Document | None] = [None] * len(batch)
     texts: list[int] = []
     for i, item in enumerate(batch):
@@ -131,7 +134,24 @@ def process_batch(
                 out[i] = _failed(raw.source, "clean", f"{type(article).__name__}: {article}", raw)
             else:
                 out[i] = _document(raw, article, site)
+    _record_provenance(batch, out, config)
     return out  # type: ignore[return-value]
+
+
+def model_name(name: str, model: TwoStageModel) -> str:
+    """How the store names a model: its file's name and its feature-schema hash
+    (``"blocks-v4@86fe7c73a4c74930"``)."""
+    return f"{name}@{model.schema.hash}"
+
+
+def _record_provenance(batch: list[Raw | Failure], docs: list, config: Config) -> None:
+    """Stamp every document a model saw with that model and the run's config."""
+    extractor, cleaner = engines(config)
+    models = {"html": model_name(config.model, extractor.model), "text": model_name(config.line_model, cleaner.model)}
+    settings = json.dumps(config.to_dict())
+    for item, doc in zip(batch, docs):
+        if isinstance(item, Raw):
+            doc.model, doc.config = models[item.kind], settings
 
 
 class Step:

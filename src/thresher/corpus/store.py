@@ -17,6 +17,11 @@ Each group of duplicates has one canonical document, the fullest (most
 characters of text), then the earliest (published date, then arrival); every
 other member's ``duplicate_of`` points at it. When a fuller copy arrives it
 becomes the canonical one and the group is re-pointed.
+
+Each document records what produced it: ``model`` (the model's name and its
+feature-schema hash) and ``config`` (the run's ``Config`` as JSON). A store
+of an older schema is upgraded when it is opened (``_MIGRATIONS``: columns are
+added, nothing is dropped or rewritten); a newer one is refused.
 """
 
 from __future__ import annotations
@@ -34,16 +39,29 @@ from . import dedup
 
 __all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError"]
 
-#: Bumped when the tables change; an older file is refused with a clear error.
-SCHEMA_VERSION = 1
+#: Bumped when the tables change, with a step in ``_MIGRATIONS`` from the
+#: version before; a file of a newer version is refused with a clear error.
+SCHEMA_VERSION = 2
 
 _COLUMNS = (
     "source", "url", "site", "kind", "status", "stage", "reason", *METADATA_FIELDS, "text",
     "markdown", "removed", "n_chars", "n_removed_chars", "content_hash", "signature", "fetched",
+    "model", "config",
 )  # fmt: skip
 
+#: version -> the statements that bring a store of that version to the next.
+#: Columns are only ever added, at the end of the table, so that an upgraded
+#: store has the columns of a new one, in the same order, and keeps every row.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE documents ADD COLUMN model TEXT",
+        "ALTER TABLE documents ADD COLUMN config TEXT",
+    ),
+}
+
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
 _SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL UNIQUE,       -- the input key: path, path#offset, URL
@@ -57,7 +75,9 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT, signature BLOB,
     duplicate_of INTEGER REFERENCES documents(id),
     similarity REAL,                   -- estimated Jaccard to the canonical document
-    fetched TEXT
+    fetched TEXT,
+    model TEXT,                        -- name@feature-schema-hash of the model that made it
+    config TEXT                        -- the run's Config, as JSON
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE INDEX IF NOT EXISTS documents_dup ON documents(duplicate_of);
@@ -100,6 +120,8 @@ class Document:
     signature: bytes | None = None
     band_keys: list[int] = field(default_factory=list)
     fetched: str | None = None
+    model: str | None = None  # "blocks-v4@<feature schema hash>"; None for inputs no model saw
+    config: str | None = None  # the run's Config.to_dict(), as JSON
 
     def row(self) -> tuple:
         values = []
@@ -142,12 +164,17 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each checkpoint, never corrupt
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA)
-            version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+            self.db.executescript(_META)
+            version = self._version()
+            if version is None:
+                self.db.executescript(_SCHEMA)
+                version = SCHEMA_VERSION
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a thresher store ({exc})") from None
-        if version != SCHEMA_VERSION:
+        if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            self._migrate()
         signed = self.db.execute("SELECT value FROM meta WHERE key='signature_version'").fetchone()[0]
         #: Whether stored signatures are comparable with new ones; if not,
         #: the store can be read but not added to.
@@ -155,6 +182,27 @@ class Store:
         # Lookups get their own connection, so that they can run while another
         # thread writes a batch (WAL lets readers and one writer work at once).
         self._reader = self.db if self.path == ":memory:" else sqlite3.connect(self.path, check_same_thread=False)
+
+    def _version(self) -> int | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return None if row is None else int(row[0])
+
+    def _migrate(self) -> None:
+        """Upgrade an older store to ``SCHEMA_VERSION`` in one transaction, one step at a time."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version()  # again, now that no one else can be upgrading it
+            while version < SCHEMA_VERSION:
+                for statement in _MIGRATIONS[version]:
+                    self.db.execute(statement)
+                version += 1
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{self.path}: cannot upgrade the store to schema {SCHEMA_VERSION} ({exc})") from None
+            raise
 
     def __enter__(self) -> Self:
         return self
@@ -315,7 +363,19 @@ class Store:
                 q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()
             ),
             "removed_share": round(removed / (chars + removed), 4) if chars + removed else 0.0,
+            "mix": self.mix(),
         }
+
+    def mix(self) -> list[dict]:
+        """How many documents (articles and empty pages) each model and config produced, most first.
+
+        ``model`` and ``config`` are ``None`` for documents stored before the
+        store recorded them; ``config`` is the ``Config.to_dict()`` of the run."""
+        rows = self.db.execute(
+            "SELECT model, config, COUNT(*) FROM documents WHERE status != 'failed' "
+            "GROUP BY model, config ORDER BY 3 DESC, 1, 2"
+        ).fetchall()
+        return [{"model": m, "config": json.loads(c) if c else None, "documents": n} for m, c, n in rows]
 
 
 def _as_dict(row: sqlite3.Row) -> dict:
@@ -326,4 +386,5 @@ def _as_dict(row: sqlite3.Row) -> dict:
         else:
             d[key] = []
     d.pop("signature", None)
+    d["config"] = json.loads(d["config"]) if d.get("config") else None
     return d

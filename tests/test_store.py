@@ -1,0 +1,160 @@
+"""The corpus store: upgrading older stores, the provenance of each document, what it returns."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.test_ingest import TOPICS, page
+from thresher.cli import main
+from thresher.config import Config
+from thresher.corpus.process import process_batch
+from thresher.corpus.sources import Failure, Raw
+from thresher.corpus.store import SCHEMA_VERSION, Store, StoreError
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+#: The tables of a version-1 store, as thresher 0.1 wrote them (frozen here:
+#: the upgrade must keep working on the files users have).
+SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,
+    url TEXT, site TEXT, kind TEXT,
+    status TEXT NOT NULL,
+    stage TEXT, reason TEXT,
+    title TEXT, authors TEXT, published TEXT, updated TEXT, site_name TEXT, language TEXT,
+    canonical_url TEXT, description TEXT, image TEXT, section TEXT, tags TEXT, dateline TEXT,
+    text TEXT, markdown TEXT, removed TEXT,
+    n_chars INTEGER NOT NULL DEFAULT 0, n_removed_chars INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT, signature BLOB,
+    duplicate_of INTEGER REFERENCES documents(id),
+    similarity REAL,
+    fetched TEXT
+);
+CREATE INDEX documents_hash ON documents(content_hash);
+CREATE INDEX documents_dup ON documents(duplicate_of);
+CREATE INDEX documents_status ON documents(status);
+CREATE TABLE bands (key INTEGER NOT NULL, doc_id INTEGER NOT NULL);
+CREATE INDEX bands_key ON bands(key);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER documents_ai AFTER INSERT ON documents WHEN new.status = 'ok' BEGIN
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO meta VALUES ('signature_version', '2');
+"""
+V1_COLUMNS = (
+    "source", "url", "site", "kind", "status", "stage", "reason", "title", "authors", "published", "updated",
+    "site_name", "language", "canonical_url", "description", "image", "section", "tags", "dateline", "text",
+    "markdown", "removed", "n_chars", "n_removed_chars", "content_hash", "signature", "fetched",
+)  # fmt: skip
+
+
+def v1_store(path: Path) -> list[dict]:
+    """A version-1 store holding two articles and a failure, written as version 1 wrote them; its rows."""
+    batch = [Raw("a.html", page(*TOPICS[0])), Raw("b.html", page(*TOPICS[1])), Failure("c.html", "read", "empty file")]
+    con = sqlite3.connect(path)
+    con.executescript(SCHEMA_V1)
+    for doc in process_batch(batch):
+        meta = {name: getattr(doc.meta, name) for name in ("title", "authors", "published", "updated", "site_name",
+                "language", "canonical_url", "description", "image", "section", "tags", "dateline")}  # fmt: skip
+        values = [meta[c] if c in meta else getattr(doc, c) for c in V1_COLUMNS]
+        values = [json.dumps(v) if isinstance(v, list) else v for v in values]
+        cur = con.execute(
+            f"INSERT INTO documents ({','.join(V1_COLUMNS)}) VALUES ({','.join('?' * len(values))})", values
+        )
+        con.executemany("INSERT INTO bands VALUES (?, ?)", [(k, cur.lastrowid) for k in doc.band_keys])
+    con.commit()
+    cur = con.execute("SELECT * FROM documents ORDER BY id")
+    rows = [dict(zip([c[0] for c in cur.description], row)) for row in cur]
+    con.close()
+    return rows
+
+
+def table_info(path: Path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("PRAGMA table_info(documents)").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_version_1_store_is_upgraded_without_losing_data(tmp_path):
+    old = tmp_path / "v1.db"
+    before = v1_store(old)
+    with Store(old) as store:
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            SCHEMA_VERSION
+        )
+        after = [dict(r) for r in store.db.execute("SELECT * FROM documents ORDER BY id")]
+        assert [{k: r[k] for k in before[0]} for r in after] == before  # every value of every row kept
+        assert {(r["model"], r["config"]) for r in after} == {(None, None)}  # not known for the old ones
+        assert len(before) == 3 and before[0]["signature"] and before[0]["text"]
+        assert [h["source"] for h in store.search("harbour")] == ["a.html"]  # the full-text index still works
+        # The old documents' signatures still find duplicates: a copy of a.html links to it.
+        report_docs = process_batch([Raw("copy-of-a.html", page(*TOPICS[0], site="Courier"))])
+        assert store.write_batch(report_docs).duplicates == 1
+        (dup_of, model) = store.db.execute(
+            "SELECT duplicate_of, model FROM documents WHERE source = 'copy-of-a.html'"
+        ).fetchone()
+        assert dup_of == 1 and model.startswith("blocks-v4@")
+    fresh = tmp_path / "new.db"
+    Store(fresh).close()
+    assert table_info(old) == table_info(fresh)  # the upgraded store has a new store's columns, in order
+    with Store(old) as store:  # opening it again changes nothing
+        assert len(store.db.execute("SELECT * FROM documents").fetchall()) == 4
+
+
+def test_a_store_of_a_newer_schema_is_refused(tmp_path):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match=f"store schema {SCHEMA_VERSION + 1}, this thresher reads {SCHEMA_VERSION}"):
+        Store(db)
+
+
+# -- provenance ---------------------------------------------------------------------------------
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_each_document_records_its_model_and_config_and_stats_show_the_mix(tmp_path):
+    db = tmp_path / "c.db"
+    assert run("ingest", SAMPLES / "pages", "--db", db, "-j", "2").exit_code == 0
+    assert run("ingest", SAMPLES / "dumps", "--db", db, "-j", "1", "--favor", "precision").exit_code == 0
+    con = sqlite3.connect(db)
+    by_kind = {}
+    for kind, model, config in con.execute("SELECT kind, model, config FROM documents"):
+        by_kind.setdefault(kind, set()).add((model.split("@")[0], config))
+    assert by_kind == {
+        "html": {("blocks-v4", json.dumps(Config().to_dict()))},
+        "text": {("lines-v2", json.dumps(Config(favor="precision").to_dict()))},
+    }
+    mix = json.loads(run("stats", "--db", db, "--json").output)["mix"]
+    assert [(m["model"].split("@")[0], m["config"]["favor"], m["documents"]) for m in mix] == [
+        ("blocks-v4", "balanced", 7),
+        ("lines-v2", "precision", 2),
+    ]
+    assert all(len(m["model"].split("@")[1]) == 16 for m in mix)  # the feature schema's hash
+    text = run("stats", "--db", db).output
+    assert f"produced by:   7 {mix[0]['model']} with the default config\n" in text
+    assert f'               2 {mix[1]["model"]} with favor="precision"\n' in text
+
+
+def test_stats_count_documents_stored_before_provenance_apart(tmp_path):
+    v1_store(tmp_path / "v1.db")
+    text = run("stats", "--db", tmp_path / "v1.db").output
+    assert "produced by:   2 stored before models and configs were recorded" in text
