@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from thresher.cli import main
 from thresher.config import Config
 from thresher.corpus.process import process_batch
 from thresher.corpus.sources import Failure, Raw
-from thresher.corpus.store import SCHEMA_VERSION, Store, StoreError
+from thresher.corpus.store import SCHEMA_VERSION, Store, StoredDocument, StoreError
+from thresher.types import METADATA_FIELDS, Kind, Metadata, Removed
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -96,7 +98,10 @@ def test_a_version_1_store_is_upgraded_without_losing_data(tmp_path):
         )
         after = [dict(r) for r in store.db.execute("SELECT * FROM documents ORDER BY id")]
         assert [{k: r[k] for k in before[0]} for r in after] == before  # every value of every row kept
-        assert {(r["model"], r["config"]) for r in after} == {(None, None)}  # not known for the old ones
+        assert {(r["model"], r["config"], r["encoding"]) for r in after} == {(None, None, None)}  # not known
+        first = store.get(1)
+        assert first.meta.title == before[0]["title"] and first.meta.authors == json.loads(before[0]["authors"])
+        assert first.text == before[0]["text"] and first.model is first.config is None
         assert len(before) == 3 and before[0]["signature"] and before[0]["text"]
         assert [h["source"] for h in store.search("harbour")] == ["a.html"]  # the full-text index still works
         # The old documents' signatures still find duplicates: a copy of a.html links to it.
@@ -158,3 +163,61 @@ def test_stats_count_documents_stored_before_provenance_apart(tmp_path):
     v1_store(tmp_path / "v1.db")
     text = run("stats", "--db", tmp_path / "v1.db").output
     assert "produced by:   2 stored before models and configs were recorded" in text
+
+
+# -- the typed record ------------------------------------------------------------------------------
+
+
+def test_get_returns_a_typed_record_with_every_metadata_field(tmp_path):
+    """Every field of Metadata goes into its own column and comes back as it went in."""
+    meta = Metadata(**{name: [f"{name} 1", f"{name} 2"] if isinstance(value, list) else f"the {name}"
+                       for name, value in vars_of(Metadata()).items()})  # fmt: skip
+    doc = process_batch([Raw("a.html", page(*TOPICS[0]).encode("cp1252"), http_charset="cp1252")])[0]
+    doc.meta = meta
+    with Store(":memory:") as store:
+        store.write_batch([doc])
+        got = store.get(1)
+        assert store.get(2) is None
+    assert isinstance(got, StoredDocument) and isinstance(got.meta, Metadata)
+    assert got.meta == meta
+    assert (got.id, got.source, got.status, got.kind, got.encoding) == (1, "a.html", "ok", "html", "cp1252")
+    assert got.text == doc.text and got.markdown == doc.markdown and got.n_chars == len(doc.text)
+    assert got.removed and all(isinstance(r, Removed) and isinstance(r.kind, Kind) for r in got.removed)
+    assert [r.to_dict() for r in got.removed] == doc.removed
+    assert got.config == Config().to_dict() and got.model == doc.model
+    assert got.duplicate_of is None and got.similarity is None
+    with pytest.raises(FrozenInstanceError):
+        got.text = "changed"  # type: ignore[misc]
+    flat = got.to_dict()
+    assert {name: flat[name] for name in METADATA_FIELDS} == vars_of(meta) and "meta" not in flat
+    assert flat["removed"] == doc.removed and "signature" not in flat
+
+
+def vars_of(meta: Metadata) -> dict:
+    return {name: getattr(meta, name) for name in METADATA_FIELDS}
+
+
+def test_the_store_columns_follow_the_metadata_declaration(tmp_path):
+    Store(tmp_path / "c.db").close()
+    columns = [row[1] for row in table_info(tmp_path / "c.db")]
+    first = columns.index(METADATA_FIELDS[0])
+    assert tuple(columns[first : first + len(METADATA_FIELDS)]) == METADATA_FIELDS
+    assert "encoding" in columns
+
+
+def test_a_failure_reads_back_with_empty_metadata(tmp_path):
+    with Store(":memory:") as store:
+        store.write_batch(process_batch([Failure("gone.html", "read", "no such file or directory")]))
+        got = store.get(1)
+    assert (got.status, got.stage, got.reason) == ("failed", "read", "no such file or directory")
+    assert got.meta == Metadata() and got.text == "" and got.removed == () and got.model is None
+
+
+def test_the_encoding_of_each_page_is_stored(tmp_path):
+    db = tmp_path / "c.db"
+    assert run("ingest", SAMPLES / "pages", "--db", db, "-j", "1").exit_code == 0
+    with Store(db) as store:
+        encodings = {Path(d.source).name: d.encoding for d in store.iter_documents()}
+    assert encodings["library-cp1251-ru.html"] == "cp1251" and encodings["harbour-bridge-en.html"] == "utf-8"
+    shown = json.loads(run("show", "1", "--db", db, "--json").output)
+    assert shown["encoding"] and shown["title"] and shown["config"]["favor"] == "balanced"

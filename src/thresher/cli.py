@@ -275,19 +275,19 @@ def show(doc_id, db, removed, as_json) -> None:
     if doc is None:
         raise click.ClickException(f"no document {doc_id} in {db}")
     if as_json:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
         return
     from .corpus.export import front_matter
 
-    click.echo(front_matter(doc))
-    if doc["status"] != "ok":
-        click.echo(f"({doc['status']}: {doc['stage']}: {doc['reason']})")
+    click.echo(front_matter(doc.to_dict()))
+    if doc.status != "ok":
+        click.echo(f"({doc.status}: {doc.stage}: {doc.reason})")
     else:
-        click.echo(doc["markdown"], nl=False)
+        click.echo(doc.markdown, nl=False)
     if removed:
         click.echo("\n---- removed ----")
-        for r in doc["removed"]:
-            click.echo(f"[{r['reason']} {r['score']:.2f}] {r['text']}")
+        for r in doc.removed:
+            click.echo(f"[{r.reason} {r.score:.2f}] {r.text}")
 
 
 @main.command()

@@ -17,14 +17,15 @@ __all__ = ["EXPORT_FIELDS", "PARQUET_ROWS", "export_store", "front_matter", "wri
 
 #: The fields of an exported document, in order.
 EXPORT_FIELDS = (
-    "id", "source", "url", "site", *METADATA_FIELDS, "text", "duplicate_of", "similarity", "content_hash", "fetched",
-    "model", "config",
+    "id", "source", "url", "site", *METADATA_FIELDS, "encoding", "text", "duplicate_of", "similarity",
+    "content_hash", "fetched", "model", "config",
 )  # fmt: skip
 _FRONT_MATTER = tuple(f for f in EXPORT_FIELDS if f not in ("text", "similarity", "content_hash", "fetched", "config"))
 
 
 def front_matter(doc: dict) -> str:
-    """A stored document's metadata as a YAML block (values written as JSON, which YAML reads)."""
+    """A stored document's metadata (``StoredDocument.to_dict()``) as a YAML block (values written
+    as JSON, which YAML reads)."""
     lines = [
         f"{k}: {json.dumps(doc[k], ensure_ascii=False)}" for k in _FRONT_MATTER if doc.get(k) not in (None, [], "")
     ]
@@ -32,9 +33,10 @@ def front_matter(doc: dict) -> str:
 
 
 def _rows(store, duplicates: bool) -> Iterator[dict]:
-    for d in store.iter_documents():
-        if duplicates or not d["duplicate_of"]:
-            yield {k: d[k] for k in EXPORT_FIELDS} | {"markdown": d["markdown"]}
+    for doc in store.iter_documents():
+        if duplicates or not doc.duplicate_of:
+            d = doc.to_dict()
+            yield {k: d[k] for k in EXPORT_FIELDS} | {"markdown": doc.markdown}
 
 
 def export_store(store, fmt: str, output: str | None = None, *, duplicates: bool = True) -> int:

@@ -75,6 +75,7 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
         removed=[r.to_dict() for r in article.removed],
         n_chars=len(text),
         n_removed_chars=sum(len(r.text) for r in article.removed),
+        encoding=article.encoding,
     )
     doc.meta = Metadata.of(article)
     if not text:

@@ -9,7 +9,7 @@ re-running the same inputs adds and changes nothing.
 Duplicates are linked as documents arrive, never deleted:
 
 - exact: the same hash of the normalised text of the article's confident
-  core (``ingest.signature_text``, ``dedup.sign``);
+  core (``process.signature_text``, ``dedup.sign``);
 - near: a shared LSH band key (``bands`` table) and an estimated Jaccard
   similarity of the MinHash signatures of at least ``dedup.NEAR_DUP_JACCARD``.
 
@@ -20,8 +20,9 @@ becomes the canonical one and the group is re-pointed.
 
 Each document records what produced it: ``model`` (the model's name and its
 feature-schema hash) and ``config`` (the run's ``Config`` as JSON). A store
-of an older schema is upgraded when it is opened (``_MIGRATIONS``: columns are
-added, nothing is dropped or rewritten); a newer one is refused.
+of an older schema is upgraded when it is opened (columns are added, nothing
+is dropped or rewritten); a newer one is refused. ``get`` and
+``iter_documents`` return ``StoredDocument`` records.
 """
 
 from __future__ import annotations
@@ -29,56 +30,58 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Self
 
 from ..errors import ThresherError
-from ..types import METADATA_FIELDS, Metadata
+from ..types import METADATA_FIELDS, Kind, Metadata, Removed
 from . import dedup
 
-__all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError"]
+__all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError", "StoredDocument"]
 
-#: Bumped when the tables change, with a step in ``_MIGRATIONS`` from the
-#: version before; a file of a newer version is refused with a clear error.
-SCHEMA_VERSION = 2
+#: Bumped when the tables change. An older store is upgraded when it is opened
+#: (``Store._upgrade``); a newer one is refused with a clear error.
+SCHEMA_VERSION = 3
 
-_COLUMNS = (
-    "source", "url", "site", "kind", "status", "stage", "reason", *METADATA_FIELDS, "text",
-    "markdown", "removed", "n_chars", "n_removed_chars", "content_hash", "signature", "fetched",
-    "model", "config",
-)  # fmt: skip
-
-#: version -> the statements that bring a store of that version to the next.
-#: Columns are only ever added, at the end of the table, so that an upgraded
-#: store has the columns of a new one, in the same order, and keeps every row.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        "ALTER TABLE documents ADD COLUMN model TEXT",
-        "ALTER TABLE documents ADD COLUMN config TEXT",
-    ),
-}
+#: The documents table, column by column. The metadata columns are
+#: ``METADATA_FIELDS``, declared once (``types.Metadata``); lists are stored as
+#: JSON text. Columns added after version 1 come last (model and config in 2,
+#: encoding in 3), as an upgrade appends them: an upgraded store has the
+#: columns of a new one.
+_TABLE: tuple[tuple[str, str], ...] = (
+    ("id", "INTEGER PRIMARY KEY"),
+    ("source", "TEXT NOT NULL UNIQUE"),  # the input key: path, path#offset, URL
+    ("url", "TEXT"),
+    ("site", "TEXT"),
+    ("kind", "TEXT"),  # html | text
+    ("status", "TEXT NOT NULL"),  # ok | empty | failed
+    ("stage", "TEXT"),  # for failures (and empty pages)
+    ("reason", "TEXT"),
+    *((name, "TEXT") for name in METADATA_FIELDS),
+    ("text", "TEXT"),
+    ("markdown", "TEXT"),
+    ("removed", "TEXT"),  # JSON: a list of Removed.to_dict()
+    ("n_chars", "INTEGER NOT NULL DEFAULT 0"),
+    ("n_removed_chars", "INTEGER NOT NULL DEFAULT 0"),
+    ("content_hash", "TEXT"),
+    ("signature", "BLOB"),
+    ("duplicate_of", "INTEGER REFERENCES documents(id)"),
+    ("similarity", "REAL"),  # estimated Jaccard to the canonical document
+    ("fetched", "TEXT"),
+    ("model", "TEXT"),  # name@feature-schema-hash of the model that made the document
+    ("config", "TEXT"),  # the run's Config, as JSON
+    ("encoding", "TEXT"),  # how the input was decoded (Article.encoding)
+)
+#: The columns ``Document.row`` fills; the store sets the id and the duplicate links.
+_COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of", "similarity"))
+#: The metadata fields that hold lists (stored as JSON text).
+_LIST_FIELDS = frozenset(name for name in METADATA_FIELDS if isinstance(getattr(Metadata(), name), list))
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 _SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL UNIQUE,       -- the input key: path, path#offset, URL
-    url TEXT, site TEXT, kind TEXT,
-    status TEXT NOT NULL,              -- ok | empty | failed
-    stage TEXT, reason TEXT,           -- for failures (and empty pages)
-    title TEXT, authors TEXT, published TEXT, updated TEXT, site_name TEXT, language TEXT,
-    canonical_url TEXT, description TEXT, image TEXT, section TEXT, tags TEXT, dateline TEXT,
-    text TEXT, markdown TEXT, removed TEXT,
-    n_chars INTEGER NOT NULL DEFAULT 0, n_removed_chars INTEGER NOT NULL DEFAULT 0,
-    content_hash TEXT, signature BLOB,
-    duplicate_of INTEGER REFERENCES documents(id),
-    similarity REAL,                   -- estimated Jaccard to the canonical document
-    fetched TEXT,
-    model TEXT,                        -- name@feature-schema-hash of the model that made it
-    config TEXT                        -- the run's Config, as JSON
-);
+CREATE TABLE IF NOT EXISTS documents ({", ".join(f"{name} {decl}" for name, decl in _TABLE)});
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE INDEX IF NOT EXISTS documents_dup ON documents(duplicate_of);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
@@ -122,6 +125,7 @@ class Document:
     fetched: str | None = None
     model: str | None = None  # "blocks-v4@<feature schema hash>"; None for inputs no model saw
     config: str | None = None  # the run's Config.to_dict(), as JSON
+    encoding: str | None = None  # how the input was decoded
 
     def row(self) -> tuple:
         values = []
@@ -129,6 +133,60 @@ class Document:
             v = getattr(self.meta if name in METADATA_FIELDS else self, name)
             values.append(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
         return tuple(values)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """One document as the store holds it (``Store.get``, ``Store.iter_documents``).
+
+    ``meta`` holds the metadata fields; ``removed`` the boilerplate stripped,
+    with the reasons; ``model`` and ``config`` are ``None`` for a document
+    stored before the store recorded them (or one no model saw: an input that
+    could not be read)."""
+
+    id: int
+    source: str
+    url: str | None
+    site: str | None
+    kind: str | None
+    status: str  # "ok" | "empty" | "failed"
+    stage: str | None
+    reason: str | None
+    meta: Metadata
+    text: str
+    markdown: str
+    removed: tuple[Removed, ...]
+    n_chars: int
+    n_removed_chars: int
+    content_hash: str | None
+    duplicate_of: int | None
+    similarity: float | None
+    fetched: str | None
+    model: str | None
+    config: dict | None  # Config.to_dict() of the run
+    encoding: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> StoredDocument:
+        d = dict(row)
+        meta = Metadata(**{n: _loads(d[n], []) if n in _LIST_FIELDS else d[n] for n in METADATA_FIELDS})
+        removed = tuple(Removed(Kind(r["kind"]), r["text"], r["score"], r["reason"]) for r in _loads(d["removed"], []))
+        d |= {"meta": meta, "removed": removed, "config": _loads(d["config"], None)}
+        d |= {"text": d["text"] or "", "markdown": d["markdown"] or ""}
+        return cls(**{f.name: d[f.name] for f in fields(cls)})
+
+    def to_dict(self) -> dict:
+        """Every field, the metadata fields among them, as JSON would hold them (``show --json``, export)."""
+        out: dict = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "meta":
+                out |= {name: getattr(value, name) for name in METADATA_FIELDS}
+            elif f.name == "removed":
+                out["removed"] = [r.to_dict() for r in value]
+            else:
+                out[f.name] = value
+        return out
 
 
 @dataclass(slots=True)
@@ -174,7 +232,7 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
-            self._migrate()
+            self._upgrade()
         signed = self.db.execute("SELECT value FROM meta WHERE key='signature_version'").fetchone()[0]
         #: Whether stored signatures are comparable with new ones; if not,
         #: the store can be read but not added to.
@@ -187,16 +245,19 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return None if row is None else int(row[0])
 
-    def _migrate(self) -> None:
-        """Upgrade an older store to ``SCHEMA_VERSION`` in one transaction, one step at a time."""
+    def _upgrade(self) -> None:
+        """Bring an older store to ``SCHEMA_VERSION``, in one transaction: add the
+        columns of ``_TABLE`` it lacks (at the end; no row is touched) and record
+        the version. (Every change so far adds columns; a change of another kind
+        would need its own step here.)"""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            version = self._version()  # again, now that no one else can be upgrading it
-            while version < SCHEMA_VERSION:
-                for statement in _MIGRATIONS[version]:
-                    self.db.execute(statement)
-                version += 1
-            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+            # read under the lock: another process may have upgraded it meanwhile
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+            for name, decl in _TABLE:
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             self.db.execute("COMMIT")
         except BaseException as exc:
             self.db.execute("ROLLBACK")
@@ -314,9 +375,9 @@ class Store:
         return 1
 
     # -- reading ------------------------------------------------------------
-    def get(self, doc_id: int) -> dict | None:
+    def get(self, doc_id: int) -> StoredDocument | None:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return _as_dict(row) if row else None
+        return StoredDocument.from_row(row) if row else None
 
     def search(self, query: str, *, limit: int = 20, include_duplicates: bool = False) -> list[dict]:
         """Articles matching an FTS5 ``query``, best first, with a highlighted snippet."""
@@ -333,13 +394,13 @@ class Store:
             raise StoreError(f"bad search query {query!r}: {exc}") from None
         return [dict(r) for r in rows]
 
-    def iter_documents(self, *, include_failed: bool = False) -> Iterator[dict]:
+    def iter_documents(self, *, include_failed: bool = False) -> Iterator[StoredDocument]:
         """Every stored document in id order, streamed."""
         where = "" if include_failed else "WHERE status = 'ok'"
         cur = self.db.cursor()
         cur.execute(f"SELECT * FROM documents {where} ORDER BY id")
         while rows := cur.fetchmany(256):
-            yield from (_as_dict(r) for r in rows)
+            yield from map(StoredDocument.from_row, rows)
 
     def stats(self) -> dict:
         q = self.db.execute
@@ -378,13 +439,6 @@ class Store:
         return [{"model": m, "config": json.loads(c) if c else None, "documents": n} for m, c, n in rows]
 
 
-def _as_dict(row: sqlite3.Row) -> dict:
-    d = dict(row)
-    for key in ("authors", "tags", "removed"):
-        if d.get(key):
-            d[key] = json.loads(d[key])
-        else:
-            d[key] = []
-    d.pop("signature", None)
-    d["config"] = json.loads(d["config"]) if d.get("config") else None
-    return d
+def _loads(value: str | None, empty):
+    """A JSON column's value; ``empty`` for NULL or an empty string."""
+    return json.loads(value) if value else empty
