@@ -200,7 +200,7 @@ def render_browserlike(html: str, *, bullet: str = "") -> list[str]:
                     add(t)
             node = node.next
             continue
-        if tag in _BL_SKIP or tag[0] in "-!#_":
+        if not tag or tag in _BL_SKIP or tag[0] in "-!#_":  # a node without a tag name: skipped
             node = node.next
             continue
         if tag == "br" or tag == "hr":
