@@ -20,8 +20,9 @@ import pytest
 
 from thresher.corpus.sources import Failure, Raw
 from thresher.corpus.sources import warc as warc_module
-from thresher.corpus.sources.files import iter_files, iter_paths, read_file, sniff_kind
+from thresher.corpus.sources.files import iter_files, iter_paths, read_file
 from thresher.corpus.sources.jsonl import iter_jsonl
+from thresher.corpus.sources.sniff import sniff_kind
 from thresher.corpus.sources.warc import iter_warc
 
 DATE = "2024-05-06T07:08:09Z"

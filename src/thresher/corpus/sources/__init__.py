@@ -12,6 +12,8 @@ resumed runs idempotent, so a key must be stable across runs.
 Readers: :mod:`.files` expands paths, directories, globs and ``-`` (stdin) and
 reads single pages; :mod:`.warc` streams WARC archives (FastWARC); :mod:`.jsonl`
 streams JSON Lines dumps. All are lazy generators and never raise on bad input.
+What they share lives below them: :mod:`.sniff` tells HTML from text from binary
+data, and :func:`os_reason` words an OS error for a ``Failure``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-__all__ = ["Failure", "Raw", "RawKind", "Source"]
+__all__ = ["Failure", "Raw", "RawKind", "Source", "os_reason"]
 
 RawKind = Literal["html", "text"]
 
@@ -50,3 +52,9 @@ class Source(Protocol):
     """Anything that yields pages; sources are lazy and stream their input."""
 
     def __iter__(self) -> Iterator[Raw | Failure]: ...
+
+
+def os_reason(e: OSError) -> str:
+    """A short lower-case reason for an OS error ("permission denied")."""
+    msg = e.strerror or str(e) or type(e).__name__
+    return msg[:1].lower() + msg[1:]

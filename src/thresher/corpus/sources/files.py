@@ -9,7 +9,6 @@ becomes a :class:`~thresher.sources.Failure` and the run goes on.
 
 from __future__ import annotations
 
-import codecs
 import glob
 import gzip
 import hashlib
@@ -20,35 +19,24 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from . import Failure, Raw, RawKind
+from . import Failure, Raw, RawKind, os_reason
+from .jsonl import iter_jsonl
+from .sniff import SNIFF_BYTES, sniff_kind
+from .warc import iter_warc
 
 __all__ = [
-    "SNIFF_BYTES",
     "STDIN",
     "STDIN_KEY",
     "iter_files",
     "iter_paths",
-    "os_reason",
     "read_file",
     "read_stdin",
-    "sniff_kind",
 ]
 
 #: The input name that means "read standard input".
 STDIN = "-"
 #: Source key of the page read from standard input.
 STDIN_KEY = "<stdin>"
-
-#: How much of a file of unknown type is read to decide what it is. Markup
-#: declares itself in its first few hundred bytes; 4 KB also gets past a long
-#: preamble (BOM, whitespace, comments, an XML declaration) without reading a
-#: large binary file whole.
-SNIFF_BYTES = 4096
-#: A head whose share of control bytes (other than tab, newlines, form feed and
-#: ESC) exceeds this is binary. Text in any ASCII-compatible charset has almost
-#: none; near-random data (compressed, images) has ~10.5%, and nearly always a
-#: NUL byte too, which alone marks a head as binary.
-CONTROL_SHARE_MAX = 0.05
 
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -59,55 +47,9 @@ _WALK_SUFFIXES = tuple(
 )
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
-# HTML tags a page or fragment is made of; ``(?=[\s>/])`` keeps ``<p`` from matching ``<pre``/``<path``.
-_MARKUP = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|article|section|span|br|h[1-6]|ul|ol|a|img"
-    r"|script|style|link|form|header|nav|main|footer)(?=[\s>/])",
-    re.IGNORECASE,
-)
-_STRONG_MARKUP = re.compile(r"<(?:!doctype\s+html|html)(?=[\s>])", re.IGNORECASE)
-_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Control bytes that mark binary data: C0 and DEL, but not \t \n \v \f \r nor ESC (ISO-2022 escapes).
-_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
-
 
 class _Reader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
-
-
-def os_reason(e: OSError) -> str:
-    """A short lower-case reason for an OS error ("permission denied")."""
-    msg = e.strerror or str(e) or type(e).__name__
-    return msg[:1].lower() + msg[1:]
-
-
-def sniff_kind(head: bytes) -> RawKind | None:
-    """Classify the first bytes of an input: ``"html"``, ``"text"``, or ``None`` for binary.
-
-    A byte-order mark or a BOM-less UTF-16 ``<`` is honoured, so UTF-16/32
-    pages (which are full of NUL bytes) are not mistaken for binary data.
-    """
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            text = head[len(bom) :].decode(codec, "ignore")
-            break
-    else:
-        if head[:2] in (b"<\x00", b"\x00<"):
-            text = head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", "ignore")
-        elif b"\x00" in head or len(head) - len(head.translate(None, _CONTROL)) > CONTROL_SHARE_MAX * len(head):
-            return None
-        else:
-            text = head.decode("latin-1")
-    stripped = text.lstrip()
-    if _STRONG_MARKUP.search(text) or (stripped.startswith("<") and _MARKUP.search(text)):
-        return "html"
-    return "text"
 
 
 def _is_page_file(name: str) -> bool:
@@ -196,13 +138,9 @@ def read_file(path: str, *, max_bytes: int | None = None) -> Iterator[Raw | Fail
     """
     name = os.path.basename(path).lower()
     if name.endswith(_WARC_SUFFIXES):
-        from .warc import iter_warc
-
         yield from iter_warc(path, max_bytes=max_bytes)
         return
     if name.endswith(_JSONL_SUFFIXES):
-        from .jsonl import iter_jsonl
-
         yield from iter_jsonl(path)
         return
     gz = name.endswith(".gz")

@@ -16,8 +16,7 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 
-from . import Failure, Raw
-from .files import os_reason
+from . import Failure, Raw, os_reason
 
 __all__ = ["iter_jsonl"]
 

@@ -36,8 +36,8 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from . import Failure, Raw, RawKind
-from .files import SNIFF_BYTES, os_reason, sniff_kind
+from . import Failure, Raw, RawKind, os_reason
+from .sniff import SNIFF_BYTES, sniff_kind
 
 __all__ = ["iter_warc"]
 
