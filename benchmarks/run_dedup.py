@@ -43,9 +43,11 @@ Each document becomes text three ways (``--modes``):
 * ``dump``: the page rendered as a plain-text dump (benchmarks/render.py, the
   renderer alternating per document), then ``clean_text`` and ``signature_text``.
 
-A pair is judged a duplicate, as the store does, when the two texts have equal
-``content_hash`` (texts that normalise to nothing excluded), or when they share
-an LSH band key and ``similarity >= NEAR_DUP_JACCARD``. Reported per mode:
+A pair is judged a duplicate by the store's own decision,
+``dedup.duplicate_similarity``: the two texts have equal ``content_hash`` (so
+texts of punctuation only are all one text), or they share an LSH band key and
+``similarity >= NEAR_DUP_JACCARD``. An empty text, which the store does not
+sign, is no text's duplicate. Reported per mode:
 
 * pair-set figures: recall = positives judged duplicate / positives;
   precision = TP / (TP + negatives judged duplicate) over the listed pairs;
@@ -441,32 +443,28 @@ def compute_texts(
 
 @dataclass(slots=True)
 class Sigs:
-    hashes: list[str | None]  # None: the text normalises to nothing
-    sigs: list[np.ndarray]
-    keys: list[set[int]]
+    #: What the store keeps of each text; None for an empty text, which the
+    #: store never signs (an empty page is not linked to anything).
+    prints: list[dedup.Fingerprint | None]
     shingle_sets: list[np.ndarray]
 
 
 def signatures(texts: Sequence[str], shingle_words: int) -> Sigs:
-    hashes, sigs, keys, sets = [], [], [], []
-    for text in texts:
-        hashes.append(dedup.content_hash(text) if dedup.normalise(text) else None)
-        if shingle_words == dedup.SHINGLE_WORDS:
-            sig = dedup.minhash(text)
-        else:  # the sweep: the same pipeline with another shingle size
-            sig = dedup._signature_of(dedup._shingle_hashes(text, shingle_words))
-        sigs.append(sig)
-        keys.append(set(dedup.band_keys(sig)))
-        sets.append(dedup.shingles(text, shingle_words))
-    return Sigs(hashes, sigs, keys, sets)
+    """The fingerprints the store would keep (``--sweep``: with another shingle size)."""
+    prints = [dedup.Fingerprint.of(text, shingle_words) if text else None for text in texts]
+    return Sigs(prints, [dedup.shingles(text, shingle_words) for text in texts])
 
 
 def judged(s: Sigs, i: int, j: int, threshold: float, lsh: bool = True) -> bool:
-    """The store's decision: equal content hash, or an LSH candidate (a shared
-    band key; ``lsh=False``: every pair) with similarity >= ``threshold``."""
-    if s.hashes[i] is not None and s.hashes[i] == s.hashes[j]:
-        return True
-    return (not lsh or bool(s.keys[i] & s.keys[j])) and dedup.similarity(s.sigs[i], s.sigs[j]) >= threshold
+    """The store's decision (``dedup.duplicate_similarity``) on a pair; ``lsh=False``
+    (the sweep's ceiling, not the store's decision): every pair compared, by its
+    exact hash or its similarity alone."""
+    a, b = s.prints[i], s.prints[j]
+    if a is None or b is None:
+        return False
+    if not lsh:
+        return a.content_hash == b.content_hash or dedup.similarity(a.signature, b.signature) >= threshold
+    return dedup.duplicate_similarity(a, b, threshold=threshold) is not None
 
 
 def jaccard(s: Sigs, i: int, j: int) -> float:
@@ -479,12 +477,11 @@ def jaccard(s: Sigs, i: int, j: int) -> float:
 
 def global_pairs(s: Sigs, threshold: float) -> set[tuple[int, int]]:
     """Every pair the store would judge duplicate, with all documents indexed at once."""
-    buckets: dict[object, list[int]] = defaultdict(list)
-    for i, (h, keys) in enumerate(zip(s.hashes, s.keys)):
-        if h is not None:
-            buckets[("h", h)].append(i)
-        for k in keys:
-            buckets[k].append(i)
+    buckets: dict[object, list[int]] = defaultdict(list)  # the store's indexed lookups: hash, band key
+    for i, fp in enumerate(s.prints):
+        if fp is not None:
+            for key in (("h", fp.content_hash), *fp.band_keys):
+                buckets[key].append(i)
     out = set()
     for idx in buckets.values():
         for i, j in combinations(idx, 2):
@@ -554,7 +551,7 @@ def evaluate(
         n_pos=len(corpus.positives), n_topic=len(corpus.same_topic), n_chrome=len(corpus.same_chrome),
     )  # fmt: skip
     res.fn = res.n_pos - res.tp
-    res.empty = sum(h is None for h in s.hashes)
+    res.empty = sum(fp is None for fp in s.prints)
     res.sigs = s
     if not full:
         return res
@@ -710,66 +707,36 @@ def _explain(corpus: Corpus, r: Result, limit: int) -> None:
 
 
 def _sig_pair(r: Result, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
-    return r.sigs.sigs[i], r.sigs.sigs[j]
+    a, b = r.sigs.prints[i], r.sigs.prints[j]
+    return (a.signature if a else np.empty(0)), (b.signature if b else np.empty(0))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="first N pages (by id) of wcxb_dev")
     ap.add_argument("--seed", type=int, default=0, help="seed of the hosts and edits (default 0)")
-    ap.add_argument(
-        "--copies",
-        default="2,3",
-        help="copies per article, chosen at random among these",
-    )
-    ap.add_argument(
-        "--modes",
-        default=",".join(MODES),
-        help="comma-separated from gold,extract,dump",
-    )
+    ap.add_argument("--copies", default="2,3", help="copies per article, chosen at random among these")
+    ap.add_argument("--modes", default=",".join(MODES), help="comma-separated from gold,extract,dump")
     ap.add_argument("--sweep", action="store_true", help="also other shingle sizes and thresholds")
-    ap.add_argument(
-        "--explain",
-        type=int,
-        default=0,
-        metavar="K",
-        help="list K misses / false hits per mode",
-    )
+    ap.add_argument("--explain", type=int, default=0, metavar="K", help="list K misses / false hits per mode")
     ap.add_argument("--bench-dir", default=None)
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
-    modes = [m for m in args.modes.split(",") if m]
-    unknown = set(modes) - set(MODES)
+    args.modes = [m for m in args.modes.split(",") if m]
+    unknown = set(args.modes) - set(MODES)
     if unknown:
         ap.error(f"unknown modes {sorted(unknown)}")
-    copies = [int(c) for c in args.copies.split(",")]
+    args.copies = [int(c) for c in args.copies.split(",")]
+    return args
 
-    pages = [p for p in iter_pages(resolve_bench_dir(args.bench_dir), [DATASET], args.limit)]
-    t0 = time.perf_counter()
-    corpus = build_corpus(pages, args.seed, copies)
-    n_plain = sum("plain" in d.edits for d in corpus.docs)
+
+def _print_results(corpus: Corpus, results: list[Result], args: argparse.Namespace, n_pages: int) -> None:
     n_copies = sum(d.host_id is not None for d in corpus.docs)
-    if not args.quiet:
-        print(
-            f"{len(pages)} pages, {len(corpus.clusters)} topic clusters "
-            f"({sum(len(c) > 1 for c in corpus.clusters)} with 2+ pages), {n_copies} copies "
-            f"({n_copies - n_plain} transplanted, {n_plain} plain pages), built in {time.perf_counter() - t0:.1f} s",
-            file=sys.stderr,
-        )
-    spent, errors = compute_texts(corpus, modes, args.seed, not args.quiet)
-
-    results = []
-    sigs_by_mode = {}
-    for mode in modes:
-        s = signatures([d.texts[mode] for d in corpus.docs], dedup.SHINGLE_WORDS)
-        sigs_by_mode[mode] = s
-        results.append(evaluate(corpus, mode, s, dedup.SHINGLE_WORDS, dedup.NEAR_DUP_JACCARD))
-
     print(f"\n## Near-duplicate detection, {DATASET} (seed {args.seed}, limit {args.limit})\n")
     print(
         f"SHINGLE_WORDS={dedup.SHINGLE_WORDS}, NUM_PERM={dedup.NUM_PERM}, BANDS x ROWS={dedup.BANDS}x{dedup.ROWS}, "
         f"NEAR_DUP_JACCARD={dedup.NEAR_DUP_JACCARD}; {len(corpus.docs)} documents "
-        f"({len(pages)} pages + {n_copies} copies), {len(corpus.groups)} groups.\n"
+        f"({n_pages} pages + {n_copies} copies), {len(corpus.groups)} groups.\n"
     )
     print(_HEADER)
     for r in results:
@@ -779,7 +746,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(_jaccard_row(r))
-
     quality = [row for r in results if r.mode != "gold" for row in extraction_quality(corpus, r.mode, r.misses)]
     if quality:
         print("\nText quality against the article put in the page (token precision / recall)\n")
@@ -787,6 +753,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("|---|---|---:|---:|---:|---:|---:|")
         print("\n".join(quality))
 
+
+def _print_timing(corpus: Corpus, modes: Sequence[str], spent: dict[str, float], errors: dict[str, int]) -> None:
     timing_mode = "extract" if "extract" in modes else modes[0]
     tm = time_signatures([d.texts[timing_mode] for d in corpus.docs])
     print(
@@ -798,29 +766,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(errors.values()):
         print("**Errors** (counted as empty texts): " + ", ".join(f"{m} {errors[m]}" for m in modes if errors[m]))
 
+
+def _print_sweep(corpus: Corpus, modes: Sequence[str], sigs_by_mode: dict[str, Sigs]) -> None:
+    print(
+        "\n### Sweep: shingle size x threshold (pair sets)\n\n"
+        f"P/R with the {dedup.BANDS}x{dedup.ROWS} LSH filter, and by similarity alone (every pair "
+        "compared: what the best banding for that threshold could reach).\n"
+    )
+    print("| mode | n | thr | P (LSH) | R (LSH) | P (all pairs) | R (all pairs) | pos J p5 | neg J p99.9 | neg J max |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mode in modes:
+        for n in (3, 4, 5, 6, 8):
+            texts = [d.texts[mode] for d in corpus.docs]
+            s = sigs_by_mode[mode] if n == dedup.SHINGLE_WORDS else signatures(texts, n)
+            full = evaluate(corpus, mode, s, n, dedup.NEAR_DUP_JACCARD)
+            for thr in (0.6, 0.7, 0.75, 0.8, 0.85):
+                r = evaluate(corpus, mode, s, n, thr, full=False)
+                r_all = evaluate(corpus, mode, s, n, thr, full=False, lsh=False)
+                print(
+                    f"| {mode} | {n} | {thr:.2f} | {r.precision:.4f} | {r.recall:.4f} | {r_all.precision:.4f} "
+                    f"| {r_all.recall:.4f} | {_pct(full.pos_j, 5):.3f} | {_pct(full.neg_j, 99.9):.3f} "
+                    f"| {max(full.neg_j, default=0):.3f} |"
+                )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    pages = list(iter_pages(resolve_bench_dir(args.bench_dir), [DATASET], args.limit))
+    t0 = time.perf_counter()
+    corpus = build_corpus(pages, args.seed, args.copies)
+    n_plain = sum("plain" in d.edits for d in corpus.docs)
+    n_copies = sum(d.host_id is not None for d in corpus.docs)
+    if not args.quiet:
+        print(
+            f"{len(pages)} pages, {len(corpus.clusters)} topic clusters "
+            f"({sum(len(c) > 1 for c in corpus.clusters)} with 2+ pages), {n_copies} copies "
+            f"({n_copies - n_plain} transplanted, {n_plain} plain pages), built in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
+    spent, errors = compute_texts(corpus, args.modes, args.seed, not args.quiet)
+    sigs_by_mode = {mode: signatures([d.texts[mode] for d in corpus.docs], dedup.SHINGLE_WORDS) for mode in args.modes}
+    results = [
+        evaluate(corpus, mode, sigs_by_mode[mode], dedup.SHINGLE_WORDS, dedup.NEAR_DUP_JACCARD) for mode in args.modes
+    ]
+    _print_results(corpus, results, args, len(pages))
+    _print_timing(corpus, args.modes, spent, errors)
     if args.sweep:
-        print(
-            "\n### Sweep: shingle size x threshold (pair sets)\n\n"
-            f"P/R with the {dedup.BANDS}x{dedup.ROWS} LSH filter, and by similarity alone (every pair "
-            "compared: what the best banding for that threshold could reach).\n"
-        )
-        print(
-            "| mode | n | thr | P (LSH) | R (LSH) | P (all pairs) | R (all pairs) | pos J p5 | neg J p99.9 | neg J max |"
-        )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for mode in modes:
-            for n in (3, 4, 5, 6, 8):
-                texts = [d.texts[mode] for d in corpus.docs]
-                s = sigs_by_mode[mode] if n == dedup.SHINGLE_WORDS else signatures(texts, n)
-                full = evaluate(corpus, mode, s, n, dedup.NEAR_DUP_JACCARD)
-                for thr in (0.6, 0.7, 0.75, 0.8, 0.85):
-                    r = evaluate(corpus, mode, s, n, thr, full=False)
-                    r_all = evaluate(corpus, mode, s, n, thr, full=False, lsh=False)
-                    print(
-                        f"| {mode} | {n} | {thr:.2f} | {r.precision:.4f} | {r.recall:.4f} | {r_all.precision:.4f} "
-                        f"| {r_all.recall:.4f} | {_pct(full.pos_j, 5):.3f} | {_pct(full.neg_j, 99.9):.3f} "
-                        f"| {max(full.neg_j, default=0):.3f} |"
-                    )
+        _print_sweep(corpus, args.modes, sigs_by_mode)
     if args.explain:
         for r in results:
             _explain(corpus, r, args.explain)

@@ -369,3 +369,63 @@ def test_sign_is_hash_and_minhash_in_one_pass() -> None:
     digest, sig = dedup.sign(TEXT)
     assert digest == content_hash(TEXT)
     assert np.array_equal(sig, minhash(TEXT))
+
+
+# --------------------------------------------------------------------------- the store's decision, used by the benchmark
+
+
+def _stored_pair(x: str, y: str) -> int | None:
+    """Store two documents with texts ``x`` and ``y`` as ingest does; ``y``'s ``duplicate_of``."""
+    from thresher.corpus.store import Document, Store
+
+    def doc(source: str, text: str) -> Document:
+        if not text:  # ingest stores an empty page unsigned
+            return Document(source, "empty")
+        fp = dedup.Fingerprint.of(text)
+        return Document(source, "ok", text=text, n_chars=len(text), content_hash=fp.content_hash,
+                        signature=signature_to_bytes(fp.signature), band_keys=sorted(fp.band_keys))  # fmt: skip
+
+    with Store(":memory:") as store:
+        store.write_batch([doc("x", x), doc("y", y)])
+        return store.db.execute("SELECT duplicate_of FROM documents WHERE source = 'y'").fetchone()[0]
+
+
+_EDITED = "\n\n".join(ARTICLE[:7] + [_paragraph(random.Random(99))] + ARTICLE[8:])
+_PAIRS = {
+    "same text": (TEXT, TEXT.upper()),
+    "lightly edited": (TEXT, _EDITED),
+    "unrelated": (TEXT, "\n\n".join(_article(2))),
+    "half shared": (TEXT, "\n\n".join(ARTICLE[:10] + _article(3)[:10])),
+    "punctuation only": ("... — !!!", "* * *"),
+    "punctuation and text": ("... — !!!", TEXT),
+    "empty": ("", ""),
+}
+
+
+@pytest.mark.parametrize("name", _PAIRS)
+def test_the_benchmark_judges_pairs_as_the_store_links_them(name: str) -> None:
+    from benchmarks.run_dedup import judged, signatures
+
+    x, y = _PAIRS[name]
+    linked = _stored_pair(x, y) is not None
+    assert judged(signatures([x, y], SHINGLE_WORDS), 0, 1, NEAR_DUP_JACCARD) == linked
+    expected = name in ("same text", "lightly edited", "punctuation only")
+    assert linked == expected
+
+
+def test_duplicate_similarity() -> None:
+    a, same, edited = (dedup.Fingerprint.of(t) for t in (TEXT, TEXT.lower(), _EDITED))
+    assert dedup.duplicate_similarity(a, same) == 1.0
+    s = dedup.duplicate_similarity(a, edited)
+    assert s is not None and NEAR_DUP_JACCARD <= s == similarity(a.signature, edited.signature) < 1.0
+    assert dedup.duplicate_similarity(a, edited, threshold=0.99) is None
+    assert dedup.duplicate_similarity(a, dedup.Fingerprint.of("\n\n".join(_article(2)))) is None
+    # Texts of punctuation only hash as the empty text: exact duplicates, with no signature at all.
+    dots, stars = dedup.Fingerprint.of("..."), dedup.Fingerprint.of("— * —")
+    assert dots.signature.size == 0 and not dots.band_keys and dedup.duplicate_similarity(dots, stars) == 1.0
+    # Without a shared band key the store never compares two texts, so they are not duplicates.
+    no_bands = dedup.Fingerprint(edited.content_hash, edited.signature, frozenset())
+    assert dedup.duplicate_similarity(a, no_bands) is None
+    back = dedup.Fingerprint.stored(a.content_hash, signature_to_bytes(a.signature))
+    assert back.content_hash == a.content_hash and back.band_keys == a.band_keys
+    assert np.array_equal(back.signature, a.signature)

@@ -19,8 +19,9 @@ Typical use by a store (SQLite, say)::
     sig = minhash(text)
     blob = signature_to_bytes(sig)        # BLOB column, 4 bytes per permutation
     keys = band_keys(sig)                 # rows (key INTEGER, doc_id) with an index on key
-    # candidates: docs sharing any key; duplicates: those with
-    #   similarity(sig, signature_from_bytes(their_blob)) >= NEAR_DUP_JACCARD
+    # candidates: docs with the same hash or sharing any key; duplicates: those
+    # for which duplicate_similarity(Fingerprint(h, sig, frozenset(keys)),
+    #                                Fingerprint.stored(their_hash, their_blob)) is not None
 
 Everything is deterministic across processes, platforms and runs: words are
 hashed with xxh3-64 of their UTF-8 (never Python's salted ``hash()``), the
@@ -34,6 +35,7 @@ be mixed; band keys are seeded with the version so stale ones simply never match
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 import xxhash
@@ -45,9 +47,11 @@ __all__ = [
     "ROWS",
     "SHINGLE_WORDS",
     "SIGNATURE_VERSION",
+    "Fingerprint",
     "band_keys",
     "candidate_probability",
     "content_hash",
+    "duplicate_similarity",
     "minhash",
     "normalise",
     "shingles",
@@ -303,11 +307,15 @@ def minhash(text: str) -> np.ndarray:
     return _signature_of(_shingle_hashes(text, SHINGLE_WORDS))
 
 
-def sign(text: str) -> tuple[str, np.ndarray]:
-    """``(content_hash(text), minhash(text))``, normalising ``text`` once."""
+def sign(text: str, shingle_words: int = SHINGLE_WORDS) -> tuple[str, np.ndarray]:
+    """``(content_hash(text), minhash(text))``, normalising ``text`` once.
+
+    ``shingle_words`` other than :data:`SHINGLE_WORDS` is for experiments
+    (``benchmarks/run_dedup.py --sweep``): such signatures are not comparable
+    with a store's."""
     words = _words(text)
     digest = xxhash.xxh3_128_hexdigest(" ".join(words).encode("utf-8"), seed=_HASH_SEED)
-    return digest, _signature_of(_word_shingles(words, SHINGLE_WORDS))
+    return digest, _signature_of(_word_shingles(words, shingle_words))
 
 
 def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
@@ -352,6 +360,49 @@ def band_keys(sig: np.ndarray) -> list[int]:
         )
         for band in range(BANDS)
     ]
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # eq: NumPy arrays have no truth value
+class Fingerprint:
+    """What the duplicate decision knows of a text: its exact hash, its MinHash
+    signature and the signature's LSH band keys."""
+
+    content_hash: str
+    signature: np.ndarray
+    band_keys: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str, shingle_words: int = SHINGLE_WORDS) -> Fingerprint:
+        digest, sig = sign(text, shingle_words)
+        return cls(digest, sig, frozenset(band_keys(sig)))
+
+    @classmethod
+    def stored(cls, digest: str, blob: bytes) -> Fingerprint:
+        """The fingerprint of a stored hash and signature (``signature_to_bytes``)."""
+        sig = signature_from_bytes(blob)
+        return cls(digest, sig, frozenset(band_keys(sig)))
+
+
+def duplicate_similarity(a: Fingerprint, b: Fingerprint, *, threshold: float = NEAR_DUP_JACCARD) -> float | None:
+    """The corpus store's duplicate decision, for any two texts: how similar they
+    are if they are duplicates, ``None`` if they are not.
+
+    - exact: equal content hashes give 1.0. A text that normalises to nothing
+      (punctuation only) hashes as the empty text, so all such texts are exact
+      duplicates of one another;
+    - near: two texts that share an LSH band key (the only pairs the store ever
+      compares) are duplicates when their estimated Jaccard similarity reaches
+      ``threshold``; that estimate is returned.
+    """
+    if a.content_hash == b.content_hash:
+        return 1.0
+    if not a.band_keys & b.band_keys:
+        return None
+    s = similarity(a.signature, b.signature)
+    return s if s >= threshold else None
 
 
 def candidate_probability(jaccard: float, bands: int = BANDS, rows: int = ROWS) -> float:

@@ -327,27 +327,7 @@ class Store:
 
     def _link(self, doc_id: int, doc: Document) -> int:
         """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document."""
-        matches: dict[int, float] = {}
-        if doc.content_hash:
-            for (other,) in self.db.execute(
-                "SELECT id FROM documents WHERE content_hash = ? AND id != ?",
-                (doc.content_hash, doc_id),  # only articles have one
-            ):
-                matches[other] = 1.0
-        if doc.band_keys and doc.signature:
-            sig = dedup.signature_from_bytes(doc.signature)
-            marks = ",".join("?" * len(doc.band_keys))
-            rows = self.db.execute(
-                f"SELECT DISTINCT d.id, d.signature FROM bands b JOIN documents d ON d.id = b.doc_id WHERE b.key IN ({marks})",
-                doc.band_keys,
-            ).fetchall()
-            for other, blob in rows:
-                if other in matches or not blob:
-                    continue
-                s = dedup.similarity(sig, dedup.signature_from_bytes(blob))
-                if s >= dedup.NEAR_DUP_JACCARD:
-                    matches[other] = s
-            self.db.executemany("INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in doc.band_keys])
+        matches = self._duplicates(doc_id, doc)
         if not matches:
             return 0
         # the groups the matches belong to, by their canonical documents
@@ -373,6 +353,35 @@ class Store:
         if best != doc_id:
             self.db.execute("UPDATE documents SET similarity = ? WHERE id = ?", (round(sim, 4), doc_id))
         return 1
+
+    def _duplicates(self, doc_id: int, doc: Document) -> dict[int, float]:
+        """The stored documents ``doc`` duplicates, with the similarity of each. The decision is
+        ``dedup.duplicate_similarity``'s; it is asked of the only documents that can pass it, found
+        by index: those with the same content hash or a shared band key. Stores ``doc``'s band keys."""
+        candidates = []
+        if doc.content_hash:  # only articles have one
+            candidates += self.db.execute(
+                "SELECT id, content_hash, signature FROM documents WHERE content_hash = ? AND id != ?",
+                (doc.content_hash, doc_id),
+            ).fetchall()
+        if doc.band_keys:
+            marks = ",".join("?" * len(doc.band_keys))
+            candidates += self.db.execute(
+                "SELECT DISTINCT d.id, d.content_hash, d.signature FROM bands b JOIN documents d ON d.id = b.doc_id "
+                f"WHERE b.key IN ({marks})",
+                doc.band_keys,
+            ).fetchall()
+            self.db.executemany("INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in doc.band_keys])
+        if not doc.content_hash:
+            return {}
+        mine = dedup.Fingerprint.stored(doc.content_hash, doc.signature or b"")
+        matches: dict[int, float] = {}
+        for other, digest, blob in candidates:
+            if other not in matches:
+                s = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(digest, blob or b""))
+                if s is not None:
+                    matches[other] = s
+        return matches
 
     # -- reading ------------------------------------------------------------
     def get(self, doc_id: int) -> StoredDocument | None:
