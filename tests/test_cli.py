@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from thresher.cli import main
@@ -45,7 +46,8 @@ def test_extract_text_markdown_json():
 def test_extract_from_stdin():
     res = run("extract", "-", input=PAGE.read_bytes())
     assert res.exit_code == 0
-    assert len(res.output) > 500
+    assert res.output == run("extract", str(PAGE)).output  # the same bytes, the same article
+    assert len(res.output.splitlines()) > 3 and "<" not in res.output
 
 
 def test_missing_file_is_a_clear_error():
@@ -54,10 +56,14 @@ def test_missing_file_is_a_clear_error():
     assert "nonexistent" in res.output
 
 
-def test_every_command_has_help():
+def test_every_command_and_option_has_help():
+    assert {"extract", "clean", "ingest", "search", "show", "export", "stats"} <= set(main.commands)
     for name, cmd in main.commands.items():
         assert cmd.help, f"{name} has no help text"
-        assert run(name, "--help").exit_code == 0
+        undocumented = [p.opts[0] for p in cmd.params if isinstance(p, click.Option) and not p.help]
+        assert undocumented == [], f"{name}: options without help"
+        shown = run(name, "--help")
+        assert shown.exit_code == 0 and cmd.help.split("\n")[0].strip() in " ".join(shown.output.split())
 
 
 DUMP = Path(__file__).resolve().parent / "data" / "dump-ferry-en.txt"

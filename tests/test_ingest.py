@@ -142,6 +142,8 @@ def test_parallel_run_gives_the_same_store(tmp_path):
     run("ingest", corpus, "--db", tmp_path / "one.db", "-j", "1")
     run("ingest", corpus, "--db", tmp_path / "two.db", "-j", "2")
     assert rows(tmp_path / "one.db") == rows(tmp_path / "two.db")
+    con = sqlite3.connect(tmp_path / "two.db")
+    assert con.execute("SELECT status, COUNT(*), MIN(n_chars) > 500 FROM documents").fetchall() == [("ok", 6, 1)]
 
 
 def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
@@ -332,16 +334,25 @@ def test_samples_quick_start(tmp_path):
 
 
 def test_duplicate_lookups_use_their_indexes():
-    """Each arriving document is checked against the corpus by index, never by a scan."""
+    """Each arriving document is checked against the corpus by index, never by a scan: the plans of
+    the statements the store runs while it links a near-duplicate to its group."""
+    first, copy = process_batch([Raw("a", page(*TOPICS[0])), Raw("b", page(*TOPICS[0], site="Courier", paragraphs=7))])
     with Store(":memory:") as store:
+        store.write_batch([first])
+        statements: list[str] = []
+        store.db.set_trace_callback(statements.append)  # with the parameters bound
+        assert store.write_batch([copy]).duplicates == 1
+        store.db.set_trace_callback(None)
         plans = {
-            "hash": "SELECT id FROM documents WHERE content_hash = ? AND id != ?",
-            "bands": "SELECT DISTINCT d.id FROM bands b JOIN documents d ON d.id = b.doc_id WHERE b.key IN (?, ?)",
+            sql: " | ".join(row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + sql))
+            for sql in statements
+            if sql.startswith(("SELECT", "UPDATE"))
         }
-        hash_plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + plans["hash"], ("x", 1)))
-        band_plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + plans["bands"], (1, 2)))
-    assert "documents_hash" in hash_plan
-    assert "bands_key" in band_plan and "SCAN" not in band_plan
+    lookups = [plan for sql, plan in plans.items() if "content_hash =" in sql or "FROM bands" in sql]
+    assert len(lookups) == 2
+    assert any("USING INDEX documents_hash" in plan for plan in lookups)
+    assert any("USING INDEX bands_key" in plan for plan in lookups)
+    assert len(plans) >= 5 and not [plan for plan in plans.values() if "SCAN" in plan]
 
 
 def test_signature_text_is_the_confident_core():

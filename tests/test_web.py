@@ -299,7 +299,14 @@ def test_per_url_problems_never_stop_the_run(server):
     ]
     results = fetch(urls)
     assert [type(r) for r in results] == [Failure] * 4 + [Raw]
-    assert all(r.stage == "fetch" and r.reason for r in results[:4])
+    no_scheme = "invalid URL: no scheme (expected http:// or https://)"
+    assert results[:3] == [
+        Failure("", "fetch", no_scheme),
+        Failure("not a url", "fetch", no_scheme),
+        Failure("http://", "fetch", "refused: URL has no host"),
+    ]
+    assert results[3].stage == "fetch" and results[3].reason  # why depends on the resolver
+    assert results[4].content == b"hello\n"
 
 
 # --- robots.txt ---------------------------------------------------------------
@@ -409,6 +416,7 @@ def test_default_policy_refuses_local_hosts_without_any_request(server):
         f"http://2130706433:{port}/page.html",  # 127.0.0.1 as one integer
     ]
     results = fetch(urls, FetchPolicy())
+    assert len(results) == len(urls)
     assert results[0] == Failure(
         urls[0],
         "fetch",
@@ -473,13 +481,10 @@ def test_file_and_ftp_urls_are_refused():
         "gopher://example.com/",
     ]
     results = fetch(urls, LOCAL)
-    for url, result in zip(urls, results):
-        scheme = url.split(":")[0]
-        assert result == Failure(
-            url,
-            "fetch",
-            f"refused: scheme {scheme!r} is not allowed (only http and https)",
-        )
+    assert results == [
+        Failure(url, "fetch", f"refused: scheme {url.split(':')[0]!r} is not allowed (only http and https)")
+        for url in urls
+    ]
 
 
 def test_redirect_to_another_scheme_is_refused(server):

@@ -245,7 +245,9 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
 @main.command()
 @click.argument("query")
 @DB_OPTION
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits."
+)
 @click.option("--duplicates", is_flag=True, help="Include documents that duplicate another.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def search(query, db, limit, duplicates, as_json) -> None:
@@ -293,7 +295,12 @@ def show(doc_id, db, removed, as_json) -> None:
 @main.command()
 @DB_OPTION
 @click.option(
-    "--format", "fmt", type=click.Choice(("jsonl", "parquet", "markdown")), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(("jsonl", "parquet", "markdown")),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
 )
 @click.option(
     "-o",
@@ -317,7 +324,7 @@ def export(db, fmt, output, no_duplicates) -> None:
 
 @main.command()
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="The counts as one JSON object.")
 def stats(db, as_json) -> None:
     """Counts of the store: documents, articles, duplicates, failures, languages."""
     with _open_store(db) as store:
