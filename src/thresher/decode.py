@@ -65,7 +65,7 @@ import codecs
 import functools
 import re
 
-__all__ = ["decode"]
+__all__ = ["BOMS", "decode", "split_content_type"]
 
 #: Bytes of the document scanned for a ``<meta>``/XML charset declaration.
 #: WHATWG's prescan looks at 1024 bytes, but pages often push the ``<meta>``
@@ -97,11 +97,11 @@ _XML_RE = re.compile(
     rb"""\A\s{0,64}<\?xml\b[^>]{0,256}?\bencoding\s*=\s*["']\s*([A-Za-z0-9._:()+-]{1,64})""",
     re.IGNORECASE,
 )
-_CHARSET_PARAM_RE = re.compile(r"""charset\s*=\s*["']?\s*([^\s"';,]+)""", re.IGNORECASE)
+_CHARSET_PARAM_RE = re.compile(r"""\bcharset\s*=\s*["']?\s*([^\s"';,]+)""", re.IGNORECASE)
 _NON_ASCII_RE = re.compile(rb"[\x80-\xff]")
 
 # Longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
-_BOMS: tuple[tuple[bytes, str], ...] = (
+BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -250,7 +250,7 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
         return "", "utf-8"
 
     # 1. BOM, or a BOM-less UTF-16/32 markup signature.
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(name, "replace"), name
     wide = _WIDE_SIGNATURE_RE.match(data)
@@ -342,9 +342,18 @@ def _cp1252(data: bytes) -> str:
 def _http_label(value: str) -> str:
     """The charset in an HTTP value: a bare label, or a full Content-Type."""
     if "=" in value or ";" in value or "/" in value:
-        m = _CHARSET_PARAM_RE.search(value)
-        return m.group(1) if m else ""
+        return split_content_type(value)[1] or ""
     return value
+
+
+def split_content_type(value: str | None) -> tuple[str, str | None]:
+    """``"text/html; charset=UTF-8"`` -> ``("text/html", "UTF-8")``: the media
+    type in lower case ("" when missing) and the charset parameter, if any.
+    The one reading of a Content-Type, for HTTP responses and WARC records alike."""
+    if not value:
+        return "", None
+    m = _CHARSET_PARAM_RE.search(value)
+    return value.split(";", 1)[0].strip().lower(), (m.group(1) if m else None)
 
 
 def _declared_labels(head: bytes) -> list[str]:

@@ -6,9 +6,9 @@ response without a Content-Type).
 
 from __future__ import annotations
 
-import codecs
 import re
 
+from ...decode import BOMS
 from . import RawKind
 
 __all__ = ["CONTROL_SHARE_MAX", "SNIFF_BYTES", "sniff_kind"]
@@ -31,13 +31,6 @@ _MARKUP = re.compile(
     re.IGNORECASE,
 )
 _STRONG_MARKUP = re.compile(r"<(?:!doctype\s+html|html)(?=[\s>])", re.IGNORECASE)
-_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 # Control bytes that mark binary data: C0 and DEL, but not \t \n \v \f \r nor ESC (ISO-2022 escapes).
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
 
@@ -48,7 +41,7 @@ def sniff_kind(head: bytes) -> RawKind | None:
     A byte-order mark or a BOM-less UTF-16 ``<`` is honoured, so UTF-16/32
     pages (which are full of NUL bytes) are not mistaken for binary data.
     """
-    for bom, codec in _BOMS:
+    for bom, codec in BOMS:
         if head.startswith(bom):
             text = head[len(bom) :].decode(codec, "ignore")
             break

@@ -36,6 +36,7 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
+from ...decode import split_content_type
 from . import Failure, Raw, RawKind, os_reason
 from .sniff import SNIFF_BYTES, sniff_kind
 
@@ -53,19 +54,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 class _Corrupt(Exception):
     """The archive breaks off or is malformed at this record."""
-
-
-def _split_content_type(value: str | None) -> tuple[str | None, str | None]:
-    """``"text/html; charset=UTF-8"`` -> ``("text/html", "UTF-8")``; missing parts are ``None``."""
-    if not value:
-        return None, None
-    mime, *params = value.split(";")
-    charset = None
-    for param in params:
-        name, _, arg = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = arg.strip().strip("\"'") or None
-    return mime.strip().lower() or None, charset
 
 
 def _dechunk(body: bytes) -> bytes | None:
@@ -154,7 +142,8 @@ def _convert(rec: Any, key: str, max_bytes: int | None, types: Any) -> Raw | Fai
     status = rec.http_headers.status_code if rec.is_http else None
     if rec.is_http and (status is None or not 200 <= status < 300):
         wanted = False
-    mime, charset = _split_content_type((rec.http_headers if rec.is_http else headers).get("Content-Type"))
+    mime, charset = split_content_type((rec.http_headers if rec.is_http else headers).get("Content-Type"))
+    mime = mime or None
     kind: RawKind | None = _PAGE_TYPES.get(mime) if mime else None
     if not wanted or (mime and kind is None) or (mime is None and not rec.is_http):
         if rec.consume() < rec.content_length:  # reading it through is the only way to spot a cut

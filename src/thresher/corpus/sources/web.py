@@ -50,6 +50,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from ...decode import split_content_type
 from . import Failure, Raw, RawKind
 
 __all__ = [
@@ -284,19 +285,6 @@ class _Response:
 class _Robots:
     parser: RobotFileParser | None  # None: no usable robots.txt
     deny: str | None = None  # set: the whole origin is off limits, and why
-
-
-def _parse_content_type(value: str | None) -> tuple[str, str | None]:
-    """``"text/html; charset=UTF-8"`` -> ``("text/html", "UTF-8")``."""
-    if not value:
-        return "", None
-    media_type, *params = value.split(";")
-    charset = None
-    for param in params:
-        name, sep, val = param.partition("=")
-        if sep and name.strip().lower() == "charset":
-            charset = val.strip().strip("\"'") or None
-    return media_type.strip().lower(), charset
 
 
 def _page_kind(media_type: str) -> RawKind | None:
@@ -535,7 +523,7 @@ class Fetcher:
             follow_redirects=False,
             extensions=extensions,
         ) as r:
-            media_type, charset = _parse_content_type(r.headers.get("content-type"))
+            media_type, charset = split_content_type(r.headers.get("content-type"))
             response = _Response(
                 url=url,
                 status=r.status_code,
