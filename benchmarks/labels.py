@@ -14,6 +14,7 @@ import numpy as np
 
 from benchmarks.corpus import Page
 from thresher.textmeta import site_of as url_site
+from thresher.textstats import word_ngrams
 
 __all__ = ["LABEL_MIN_MATCH", "block_weights", "label_blocks", "site_of"]
 
@@ -23,14 +24,10 @@ _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-def _shingles(tokens: list[str], n: int) -> list[tuple[str, ...]]:
-    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-
-
 def label_blocks(texts: list[str], gold: str) -> np.ndarray:
     """Share of each block found in ``gold`` (0..1), as described in the module docstring."""
     gold_tokens = [t.lower() for t in _WORD.findall(gold)]
-    gold3 = set(_shingles(gold_tokens, 3))
+    gold3 = set(word_ngrams(gold_tokens, 3))
     gold_lines = {" ".join(_WORD.findall(line.lower())) for line in gold.splitlines()}
     gold_chars = None
     out = np.zeros(len(texts), dtype=np.float32)
@@ -45,7 +42,7 @@ def label_blocks(texts: list[str], gold: str) -> np.ndarray:
             grams = [t[j : j + 3] for j in range(len(t) - 2)]
             out[i] = (sum(1 for x in grams if x in gold_chars) / len(grams)) if grams else float(t in gold)
         elif len(toks) >= 3:
-            grams = _shingles(toks, 3)
+            grams = word_ngrams(toks, 3)
             out[i] = sum(1 for g in grams if g in gold3) / len(grams)
         elif toks:
             out[i] = 1.0 if " ".join(toks) in gold_lines else 0.0

@@ -36,6 +36,7 @@ __all__ = [
     "text_stats",
     "upper_share",
     "window_hashes",
+    "word_ngrams",
 ]
 
 _WORD = re.compile(r"\w+")
@@ -66,6 +67,11 @@ TEXT_STATS_PARAMS = {
     "copyright": _COPYRIGHT,
     "context_offsets": CONTEXT_OFFSETS,
 }
+
+
+def word_ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
+    """Every run of ``n`` consecutive ``words`` (shingles), in order."""
+    return list(zip(*(words[k:] for k in range(n))))
 
 
 def stat_columns(stats: np.ndarray, *names: str) -> np.ndarray:

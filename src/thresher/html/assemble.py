@@ -12,6 +12,7 @@ from collections import Counter
 
 import numpy as np
 
+from ..textstats import word_ngrams
 from ..types import Article, Block, Kind, Removed
 from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments
 
@@ -62,8 +63,7 @@ def _jaccard(a: str, b: str) -> float:
 
 
 def _shingles(text: str) -> list[tuple[str, ...]]:
-    words = _WORD.findall(text.lower())
-    return list(zip(*(words[k:] for k in range(5))))
+    return word_ngrams(_WORD.findall(text.lower()), 5)
 
 
 def _hidden_repeats(seg: Segments, kept: np.ndarray) -> set[int]:
