@@ -203,3 +203,80 @@ def test_short_inputs_keep_their_prose(text):
     article = thresher.clean_text(text)
     assert "Engineers found cracks last month" in article.text
     assert "Menu" not in article.text
+
+
+# A dump in the shape of a browser copy of a news page: navigation, a date
+# line, the headline, a photo's alt text and caption, then paragraphs set
+# apart by blank lines, with a reader's quote box and a second photo among
+# them. Written for these tests.
+HARBOUR = """Home
+World Local Sport
+Weather and travel news
+Updated: Tuesday, 4 March 2025, 09:15 GMT
+Harbour wall repairs to start before winter storms
+Workers inspect the cracked harbour wall near the old lighthouse
+The council says the harbour wall must be repaired before the winter storms
+The council said on Tuesday that repairs to the harbour wall would start next month, before the winter storms.
+
+Engineers found cracks in the wall last month after a survey ordered by the harbour board, the council said.
+
+Fishing crews have asked for the work to be done quickly, because their boats are moored behind the wall.
+
+What the engineers found
+
+The survey showed that two sections of the harbour wall had moved since the last inspection ten years ago.
+
+If the wall had been mended years ago we would not be in this mess now
+Morag, Portree
+
+"We will keep the harbour open while the work goes on," a council spokeswoman said on Tuesday afternoon.
+
+The harbour board said the repairs would cost more than the council had set aside for the work this year.
+
+Fishing boats moored behind the old harbour wall
+Crews fear the cracked wall will not last another winter of storms
+
+The council will meet on Friday to agree how the repairs to the harbour wall will be paid for, and by whom.
+
+Related stories
+Ferry timetable changes for the spring
+"""
+
+
+@pytest.fixture(scope="module")
+def harbour():
+    return thresher.clean_text(HARBOUR)
+
+
+def test_headline_is_the_line_above_the_photo_captions(harbour):
+    # the caption under the headline repeats its words, and the model scores
+    # the three lines alike: the headline is the line above the captions
+    # (whether captions under a headline stay is the line model's call)
+    assert harbour.title == "Harbour wall repairs to start before winter storms"
+
+
+_P1 = "The council said on Tuesday that repairs to the harbour wall would start next month, before the storms."
+_P2 = "Engineers found cracks in the wall last month after a survey ordered by the harbour board, the council said."
+_P3 = "Fishing crews have asked for the work to be done quickly, because their boats are moored behind the wall."
+
+
+def test_headline_skips_bylines_dates_and_menu_lines():
+    from thresher.dumps.cleaner import _headline
+
+    text = (
+        "News Sport Weather\nHarbour wall repairs to start before winter\nBy Morag Macleod\n"
+        "4 March 2025\nShare this story\nA trawler rests behind the harbour wall at dusk\n"
+        f"{_P1}\n{_P2}\n{_P3}"
+    )
+    lines = split_lines(text)
+    # the model scores the lines just above the body highest, as it does: the
+    # caption above the first paragraph most, though it names less of the body
+    scores = np.array([0.05, 0.2, 0.3, 0.32, 0.35, 0.38, 0.9, 0.95, 0.95])
+    assert _headline(lines, scores, scores >= 0.4) == 1
+    # a menu line the model keeps above the headline does not hide it
+    scores[0] = 0.5
+    assert _headline(lines, scores, scores >= 0.4) == 1
+    # no line above the body names what it is about: no headline
+    lines = split_lines(f"Share this story\nSign in to comment\n{_P1}\n{_P2}")
+    scores = np.array([0.2, 0.3, 0.9, 0.9])
+    assert _headline(lines, scores, scores >= 0.4) == -1
