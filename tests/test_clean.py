@@ -255,9 +255,57 @@ def test_headline_is_the_line_above_the_photo_captions(harbour):
     assert harbour.title == "Harbour wall repairs to start before winter storms"
 
 
+def test_caption_pair_and_quote_box_leave_the_body(harbour):
+    reasons = {r.text: r.reason for r in harbour.removed}
+    assert reasons["Morag, Portree"] == "quote"
+    assert reasons["If the wall had been mended years ago we would not be in this mess now"] == "quote"
+    assert reasons["Fishing boats moored behind the old harbour wall"] == "caption"
+    assert reasons["Crews fear the cracked wall will not last another winter of storms"] == "caption"
+    # the body keeps every paragraph and the subheading set apart by blank lines
+    paragraphs = [ln for ln in HARBOUR.splitlines() if len(ln) > 80 and ln.endswith((".", '"')) and ln[:1] != "W"]
+    for line in paragraphs + ["What the engineers found"]:
+        assert line in harbour.text.split("\n\n")
+
+
+def _box_reasons(text: str, keep=None) -> dict[str, str]:
+    from thresher.dumps.cleaner import _boxes
+
+    lines = split_lines(text)
+    keep = np.ones(len(lines), dtype=bool) if keep is None else np.asarray(keep)
+    return {lines.texts[i]: why for i, why in _boxes(lines, keep).items()}
+
+
 _P1 = "The council said on Tuesday that repairs to the harbour wall would start next month, before the storms."
 _P2 = "Engineers found cracks in the wall last month after a survey ordered by the harbour board, the council said."
 _P3 = "Fishing crews have asked for the work to be done quickly, because their boats are moored behind the wall."
+
+
+def test_boxes_need_the_shape_of_a_box():
+    # a two-item list of short items, a name and a role: not captions
+    assert _box_reasons(f"{_P1}\n\n{_P2}\n\nTide tables\nBoat permits\n\n{_P3}") == {}
+    assert _box_reasons(f"{_P1}\n\n{_P2}\n\nMorag Macleod\nHarbour master\n\n{_P3}") == {}
+    # a paragraph ending in a full stop above a title-case subheading with a comma
+    assert _box_reasons(f"{_P1}\n\n{_P2}\nSafe Harbour, Safe Boats\n\n{_P3}") == {}
+    # two heading-like lines in a dump without blank lines between paragraphs:
+    # the layout says nothing, so they stay (a caption pair needs the spacing)
+    pair = "Fishing boats moored behind the old harbour wall\nCrews fear the wall will not last another winter"
+    assert _box_reasons(f"{_P1}\n{_P2}\n{pair}\n{_P3}") == {}
+    # the same pair between blank-separated paragraphs is a caption pair
+    assert set(_box_reasons(f"{_P1}\n\n{_P2}\n\n{pair}\n\n{_P3}").values()) == {"caption"}
+    # a box must sit between kept paragraphs: not at the end of the dump
+    assert _box_reasons(f"{_P1}\n\n{_P2}\n\n{_P3}\n\n{pair}") == {}
+
+
+def test_quote_boxes_in_a_run_and_without_blank_lines():
+    quotes = (
+        "The wall should have been fixed long ago\nMorag, Portree\n"
+        '"Keep the harbour open while they work"\nCallum Ross, Uig\n'
+    )
+    # in a dump with no blank lines at all, and two boxes one under the other
+    got = _box_reasons(f"{_P1}\n{_P2}\n{quotes}{_P3}")
+    assert sorted(got) == sorted(ln for ln in quotes.splitlines()) and set(got.values()) == {"quote"}
+    # a quote ending in a full stop is a paragraph, and its "attribution" a subheading
+    assert _box_reasons(f"{_P1}\n\n{_P2}\nMorag Macleod, Portree\n\n{_P3}") == {}
 
 
 def test_headline_skips_bylines_dates_and_menu_lines():
