@@ -239,12 +239,13 @@ class Segments:
         self.pairs = None  # derived from the blocks: rebuilt on next use
 
 
-# An open element during the walk, as a tuple (cheaper than an object). The
-# "near" groups are the element's and its two parents' ("pair": its parent's).
-(
-    _NODE, _TAGN, _FID, _BLOCK, _CLS, _PAIR_CLS, _NEAR_CLS, _ANC_CLS,
-    _TAG_BITS_I, _PAIR_TAG, _NEAR_TAG, _ANC_TAG, _LINK, _PRE,
-) = range(14)  # fmt: skip
+# An open element during the walk, as a tuple (cheaper than an object): the
+# Lexbor node, its tag, its id (0: the root; the ids of block-level elements
+# name containers), whether it is block-level, its class groups and those of
+# it and every ancestor, the same two for tag groups, and whether it is or
+# sits inside an <a>, and a <pre>. (The "near" groups, of an element and its
+# two parents, are read off the stack per block: ``_Walk.flush``.)
+_NODE, _TAGN, _FID, _BLOCK, _CLS, _ANC_CLS, _TAG_BITS_I, _ANC_TAG, _LINK, _PRE = range(10)
 _LIST_OWNERS = frozenset(("li", "dd", "dt", "p", "div", "span"))
 
 
@@ -271,180 +272,196 @@ def segment(
     ``max_blocks`` blocks or ``max_chars`` characters of block text (the block
     that crosses it is cut), so pathological pages cost bounded time. With
     ``noscript``, ``<noscript>`` content is read like any other element."""
-    skip_tags = _SKIP_BUT_NOSCRIPT if noscript else SKIP_TAGS
     seg = Segments()
     if root is None:
         return seg
-    # one tuple per block, in the order of Segments.BLOCK_COLUMNS; turned
-    # into columns at the end (one append per block instead of fourteen)
-    rows: list[tuple] = []
-    buf: list[str] = []  # the text nodes of the open block
-    # ... and whether one is not all whitespace: a block boundary after only
-    # whitespace (most boundaries: the indentation between tags) skips flush
-    has_text = False
-    link_chars = n_links = 0  # ... and its links
-    room = max_chars  # characters of block text still to take
-    stack: list[tuple] = []
-    owners: list[tuple] = []  # the open block-level frames
-    block_path: list[int] = []
-    fid_counter = 0
-    row_of_frame: dict[int, int] = {}  # cell frame id -> tr frame id
-    # repeated structure (teaser cards, comment items, nav entries): the
-    # signature of a block-level element is its tag and class, digits removed
-    sig_of: list[tuple] = [("body", "", -1)]
-    sibling_count: dict[tuple, int] = {}
-    page_count: dict[tuple, int] = {}
+    walk = _Walk(root, max_blocks, max_chars)
+    walk.run(_SKIP_BUT_NOSCRIPT if noscript else SKIP_TAGS, max_nodes)
+    if walk.rows:  # one tuple per block, turned into columns (one append per block instead of fourteen)
+        for name, column in zip(Segments.BLOCK_COLUMNS, zip(*walk.rows)):
+            setattr(seg, name, list(column))
+    seg.truncated = walk.truncated
+    seg.sibling_repeats, seg.page_repeats = walk.container_repeats()
+    _merge_table_rows(seg)
+    return seg
 
-    def flush(top: tuple, link_chars: int, n_links: int) -> None:
-        """Close the pending block (``buf`` is not empty) inside the open element ``top``."""
-        nonlocal room
-        raw = "".join(buf)
-        buf.clear()
-        if top[_PRE]:
+
+class _Walk:
+    """One walk over a tree (``run``), and what it collects: one row per block,
+    in the order of ``Segments.BLOCK_COLUMNS``; each block-level element
+    opened, as ``(id, tag, class attribute, parent container id)``; and the
+    ``<tr>`` of each table cell (``row_of``: cell id -> row id).
+
+    During the walk: the frames of the open elements (``stack``), of the open
+    block-level ones (``owners``) and the ids of those (``path``: the block's
+    containers), and the text nodes of the open block (``buf``). ``run`` keeps
+    the rest of the open block's state in locals: ``has_text``, whether one of
+    its text nodes is not all whitespace (a block boundary after only
+    whitespace, as most are, the indentation between tags, skips ``flush``),
+    and its links (``link_chars``, ``n_links``)."""
+
+    __slots__ = (
+        "stack", "owners", "path", "buf", "rows", "opened", "row_of", "room", "max_blocks", "truncated", "n_ids",
+    )  # fmt: skip
+
+    def __init__(self, root, max_blocks: int, max_chars: int):
+        root_frame = (root, "body", 0, True, 0, 0, 0, 0, False, False)
+        self.stack: list[tuple] = [root_frame]
+        self.owners: list[tuple] = [root_frame]
+        self.path: list[int] = [0]
+        self.buf: list[str] = []
+        self.rows: list[tuple] = []
+        self.opened: list[tuple] = []
+        self.row_of: dict[int, int] = {}
+        self.room = max_chars  # characters of block text still to take
+        self.max_blocks = max_blocks
+        self.truncated = False
+        self.n_ids = 0  # element ids handed out (block-level or not)
+
+    def run(self, skip_tags: frozenset[str], max_nodes: int) -> None:
+        """The text nodes below the root, joined into blocks: a block ends where
+        a block-level element opens or closes, and at ``<br>``/``<hr>``. One
+        iterative pass (no recursion), the open elements' frames on ``stack``."""
+        stack, owners, path, buf = self.stack, self.owners, self.path, self.buf
+        opened, row_of, flush = self.opened, self.row_of, self.flush
+        top = stack[0]
+        has_text = False
+        link_chars = n_links = fid = seen = 0
+        if self.max_blocks <= 0 or self.room <= 0:
+            max_nodes = 0  # no room for a block: stop at the first node
+        node = top[_NODE].child
+        while True:
+            if node is None:  # leave the innermost open element
+                is_block, is_break = top[_BLOCK], False
+            else:
+                seen += 1
+                if seen > max_nodes:
+                    self.stop(link_chars, n_links)
+                    break
+                tag = node.tag
+                if tag == "-text":
+                    t = node.text_content
+                    if t:
+                        buf.append(t)
+                        has_text = has_text or not t.isspace()
+                        if top[_LINK]:
+                            link_chars += len(t.strip())
+                    node = node.next
+                    continue
+                if not tag or tag in skip_tags or tag[0] == "-" or tag[0] == "!":  # None: exotic node types
+                    node = node.next
+                    continue
+                is_block, is_break = tag in BLOCK_TAGS, tag == "br" or tag == "hr"
+            if buf and (is_block or is_break):  # a block boundary: the text before it is a block
+                if not has_text:
+                    buf.clear()
+                elif flush(link_chars, n_links):  # the block reached a limit:
+                    max_nodes = seen  # stop at the next node
+                has_text = False
+                link_chars = n_links = 0
+            if node is None:
+                if is_block:
+                    path.pop()
+                    owners.pop()
+                node = stack.pop()[_NODE].next
+                if not stack:
+                    break
+                top = stack[-1]
+                continue
+            if is_break:
+                node = node.next
+                continue
+            attrs = node.attributes
+            cls = 0
+            if attrs:  # class groups, and "hidden" for ``hidden`` or an inline ``display:none``
+                for name, v in attrs.items():
+                    if name in _CLASS_ATTRS:
+                        if v:
+                            cls |= class_mask(v)
+                    elif name == "hidden" or (name == "style" and v and _is_hidden_style(v)):
+                        cls |= _HIDDEN_BIT
+            fid += 1
+            if is_block:
+                opened.append((fid, tag, attrs.get("class") if attrs else None, path[-1]))
+                path.append(fid)
+                if top[_TAGN] == "tr" and (tag == "td" or tag == "th"):
+                    row_of[fid] = top[_FID]
+            if tag == "a":
+                n_links += 1
+            tag_bits = _TAG_BITS.get(tag, 0)
+            top = (node, tag, fid, is_block, cls, cls | top[_ANC_CLS], tag_bits, tag_bits | top[_ANC_TAG],
+                   top[_LINK] or tag == "a", top[_PRE] or tag == "pre")  # fmt: skip
+            stack.append(top)
+            if is_block:
+                owners.append(top)
+            node = node.child
+        self.n_ids = fid
+
+    def flush(self, link_chars: int, n_links: int) -> bool:
+        """Close the open block (``buf`` is not empty) inside the innermost open
+        element. True when it reaches a limit (``max_blocks`` blocks or
+        ``max_chars`` characters): the walk then stops at its next node."""
+        raw = "".join(self.buf)
+        self.buf.clear()
+        stack = self.stack
+        top = stack[-1]
+        pre = top[_PRE]
+        if pre:
             text = raw.strip("\n\r").rstrip()
             if not text.strip():
-                return
+                return False
         else:
             text = " ".join(raw.split())
             if not text:
-                return
-        if len(text) > room:  # the page's last block: cut, and the walk stops
-            text, room = text[:room].rstrip(), 0
-            seg.truncated = True
+                return False
+        if len(text) > self.room:  # the page's last block: cut, and the walk stops
+            text, self.room = text[: self.room].rstrip(), 0
+            self.truncated = True
             if not text.strip():
-                return
+                return True
         else:
-            room -= len(text)
-        owner = owners[-1]  # the innermost block-level element owns the block
+            self.room -= len(text)
+        near_cls = near_tag = 0  # the groups of the element and its two parents
+        for frame in stack[-3:]:
+            near_cls |= frame[_CLS]
+            near_tag |= frame[_TAG_BITS_I]
+        owner = self.owners[-1]  # the innermost block-level element owns the block
         otag = owner[_TAGN]
         level = _HEADINGS.get(otag, 0)
-        near_tag = top[_NEAR_TAG]
         anc_tag = top[_ANC_TAG]
-        rows.append((
-            text, _kind(otag, level, near_tag, anc_tag, top[_PRE]), level, min(link_chars, len(text)), n_links,
-            otag, owner[_CLS], top[_NEAR_CLS], top[_ANC_CLS], near_tag, anc_tag, len(stack),
-            tuple(block_path), row_of_frame.get(owner[_FID], -1),
+        self.rows.append((
+            text, _kind(otag, level, near_tag, anc_tag, pre), level, min(link_chars, len(text)), n_links,
+            otag, owner[_CLS], near_cls, top[_ANC_CLS], near_tag, anc_tag, len(stack),
+            tuple(self.path), self.row_of.get(owner[_FID], -1),
         ))  # fmt: skip
+        return self.room <= 0 or len(self.rows) >= self.max_blocks
 
-    top = (root, "body", 0, True, 0, 0, 0, 0, 0, 0, 0, 0, False, False)
-    stack.append(top)
-    owners.append(top)
-    block_path.append(0)
-    node = root.child
-    seen = 0
-    while True:
-        if node is None:
-            # leave the innermost open element
-            if top[_BLOCK]:
-                if buf:
-                    if has_text:
-                        flush(top, link_chars, n_links)
-                        has_text = False
-                    else:
-                        buf.clear()
-                    link_chars = n_links = 0
-                block_path.pop()
-                owners.pop()
-            node = stack.pop()[_NODE].next
-            if not stack:
-                break
-            top = stack[-1]
-            continue
-        seen += 1
-        if seen > max_nodes or len(rows) >= max_blocks or room <= 0:
-            seg.truncated = True
-            # close everything still open so pending text is kept
-            del stack[1:]
-            del owners[1:]
-            if buf:
-                flush(stack[0], link_chars, n_links)
-            break
-        tag = node.tag
-        if tag == "-text":
-            t = node.text_content
-            if t:
-                buf.append(t)
-                if not has_text and not t.isspace():
-                    has_text = True
-                if top[_LINK]:
-                    link_chars += len(t.strip())
-            node = node.next
-            continue
-        if not tag or tag in skip_tags or tag[0] == "-" or tag[0] == "!":  # None: exotic node types
-            node = node.next
-            continue
-        if tag == "br" or tag == "hr":
-            if buf:
-                if has_text:
-                    flush(top, link_chars, n_links)
-                    has_text = False
-                else:
-                    buf.clear()
-                link_chars = n_links = 0
-            node = node.next
-            continue
-        attrs = node.attributes
-        cls = 0
-        if attrs:
-            # Hidden subtrees are kept but marked: some sites (streamed
-            # server rendering) ship the whole article in a hidden element.
-            for name, v in attrs.items():
-                if name in _CLASS_ATTRS:
-                    if v:
-                        cls |= class_mask(v)
-                elif name == "hidden" or (name == "style" and v and _is_hidden_style(v)):
-                    cls |= _HIDDEN_BIT
-        is_block = tag in BLOCK_TAGS
-        fid_counter += 1
-        if is_block:
-            if buf:
-                if has_text:
-                    flush(top, link_chars, n_links)
-                    has_text = False
-                else:
-                    buf.clear()
-                link_chars = n_links = 0
-            klass = _class_signature(attrs.get("class") or "") if attrs else ""
-            sig = (tag, klass, block_path[-1])
+    def stop(self, link_chars: int, n_links: int) -> None:
+        """End the walk early (a limit is reached): close every open element
+        but the root, so the pending text is kept, as a block of the root."""
+        self.truncated = True
+        del self.stack[1:]
+        del self.owners[1:]
+        if self.buf:
+            self.flush(link_chars, n_links)
+
+    def container_repeats(self) -> tuple[list[int], list[int]]:
+        """Per element id: how many siblings, and how many block-level elements
+        of the whole page, share its tag and class (1 for an inline element).
+        Repeated structure (teaser cards, comment items, nav entries): the
+        signature of a block-level element is its tag and class, digits
+        removed, and (for siblings) its parent container."""
+        sig_of: list[tuple | None] = [("body", "", -1)] + [None] * self.n_ids
+        sibling_count: dict[tuple, int] = {}
+        page_count: dict[tuple, int] = {}
+        for fid, tag, klass, parent in self.opened:
+            sig = (tag, _class_signature(klass or ""), parent)
             sibling_count[sig] = sibling_count.get(sig, 0) + 1
             page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
-            sig_of.extend([None] * (fid_counter - len(sig_of)))
-            sig_of.append(sig)
-            block_path.append(fid_counter)
-            if top[_TAGN] == "tr" and (tag == "td" or tag == "th"):
-                row_of_frame[fid_counter] = top[_FID]
-        tag_bits = _TAG_BITS.get(tag, 0)
-        is_link = tag == "a"
-        if is_link:
-            n_links += 1
-        top = (
-            node,
-            tag,
-            fid_counter,
-            is_block,
-            cls,
-            cls | top[_CLS],
-            cls | top[_PAIR_CLS],
-            cls | top[_ANC_CLS],
-            tag_bits,
-            tag_bits | top[_TAG_BITS_I],
-            tag_bits | top[_PAIR_TAG],
-            tag_bits | top[_ANC_TAG],
-            top[_LINK] or is_link,
-            top[_PRE] or tag == "pre",
-        )
-        stack.append(top)
-        if is_block:
-            owners.append(top)
-        node = node.child
-    if rows:
-        for name, column in zip(Segments.BLOCK_COLUMNS, zip(*rows)):
-            setattr(seg, name, list(column))
-    sig_of.extend([None] * (fid_counter + 1 - len(sig_of)))
-    seg.sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
-    seg.page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
-    _merge_table_rows(seg)
-    return seg
+            sig_of[fid] = sig
+        sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
+        page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
+        return sibling_repeats, page_repeats
 
 
 def segment_page(body, **limits) -> Segments:
