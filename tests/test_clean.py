@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import thresher
-from tests.conftest import SEEDS_DIR
 from thresher.dumps.lines import normalise_text, split_lines
 
 DATA = __import__("pathlib").Path(__file__).resolve().parent / "data"
@@ -98,40 +97,6 @@ def test_site_memory_removes_recurring_chrome_but_not_confident_text():
         # every line the model was confident about survives site memory
         confident = [blk.text for blk in a.blocks if blk.score >= thresher.dumps.cleaner.SITE_MEMORY_KEEP_SCORE]
         assert all(t in b.text for t in confident)
-
-
-seeds = pytest.mark.skipif(not SEEDS_DIR.exists(), reason="../shared/seeds is not beside the repo")
-
-
-@seeds
-def test_clean_newswire_comes_out_unchanged():
-    path = next(SEEDS_DIR.glob("000_*.txt"))
-    raw = path.read_text("utf-8")
-    article = thresher.clean_text(raw)
-    assert article.text.split("\n\n") == [ln.strip() for ln in raw.splitlines() if ln.strip()]
-
-
-@seeds
-@pytest.mark.parametrize(
-    "prefix, chrome",
-    [
-        ("001", ["UNITED24", "rfe/rl banner", "Copyright (c)", "mailing list"]),
-        ("002", ["Explore the BBC", "Last Updated", "not responsible for the content", "Americas Africa"]),
-        ("003", ["Accessibility links", "Breaking News"]),
-        ("004", ["Sputnik International", "Newsfeed", "To participate in the discussion", "Subscribe"]),
-    ],
-)
-def test_seed_chrome_is_removed_and_long_lines_kept(prefix, chrome):
-    path = next(SEEDS_DIR.glob(f"{prefix}_*.txt"))
-    raw = path.read_text("utf-8")
-    article = thresher.clean_text(raw)
-    for c in chrome:
-        assert c not in article.text, f"chrome left in {path.name}: {c!r}"
-    # every long prose line of the dump is article text
-    for line in raw.splitlines():
-        if len(line) > 200:
-            assert line.strip() in article.text
-    assert article.title and article.title not in article.text.split("\n\n")
 
 
 def test_line_features_containment_and_chrome_words():
