@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -206,28 +207,101 @@ def _bits(masks: list[int], width: int) -> np.ndarray:
 def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
     """The first-stage feature matrix, one row per block (columns: ``BLOCK_FEATURES``)."""
     hints = hints or PageHints()
-    title = hints.title
-    n = len(seg)
-    if n == 0:
+    if len(seg) == 0:
         return np.zeros((0, len(BLOCK_FEATURES)), dtype=np.float32)
+    page = _page_blocks(seg, hints.title)
+    return np.hstack(
+        [
+            _text_columns(seg, page),
+            _position_columns(seg, page),
+            _container_columns(seg, page),
+            _neighbour_columns(page),
+            _page_columns(page, hints),
+            *_group_bit_columns(seg),
+        ]
+    ).astype(np.float32, copy=False)
+
+
+class _PageBlocks(NamedTuple):
+    """Per-block arrays that several column groups read, and the page's totals."""
+
+    n: int
+    stats: np.ndarray  # ``text_stats``
+    n_chars: np.ndarray
+    log_chars: np.ndarray
+    link: np.ndarray  # characters inside links
+    link_density: np.ndarray
+    good: np.ndarray  # paragraph-like (``GOOD_MIN_CHARS``, ``GOOD_MAX_LINK_DENSITY``)
+    good_chars: np.ndarray  # the block's characters when good, else 0
+    kinds: np.ndarray  # ``Kind`` codes
+    total_chars: float  # at least 1
+    total_good: float
+
+
+def _page_blocks(seg: Segments, title: str | None) -> _PageBlocks:
+    n = len(seg)
     title_tokens = frozenset(w.lower() for w in _WORD.findall(title)) if title else frozenset()
-    stats = text_stats(seg.texts, title_tokens)
     n_chars = np.fromiter((len(t) for t in seg.texts), dtype=np.float32, count=n)
     link = np.asarray(seg.link_chars, dtype=np.float32)
     ld = link / np.maximum(n_chars, 1)
-    words = stat_columns(stats, "words")
     good = (n_chars >= GOOD_MIN_CHARS) & (ld <= GOOD_MAX_LINK_DENSITY)
-    total_chars = float(n_chars.sum()) or 1.0
-    good_chars_arr = np.where(good, n_chars, 0.0)
-    total_good = float(good_chars_arr.sum())
+    good_chars = np.where(good, n_chars, 0.0)
+    return _PageBlocks(
+        n=n,
+        stats=text_stats(seg.texts, title_tokens),
+        n_chars=n_chars,
+        log_chars=np.log1p(n_chars),
+        link=link,
+        link_density=ld,
+        good=good,
+        good_chars=good_chars,
+        kinds=np.fromiter((_KIND_CODES[k] for k in seg.kinds), dtype=np.float32, count=n),
+        total_chars=float(n_chars.sum()) or 1.0,
+        total_good=float(good_chars.sum()),
+    )
 
-    # --- container statistics over the block-level ancestors
+
+def _text_columns(seg: Segments, page: _PageBlocks) -> np.ndarray:
+    """``_TEXT_FEATURES``: what the block is."""
+    ld = page.link_density
+    return np.column_stack(
+        [
+            page.log_chars,
+            np.log1p(stat_columns(page.stats, "words")),
+            ld,
+            (ld >= 0.9).astype(np.float32),
+            np.asarray(seg.n_links, dtype=np.float32),
+            stat_columns(page.stats, *_OWN_STATS),
+            page.kinds,
+            np.asarray(seg.levels, dtype=np.float32),
+            np.fromiter((_OWNER_CODE.get(t, len(_OWNER_TAGS)) for t in seg.owner_tag), dtype=np.float32, count=page.n),
+            stat_columns(page.stats, *_PAGE_STATS),
+        ]
+    )
+
+
+def _position_columns(seg: Segments, page: _PageBlocks) -> np.ndarray:
+    """``_POS_FEATURES``: where the block sits in the reading order and the tree."""
+    n = page.n
+    depth = np.asarray(seg.depth, dtype=np.float32)
+    cum = np.cumsum(page.n_chars) - page.n_chars
+    return np.column_stack(
+        [np.arange(n) / max(n - 1, 1), cum / page.total_chars, depth, depth / max(float(depth.max()), 1.0)]
+    )
+
+
+def _container_columns(seg: Segments, page: _PageBlocks) -> np.ndarray:
+    """``_CONTAINER_FEATURES``: the block-level ancestors' text, link density
+    and good text; the page's main text container; repeated containers; and
+    the block's place against the headline."""
+    n = page.n
     pairs = _Pairs.of(seg)
-    agg_chars = pairs.sum(n_chars)
-    agg_link = pairs.sum(link)
-    agg_good = pairs.sum(good_chars_arr)
+    agg_chars = pairs.sum(page.n_chars)
+    agg_link = pairs.sum(page.link)
+    agg_good = pairs.sum(page.good_chars)
     agg_blocks = pairs.sum(np.ones(n))
-    agg_goodn = pairs.sum(good.astype(np.float64))
+    agg_goodn = pairs.sum(page.good.astype(np.float64))
+    total_chars, total_good = page.total_chars, page.total_good
     if total_good > 0:
         main50, main50_depth = pairs.deepest_with(agg_good >= 0.5 * total_good)
         main80, _ = pairs.deepest_with(agg_good >= 0.8 * total_good)
@@ -247,40 +321,42 @@ def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
         ]
     in50 = pairs.contains(main50) if main50 >= 0 else np.zeros(n, dtype=bool)
     gap = pairs.length - 1 - main50_depth
-    best_anc = np.maximum.reduce([agg_good[pairs.up(k)] for k in (1, 2, 3)]) / tg
+    cols += [
+        in50,
+        pairs.contains(main80) if main80 >= 0 else np.zeros(n, dtype=bool),
+        np.full(n, (agg_chars[main50] / total_chars) if main50 >= 0 else 0.0),
+        np.where(in50, gap, -(np.abs(gap) + 1)),
+        np.maximum.reduce([agg_good[pairs.up(k)] for k in (1, 2, 3)]) / tg,
+    ]
     sib = np.asarray(seg.sibling_repeats, dtype=np.float32)
     pag = np.asarray(seg.page_repeats, dtype=np.float32)
-    repeats = [np.log1p(arr[pairs.up(k)]) for arr in (sib, pag) for k in (0, 1, 2, 3)]
-    # the headline: the first heading sharing half its words with the page title, else the first <h1>
-    overlap = stat_columns(stats, "title_overlap")
+    cols += [np.log1p(arr[pairs.up(k)]) for arr in (sib, pag) for k in (0, 1, 2, 3)]
+    return np.column_stack(cols + _headline_columns(seg, page)).astype(np.float32)
+
+
+def _headline_columns(seg: Segments, page: _PageBlocks) -> list[np.ndarray]:
+    """``has_headline``, ``after_headline``, ``blocks_from_headline``. The
+    headline: the first heading sharing half its words with the page title,
+    else the first ``<h1>``."""
+    n = page.n
+    overlap = stat_columns(page.stats, "title_overlap")
     levels = np.asarray(seg.levels)
     heads = np.flatnonzero((levels > 0) & (overlap >= 0.5))
     if not heads.size:
         heads = np.flatnonzero(levels == 1)
-    if heads.size:
-        h = int(heads[0])
-        headline = [np.ones(n), (np.arange(n) > h).astype(np.float32), np.clip(np.arange(n) - h, -50, 200)]
-    else:
-        headline = [np.zeros(n), np.zeros(n), np.zeros(n)]
-    cont = np.column_stack(
-        cols
-        + [
-            in50,
-            pairs.contains(main80) if main80 >= 0 else np.zeros(n, dtype=bool),
-            np.full(n, (agg_chars[main50] / total_chars) if main50 >= 0 else 0.0),
-            np.where(in50, gap, -(np.abs(gap) + 1)),
-            best_anc,
-        ]
-        + repeats
-        + headline
-    ).astype(np.float32)
+    if not heads.size:
+        return [np.zeros(n), np.zeros(n), np.zeros(n)]
+    h = int(heads[0])
+    return [np.ones(n), (np.arange(n) > h).astype(np.float32), np.clip(np.arange(n) - h, -50, 200)]
 
-    # --- neighbours
-    logc = np.log1p(n_chars)
-    good_f = good.astype(np.float32)
-    neigh_cols = [shift(arr, step * d, -1.0) for step in (1, -1) for d in (1, 2) for arr in (logc, ld, good_f)]
+
+def _neighbour_columns(page: _PageBlocks) -> np.ndarray:
+    """``_NEIGHBOUR_FEATURES``: the blocks around, and the nearest good ones."""
+    n = page.n
+    arrays = (page.log_chars, page.link_density, page.good.astype(np.float32))
+    cols = [shift(arr, step * d, -1.0) for step in (1, -1) for d in (1, 2) for arr in arrays]
     idx = np.arange(n)
-    good_idx = np.flatnonzero(good)
+    good_idx = np.flatnonzero(page.good)
     if good_idx.size:
         pos = np.searchsorted(good_idx, idx)
         prev_g = np.where(pos > 0, idx - good_idx[np.maximum(pos - 1, 0)], 50)
@@ -288,62 +364,41 @@ def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
         next_g = np.where(pos_r < good_idx.size, good_idx[np.minimum(pos_r, good_idx.size - 1)] - idx, 50)
     else:
         prev_g = next_g = np.full(n, 50)
-    kinds = np.fromiter((_KIND_CODES[k] for k in seg.kinds), dtype=np.float32, count=n)
-    is_heading = (kinds == _KIND_CODES[Kind.HEADING]).astype(np.float32)
-    neigh = np.column_stack(neigh_cols + [np.minimum(prev_g, 50), np.minimum(next_g, 50), shift(is_heading, -1, 0.0)])
+    is_heading = (page.kinds == _KIND_CODES[Kind.HEADING]).astype(np.float32)
+    return np.column_stack(cols + [np.minimum(prev_g, 50), np.minimum(next_g, 50), shift(is_heading, -1, 0.0)])
 
-    # --- assemble
-    depth = np.asarray(seg.depth, dtype=np.float32)
-    cum = np.cumsum(n_chars) - n_chars
-    text_cols = np.column_stack(
-        [
-            logc,
-            np.log1p(words),
-            ld,
-            (ld >= 0.9).astype(np.float32),
-            np.asarray(seg.n_links, dtype=np.float32),
-            stat_columns(stats, *_OWN_STATS),
-            kinds,
-            np.asarray(seg.levels, dtype=np.float32),
-            np.fromiter((_OWNER_CODE.get(t, len(_OWNER_TAGS)) for t in seg.owner_tag), dtype=np.float32, count=n),
-            stat_columns(stats, *_PAGE_STATS),
-        ]
-    )
-    pos_cols = np.column_stack([idx / max(n - 1, 1), cum / total_chars, depth, depth / max(float(depth.max()), 1.0)])
-    page_cols = np.tile(
-        np.array(
-            [
-                np.log1p(n),
-                np.log1p(total_chars),
-                float(link.sum()) / total_chars,
-                total_good / total_chars,
-                hints.og_article,
-                hints.ld_article,
-                min(hints.n_article_tags, 50),
-                min(hints.n_h1, 20),
-                min(hints.url_slug_words, 30),
-                hints.url_has_date,
-            ],  # fmt: skip
-            dtype=np.float32,
-        ),
-        (n, 1),
-    )
+
+def _page_columns(page: _PageBlocks, hints: PageHints) -> np.ndarray:
+    """``_PAGE_FEATURES``: the same for every block of the page."""
+    total_chars = page.total_chars
+    row = [
+        np.log1p(page.n),
+        np.log1p(total_chars),
+        float(page.link.sum()) / total_chars,
+        page.total_good / total_chars,
+        hints.og_article,
+        hints.ld_article,
+        min(hints.n_article_tags, 50),
+        min(hints.n_h1, 20),
+        min(hints.url_slug_words, 30),
+        hints.url_has_date,
+    ]
+    return np.tile(np.array(row, dtype=np.float32), (page.n, 1))
+
+
+def _group_bit_columns(seg: Segments) -> list[np.ndarray]:
+    """The class groups (``CLASS_GROUPS``) of the block's ancestors, of its
+    element and two parents, and of its owner; the tag groups of its
+    ancestors and of its element and two parents: one 0/1 column each."""
     ng = len(CLASS_GROUP_NAMES)
     nt = len(TAG_GROUP_NAMES)
-    return np.hstack(
-        [
-            text_cols,
-            pos_cols,
-            cont,
-            neigh,
-            page_cols,
-            _bits(seg.anc_cls, ng),
-            _bits(seg.near_cls, ng),
-            _bits(seg.own_cls, ng),
-            _bits(seg.anc_tag, nt),
-            _bits(seg.near_tag, nt),
-        ]
-    ).astype(np.float32, copy=False)
+    return [
+        _bits(seg.anc_cls, ng),
+        _bits(seg.near_cls, ng),
+        _bits(seg.own_cls, ng),
+        _bits(seg.anc_tag, nt),
+        _bits(seg.near_tag, nt),
+    ]
 
 
 def context_features(seg: Segments, base: np.ndarray, p1: np.ndarray) -> np.ndarray:
