@@ -162,6 +162,20 @@ def test_published_falls_back_to_the_only_date_stated():
     assert m.updated == "2024-05-20" and m.published == "2024-05-20"
 
 
+def test_date_sources_are_read_only_until_one_gives_a_date(monkeypatch):
+    """The costly sources (scripts, date-classed elements) are never scanned
+    when an earlier one states the date; without one, they are read in order."""
+    from thresher.html import metadata
+
+    read = []
+    monkeypatch.setattr(metadata, "_date_nodes", lambda tree: read.append("date_nodes") or [])
+    monkeypatch.setattr(metadata, "_script_dates", lambda nodes, body: read.append("scripts") or [])
+    assert meta_of(page('<meta property="article:published_time" content="2024-05-17">')).published == "2024-05-17"
+    assert read == []
+    assert meta_of(page()).published is None
+    assert read == ["date_nodes", "scripts"]
+
+
 # -- authors ------------------------------------------------------------------------
 
 

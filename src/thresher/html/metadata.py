@@ -76,108 +76,212 @@ def html_metadata(
     is the extracted article text, for language identification; ``nodes``
     are the page's ``parse.page_nodes`` when the caller has them already.
     """
-    meta = Metadata()
     nodes = nodes if nodes is not None else page_nodes(tree)
-    tags = _meta_tags(nodes)
     ld = _jsonld(nodes)
-    art = ld.article or {}
-
-    def first(*values):
-        for v in values:
-            if isinstance(v, list):
-                v = next((x for x in v if isinstance(x, str) and x.strip()), None)
-            if isinstance(v, str) and v.strip():
-                return " ".join(v.split())
-        return None
-
-    def tag(*names):
-        return first(*(tags.get(n) for n in names))
-
-    meta.site_name = first(tag("og:site_name", "application-name", "al:ios:app_name"), ld.publisher, ld.website)
-    meta.title = first(
-        _ld_text(art.get("headline")),
-        _ld_text(art.get("name")),
-        tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"),
-    )
-    if meta.title is None:
-        meta.title = first(nodes.title.text()) if nodes.title is not None else None
-    meta.title = strip_site_suffix(meta.title, site_name=meta.site_name, url=url)
-
     near = text_metadata(texts, headline=headline, latest=latest) if texts else Metadata()
-    modified = (
-        lambda: [art.get("dateModified")],
-        lambda: tags.get_all(_MODIFIED_TAGS),
-        lambda: _itemprop_dates(nodes, "dateModified"),
-        lambda: [ld.other_modified],
-    )
-    meta.updated = _first_date((v for source in modified for v in source()), latest) or near.updated
-    # Sources in order of trust; each is computed only when the ones before it gave nothing.
-    published = (
-        lambda: [near.published],
-        lambda: [art.get("datePublished"), art.get("dateCreated")],
-        lambda: tags.get_all(_PUBLISHED_TAGS),
-        lambda: tags.get_all(k for k in tags if _DATE_KEY.search(k) and not _MODIFIED_KEY.search(k)),
-        lambda: _itemprop_dates(nodes, "datePublished"),
-        lambda: [ld.other_published],
-        lambda: [url_date(url, latest=latest)],
-        lambda: [time_elements(nodes, latest=latest)],
-        lambda: _date_nodes(tree),
-        lambda: _script_dates(nodes, tree.body),
-        lambda: [nodes.title.text() if nodes.title is not None else None],  # "Headline | 02.11.2021"
-        lambda: _date_lines(texts or [], latest),
-        lambda: [near.updated],
-    )
-    for source in published:
-        meta.published = _first_date(source(), latest)
-        if meta.published:
-            break
-    if meta.published and source is published[0]:
-        # The date shown by the headline decides the day; markup stating the
-        # same day usually adds the time and zone.
-        stated = _first_date(published[1]() + published[2](), latest)
-        if stated and stated[:10] == meta.published[:10]:
-            meta.published = stated
-    meta.published = meta.published or meta.updated
-
-    ld_authors, ld_persons = _ld_authors(art.get("author"), ld.ids)
-    authors = clean_authors(ld_authors, site_name=meta.site_name, structured=True, persons=ld_persons)
-    if not authors:
-        authors = clean_authors(
-            tags.get_all(_AUTHOR_TAGS) + _labelled_tags(tags), site_name=meta.site_name, structured=True
-        )
-    if not authors:
-        authors = clean_authors(_byline_nodes(tree), site_name=meta.site_name, structured=True)
-    meta.authors = authors or clean_authors(near.authors, site_name=meta.site_name)
-
-    meta.description = first(
-        _ld_text(art.get("description")), tag("og:description", "description", "twitter:description", "dc.description")
-    )
-    meta.image = _absolute(
-        first(_ld_image(art.get("image")), tag("og:image", "og:image:url", "twitter:image", "twitter:image:src")), url
-    )
-    meta.section = first(_ld_text(art.get("articleSection")), tag("article:section", "section", "parsely-section"))
-    keywords = (
-        _ld_keywords(art.get("keywords"))
-        or tags.get("article:tag")
-        or _split_keywords(tag("news_keywords", "parsely-tags"))
-    )
-    meta.tags = _dedupe(" ".join(k.split()) for k in keywords if isinstance(k, str) and k.strip())[:50]
-
-    canonical = None
-    for node in nodes.links_rel("canonical"):
-        canonical = node.attributes.get("href")
-        break
-    meta.canonical_url = _absolute(first(canonical, tag("og:url"), _ld_text(art.get("url"))), url)
-
-    root = tree.css_first("html")
-    declared = (root.attributes.get("lang") or root.attributes.get("xml:lang")) if root is not None else None
-    declared = _lang_code(
-        first(declared, tag("content-language", "og:locale", "dc.language"), _ld_text(art.get("inLanguage")))
-    )
-    meta.language = detect_language(body, declared=declared)
+    page = _Page(tree, url, nodes, _meta_tags(nodes), ld, ld.article or {}, texts, near, latest)
+    meta = Metadata()
+    meta.site_name, meta.title = _site_and_title(page)
+    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), latest) or near.updated
+    meta.published = _published(page) or meta.updated
+    meta.authors = _authors(page, meta.site_name)
+    meta.description, meta.image, meta.section, meta.tags = _about(page)
+    meta.canonical_url = _canonical_url(page)
+    meta.language = detect_language(body, declared=_declared_language(page))
     if headline >= 0 and texts:  # the headline as the page shows it wins over <title>
         meta.title = texts[headline]
     return meta
+
+
+@dataclass(slots=True)
+class _Page:
+    """What ``html_metadata`` reads a page's fields from."""
+
+    tree: object
+    url: str | None
+    nodes: PageNodes
+    tags: _Tags  # the meta tags' contents by lower-cased name
+    ld: _LD
+    art: dict  # the JSON-LD Article object, {} without one
+    texts: list[str] | None
+    near: Metadata  # what the lines around the headline state (``text_metadata``)
+    latest: datetime | None
+
+    def tag(self, *names: str) -> str | None:
+        """The first meta tag of ``names`` that has a value."""
+        return _first(*(self.tags.get(n) for n in names))
+
+
+def _first(*values) -> str | None:
+    """The first of ``values`` (a list: its first string) that is not blank, whitespace collapsed."""
+    for v in values:
+        if isinstance(v, list):
+            v = next((x for x in v if isinstance(x, str) and x.strip()), None)
+        if isinstance(v, str) and v.strip():
+            return " ".join(v.split())
+    return None
+
+
+def _site_and_title(page: _Page) -> tuple[str | None, str | None]:
+    """The site's name, and the headline as the markup states it, without the site's name."""
+    art = page.art
+    site_name = _first(
+        page.tag("og:site_name", "application-name", "al:ios:app_name"), page.ld.publisher, page.ld.website
+    )
+    title = _first(
+        _ld_text(art.get("headline")),
+        _ld_text(art.get("name")),
+        page.tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"),
+    )
+    if title is None:
+        title = _first(page.nodes.title.text()) if page.nodes.title is not None else None
+    return site_name, strip_site_suffix(title, site_name=site_name, url=page.url)
+
+
+# Where the dates are read, in order of trust: each source is computed only
+# when the ones before it gave no valid date.
+def _ld_modified(page: _Page) -> list:
+    return [page.art.get("dateModified")]
+
+
+def _tags_modified(page: _Page) -> list:
+    return page.tags.get_all(_MODIFIED_TAGS)
+
+
+def _itemprop_modified(page: _Page) -> list:
+    return _itemprop_dates(page.nodes, "dateModified")
+
+
+def _ld_other_modified(page: _Page) -> list:
+    return [page.ld.other_modified]
+
+
+def _near_published(page: _Page) -> list:
+    return [page.near.published]
+
+
+def _ld_published(page: _Page) -> list:
+    return [page.art.get("datePublished"), page.art.get("dateCreated")]
+
+
+def _tags_published(page: _Page) -> list:
+    return page.tags.get_all(_PUBLISHED_TAGS)
+
+
+def _tags_date_named(page: _Page) -> list:
+    """Any meta tag whose name says date (and not an update)."""
+    tags = page.tags
+    return tags.get_all(k for k in tags if _DATE_KEY.search(k) and not _MODIFIED_KEY.search(k))
+
+
+def _itemprop_published(page: _Page) -> list:
+    return _itemprop_dates(page.nodes, "datePublished")
+
+
+def _ld_other_published(page: _Page) -> list:
+    return [page.ld.other_published]
+
+
+def _url_published(page: _Page) -> list:
+    return [url_date(page.url, latest=page.latest)]
+
+
+def _time_published(page: _Page) -> list:
+    return [time_elements(page.nodes, latest=page.latest)]
+
+
+def _date_classed_published(page: _Page) -> list:
+    return _date_nodes(page.tree)
+
+
+def _script_published(page: _Page) -> list:
+    return _script_dates(page.nodes, page.tree.body)
+
+
+def _title_published(page: _Page) -> list:
+    """The ``<title>``: "Headline | 02.11.2021"."""
+    return [page.nodes.title.text() if page.nodes.title is not None else None]
+
+
+def _lines_published(page: _Page) -> list:
+    return _date_lines(page.texts or [], page.latest)
+
+
+def _near_updated(page: _Page) -> list:
+    return [page.near.updated]
+
+
+_UPDATED_SOURCES = (_ld_modified, _tags_modified, _itemprop_modified, _ld_other_modified)
+_PUBLISHED_SOURCES = (
+    _near_published, _ld_published, _tags_published, _tags_date_named, _itemprop_published, _ld_other_published,
+    _url_published, _time_published, _date_classed_published, _script_published, _title_published,
+    _lines_published, _near_updated,
+)  # fmt: skip
+
+
+def _published(page: _Page) -> str | None:
+    """The publication date from the first of ``_PUBLISHED_SOURCES`` that states one."""
+    published = None
+    for source in _PUBLISHED_SOURCES:
+        published = _first_date(source(page), page.latest)
+        if published:
+            break
+    if published and source is _near_published:
+        # The date shown by the headline decides the day; markup stating the
+        # same day usually adds the time and zone.
+        stated = _first_date(_ld_published(page) + _tags_published(page), page.latest)
+        if stated and stated[:10] == published[:10]:
+            published = stated
+    return published
+
+
+def _authors(page: _Page, site_name: str | None) -> list[str]:
+    """The authors from JSON-LD, else the meta tags, else byline elements, else the lines near the headline."""
+    ld_authors, ld_persons = _ld_authors(page.art.get("author"), page.ld.ids)
+    authors = clean_authors(ld_authors, site_name=site_name, structured=True, persons=ld_persons)
+    if not authors:
+        tagged = page.tags.get_all(_AUTHOR_TAGS) + _labelled_tags(page.tags)
+        authors = clean_authors(tagged, site_name=site_name, structured=True)
+    if not authors:
+        authors = clean_authors(_byline_nodes(page.tree), site_name=site_name, structured=True)
+    return authors or clean_authors(page.near.authors, site_name=site_name)
+
+
+def _about(page: _Page) -> tuple[str | None, str | None, str | None, list[str]]:
+    """The description, the image (an absolute URL), the section and the tags."""
+    art, tag = page.art, page.tag
+    description = _first(
+        _ld_text(art.get("description")), tag("og:description", "description", "twitter:description", "dc.description")
+    )
+    image = _absolute(
+        _first(_ld_image(art.get("image")), tag("og:image", "og:image:url", "twitter:image", "twitter:image:src")),
+        page.url,
+    )
+    section = _first(_ld_text(art.get("articleSection")), tag("article:section", "section", "parsely-section"))
+    keywords = (
+        _ld_keywords(art.get("keywords"))
+        or page.tags.get("article:tag")
+        or _split_keywords(tag("news_keywords", "parsely-tags"))
+    )
+    tags = _dedupe(" ".join(k.split()) for k in keywords if isinstance(k, str) and k.strip())[:50]
+    return description, image, section, tags
+
+
+def _canonical_url(page: _Page) -> str | None:
+    canonical = None
+    for node in page.nodes.links_rel("canonical"):
+        canonical = node.attributes.get("href")
+        break
+    return _absolute(_first(canonical, page.tag("og:url"), _ld_text(page.art.get("url"))), page.url)
+
+
+def _declared_language(page: _Page) -> str | None:
+    """The language the page declares (``<html lang>``, meta tags, JSON-LD), as a code."""
+    root = page.tree.css_first("html")
+    declared = (root.attributes.get("lang") or root.attributes.get("xml:lang")) if root is not None else None
+    return _lang_code(
+        _first(declared, page.tag("content-language", "og:locale", "dc.language"), _ld_text(page.art.get("inLanguage")))
+    )
 
 
 def time_elements(nodes: PageNodes, *, latest: datetime | None = None) -> str | None:
