@@ -329,76 +329,25 @@ def upper_share(chars: Chars) -> np.ndarray:
 
 
 def text_stats(texts: list[str], title_tokens: frozenset[str], chars: Chars | None = None) -> np.ndarray:
-    """Per-block text statistics for the whole page at once (columns as in the
-    ``rows`` of ``block_features``), from one pass over the page's code points."""
+    """Per-text statistics for a whole page at once (columns: ``TEXT_STATS``),
+    from one pass over the page's code points."""
     n = len(texts)
     chars = chars or Chars.of(texts)
-    joined, lens, starts, flags, ids = chars.joined, chars.lens, chars.starts, chars.flags, chars.ids
-    size = len(joined)
-    per_block = chars.count
-
-    word, wstart = chars.word, chars.wstart
-    n_words = per_block(wstart)
-    word_chars = per_block(word)
-    caps = per_block(wstart & ((flags & C_UPPER) != 0))
+    flags, per_block = chars.flags, chars.count
+    n_words, stop_hits, title_hits = _word_counts(texts, title_tokens, chars)
+    n_chars = chars.lens.astype(np.float64)
     cjk = per_block((flags & C_CJK) != 0)
-    cjk_fn = per_block((flags & C_CJKFN) != 0)
-    n_chars = lens.astype(np.float64)
-
-    # function words and title words, matched on the page's words at once by hash
-    lower = chars.lower
-    words = chars.words()
-    if words is not None:
-        hashes, owner = words
-        stop_hits = np.bincount(owner, weights=_STOPWORD_HASHES.contains(hashes), minlength=n)
-        title_hits = (
-            np.bincount(owner, weights=_hash_in(hashes, np.unique(hash_words(title_tokens))), minlength=n)
-            if title_tokens
-            else np.zeros(n)
-        )
-    else:  # lower-casing changed the length ("İ"): block by block
-        stop_hits = np.zeros(n)
-        title_hits = np.zeros(n)
-        for i, t in enumerate(texts):
-            ws = _WORD.findall(t.lower())
-            stop_hits[i] = sum(w in STOPWORDS for w in ws)
-            title_hits[i] = sum(w in title_tokens for w in ws)
-            n_words[i] = len(ws)
-
+    # CJK text (no spaces between words) is measured in characters
     cjk_mode = cjk > 0.3 * n_chars
     eff_words = np.where(cjk_mode, np.maximum(n_words, cjk // 2), n_words)
     denom = np.maximum(eff_words, 1.0)
     wdenom = np.maximum(n_words, 1.0)
-    stop_ratio = np.where(cjk_mode, cjk_fn / np.maximum(cjk, 1.0), stop_hits / wdenom)
-    avg_len = np.where(cjk_mode, 1.0, word_chars / wdenom)
-    cap = np.where(cjk_mode, 0.0, caps / wdenom)
+    stop_ratio = np.where(cjk_mode, per_block((flags & C_CJKFN) != 0) / np.maximum(cjk, 1.0), stop_hits / wdenom)
+    avg_len = np.where(cjk_mode, 1.0, per_block(chars.word) / wdenom)
+    cap = np.where(cjk_mode, 0.0, per_block(chars.wstart & ((flags & C_UPPER) != 0)) / wdenom)
     overlap = title_hits / np.maximum(wdenom, len(title_tokens)) if title_tokens else np.zeros(n)
-
-    nonempty = lens > 0
-    first = np.where(nonempty, flags[np.minimum(starts, max(size - 1, 0))], 0) if size else np.zeros(n, np.uint16)
-    last = np.where(nonempty, flags[np.maximum(starts + lens - 1, 0)], 0) if size else np.zeros(n, np.uint16)
-
+    first, last = _edge_flags(chars)
     digits = per_block((flags & C_DIGIT) != 0)
-    dateish = np.zeros(n)
-    for i in np.flatnonzero(digits >= 3):  # a year, a d/m/y date or a time needs 3+ digits
-        if _DATEISH.search(texts[i]):
-            dateish[i] = 1.0
-    copyright_ = np.zeros(n)
-    if len(lower) == len(joined):  # lower() can change lengths ("İ"); positions must line up
-        for needle in _COPYRIGHT:
-            at = lower.find(needle)
-            while at >= 0:
-                copyright_[ids[at]] = 1.0
-                at = lower.find(needle, at + 1)
-    else:
-        for i, t in enumerate(texts):
-            tl = t.lower()
-            copyright_[i] = any(needle in tl for needle in _COPYRIGHT)
-
-    # how often the same text recurs on the page (by string hash)
-    _, same, repeats = np.unique(
-        np.fromiter(map(hash, texts), dtype=np.int64, count=n), return_inverse=True, return_counts=True
-    )
     return np.column_stack(
         [
             per_block((flags & C_SENT) != 0) / denom,
@@ -409,15 +358,87 @@ def text_stats(texts: list[str], title_tokens: frozenset[str], chars: Chars | No
             cap,
             digits / np.maximum(n_chars, 1.0),
             per_block((flags & C_SEP) != 0) / denom,
-            dateish,
-            copyright_,
+            _dateish(texts, digits),
+            _copyright(texts, chars),
             cjk / np.maximum(n_chars, 1.0),
-            repeats[same.ravel()] - 1.0,
+            _repeats(texts),
             overlap,
             (first & C_LOWER) != 0,
             eff_words,
         ]
     ).astype(np.float32)
+
+
+def _word_counts(
+    texts: list[str], title_tokens: frozenset[str], chars: Chars
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text: its words, its function words and its title words, matched
+    on the page's words at once by hash."""
+    n = len(texts)
+    n_words = chars.count(chars.wstart)
+    words = chars.words()
+    if words is not None:
+        hashes, owner = words
+        stop_hits = np.bincount(owner, weights=_STOPWORD_HASHES.contains(hashes), minlength=n)
+        title_hits = (
+            np.bincount(owner, weights=_hash_in(hashes, np.unique(hash_words(title_tokens))), minlength=n)
+            if title_tokens
+            else np.zeros(n)
+        )
+    else:  # lower-casing changed the length ("İ"): text by text
+        stop_hits = np.zeros(n)
+        title_hits = np.zeros(n)
+        for i, t in enumerate(texts):
+            ws = _WORD.findall(t.lower())
+            stop_hits[i] = sum(w in STOPWORDS for w in ws)
+            title_hits[i] = sum(w in title_tokens for w in ws)
+            n_words[i] = len(ws)
+    return n_words, stop_hits, title_hits
+
+
+def _edge_flags(chars: Chars) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: the class flags of its first and of its last character (0 when empty)."""
+    size, lens, starts, flags = len(chars.joined), chars.lens, chars.starts, chars.flags
+    if not size:
+        return np.zeros(lens.size, np.uint16), np.zeros(lens.size, np.uint16)
+    nonempty = lens > 0
+    first = np.where(nonempty, flags[np.minimum(starts, max(size - 1, 0))], 0)
+    last = np.where(nonempty, flags[np.maximum(starts + lens - 1, 0)], 0)
+    return first, last
+
+
+def _dateish(texts: list[str], digits: np.ndarray) -> np.ndarray:
+    """Per text: does it hold a year, a d/m/y date or a time (``_DATEISH``)?"""
+    out = np.zeros(len(texts))
+    for i in np.flatnonzero(digits >= 3):  # each of them needs 3+ digits
+        if _DATEISH.search(texts[i]):
+            out[i] = 1.0
+    return out
+
+
+def _copyright(texts: list[str], chars: Chars) -> np.ndarray:
+    """Per text: does it hold a copyright mark (``_COPYRIGHT``, in lower case)?"""
+    out = np.zeros(len(texts))
+    lower, ids = chars.lower, chars.ids
+    if len(lower) == len(chars.joined):  # lower() can change lengths ("İ"); positions must line up
+        for needle in _COPYRIGHT:
+            at = lower.find(needle)
+            while at >= 0:
+                out[ids[at]] = 1.0
+                at = lower.find(needle, at + 1)
+    else:
+        for i, t in enumerate(texts):
+            tl = t.lower()
+            out[i] = any(needle in tl for needle in _COPYRIGHT)
+    return out
+
+
+def _repeats(texts: list[str]) -> np.ndarray:
+    """Per text: how many other texts of the page are the same (by string hash)."""
+    _, same, repeats = np.unique(
+        np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts)), return_inverse=True, return_counts=True
+    )
+    return repeats[same.ravel()] - 1.0
 
 
 def sequence_context(p1: np.ndarray, w: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
