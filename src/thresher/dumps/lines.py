@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -303,53 +304,106 @@ def _lower_hits(pattern: re.Pattern, texts: list[str], chars: Chars) -> np.ndarr
 
 def line_features(lines: Lines) -> np.ndarray:
     """The first-stage matrix for a dump (columns: ``LINE_FEATURES``)."""
-    n = len(lines)
-    if n == 0:
+    if len(lines) == 0:
         return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
+    dump = _dump_lines(lines)
+    neighbours = _neighbour_columns(dump) + _prose_columns(dump) + _against_page_columns(dump)
+    return np.hstack(
+        [_own_columns(dump), _position_columns(dump), np.column_stack(neighbours), _page_columns(dump)]
+    ).astype(np.float32)
+
+
+class _DumpLines(NamedTuple):
+    """Per-line arrays that several column groups read."""
+
+    texts: list[str]
+    chars: Chars
+    stats: np.ndarray  # ``text_stats``
+    n_chars: np.ndarray
+    log_chars: np.ndarray
+    words: np.ndarray
+    ends: np.ndarray  # ends in sentence punctuation
+    stop: np.ndarray  # function-word share
+    long: np.ndarray  # ``LONG_LINE_CHARS`` or more, ending in punctuation: prose
+    blank_before: np.ndarray
+    blank_after: np.ndarray
+    chrome: np.ndarray  # chrome-word share
+    marks: tuple[np.ndarray, np.ndarray, np.ndarray]  # ``_line_marks``: bullet, bracketed, leading mark
+    total: float  # characters of the dump (at least 1)
+    long_chars: np.ndarray  # the characters of long lines (0 for the others)
+    total_long: float  # ... their sum (at least 1)
+
+
+def _dump_lines(lines: Lines) -> _DumpLines:
     texts = lines.texts
     chars = Chars.of(texts)
     stats = text_stats(texts, frozenset(), chars)
-    n_chars = np.fromiter(map(len, texts), dtype=np.float32, count=n)
+    n_chars = np.fromiter(map(len, texts), dtype=np.float32, count=len(texts))
     words, ends, stop = (stat_columns(stats, name) for name in ("words", "ends_with_punct", "stopword_ratio"))
     long = ((n_chars >= LONG_LINE_CHARS) & (ends > 0)).astype(np.float32)
-    bb = np.asarray(lines.blank_before, dtype=np.float32)
-    ba = np.asarray(lines.blank_after, dtype=np.float32)
-    upper = upper_share(chars)
-    bullet, bracketed, lead = _line_marks(chars)
-    later, earlier = _containment(texts, chars)
-    chrome = chrome_share(chars, words)
-    own = np.column_stack(
+    long_chars = long * n_chars
+    return _DumpLines(
+        texts=texts,
+        chars=chars,
+        stats=stats,
+        n_chars=n_chars,
+        log_chars=np.log1p(n_chars),
+        words=words,
+        ends=ends,
+        stop=stop,
+        long=long,
+        blank_before=np.asarray(lines.blank_before, dtype=np.float32),
+        blank_after=np.asarray(lines.blank_after, dtype=np.float32),
+        chrome=chrome_share(chars, words),
+        marks=_line_marks(chars),
+        total=float(n_chars.sum()) or 1.0,
+        long_chars=long_chars,
+        total_long=float(long_chars.sum()) or 1.0,
+    )
+
+
+def _own_columns(dump: _DumpLines) -> np.ndarray:
+    """``_OWN``: what the line is, and whether a longer line repeats it."""
+    bb, ba = dump.blank_before, dump.blank_after
+    bullet, bracketed, _ = dump.marks
+    later, earlier = _containment(dump.texts, dump.chars)
+    return np.column_stack(
         [
-            stats,
-            np.log1p(n_chars),
-            np.log1p(words),
+            dump.stats,
+            dump.log_chars,
+            np.log1p(dump.words),
             bb,
             ba,
             bb * ba,
-            upper,
+            upper_share(dump.chars),
             bullet,
             bracketed,
-            _lower_hits(_URLISH, texts, chars),
-            long,
+            _lower_hits(_URLISH, dump.texts, dump.chars),
+            dump.long,
             later,
             earlier,
-            chrome,
+            dump.chrome,
         ]
     )
+
+
+def _position_columns(dump: _DumpLines) -> np.ndarray:
+    """``_POS``: where the line sits in the dump."""
+    n = len(dump.texts)
     idx = np.arange(n, dtype=np.float32)
-    cum = np.cumsum(n_chars) - n_chars
-    total = float(n_chars.sum()) or 1.0
-    pos = np.column_stack([idx / max(n - 1, 1), cum / total, np.minimum(idx, 50), np.minimum(n - 1 - idx, 50)])
-    logc = np.log1p(n_chars)
-    neigh = []
-    for step in (1, -1):  # previous lines, then next lines
-        for d in (1, 2):
-            for arr in (logc, stop, ends, long):
-                neigh.append(shift(arr, step * d, -1.0))
-    padded = np.pad(logc, 1, constant_values=0.0)
-    win3 = np.lib.stride_tricks.sliding_window_view(padded, 3).mean(axis=1)
-    padded = np.pad(long, 2, constant_values=0.0)
-    win5 = np.lib.stride_tricks.sliding_window_view(padded, 5).mean(axis=1)
+    cum = np.cumsum(dump.n_chars) - dump.n_chars
+    return np.column_stack([idx / max(n - 1, 1), cum / dump.total, np.minimum(idx, 50), np.minimum(n - 1 - idx, 50)])
+
+
+def _neighbour_columns(dump: _DumpLines) -> list[np.ndarray]:
+    """The lines around: the two before and after, the window means, and the
+    distance to the nearest long line on each side."""
+    n = len(dump.texts)
+    long = dump.long
+    arrays = (dump.log_chars, dump.stop, dump.ends, long)
+    cols = [shift(arr, step * d, -1.0) for step in (1, -1) for d in (1, 2) for arr in arrays]
+    win3 = np.lib.stride_tricks.sliding_window_view(np.pad(dump.log_chars, 1, constant_values=0.0), 3).mean(axis=1)
+    win5 = np.lib.stride_tricks.sliding_window_view(np.pad(long, 2, constant_values=0.0), 5).mean(axis=1)
     long_idx = np.flatnonzero(long > 0)
     if long_idx.size:
         p = np.searchsorted(long_idx, np.arange(n))
@@ -358,10 +412,14 @@ def line_features(lines: Lines) -> np.ndarray:
         next_l = np.where(q < long_idx.size, long_idx[np.minimum(q, long_idx.size - 1)] - np.arange(n), 50)
     else:
         prev_l = next_l = np.full(n, 50)
-    # where the prose is: the share of the dump's long-line text before and
-    # after this line, and of long lines among the ten lines on each side
-    long_chars = long * n_chars
-    total_long = float(long_chars.sum()) or 1.0
+    return cols + [win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50)]
+
+
+def _prose_columns(dump: _DumpLines) -> list[np.ndarray]:
+    """Where the prose is: the share of the dump's long-line text before and
+    after the line, and of long lines among the ten lines on each side."""
+    n = len(dump.texts)
+    long, long_chars, total_long = dump.long, dump.long_chars, dump.total_long
     before = (np.cumsum(long_chars) - long_chars) / total_long
     after = 1.0 - before - long_chars / total_long
     csum = np.concatenate(([0.0], np.cumsum(long)))
@@ -369,26 +427,36 @@ def line_features(lines: Lines) -> np.ndarray:
     hi = np.minimum(np.arange(n) + 11, n)
     prev10 = (csum[np.arange(n)] - csum[lo]) / np.maximum(np.arange(n) - lo, 1)
     next10 = (csum[hi] - csum[np.arange(n) + 1]) / np.maximum(hi - np.arange(n) - 1, 1)
-    # runs of short unpunctuated lines (menus, headline lists) and of lines
-    # opening with the same mark ("•", "-", "|")
-    short = (n_chars < 80) & (ends == 0)
-    # the line against the page: chrome words around it (a consent box is
-    # several lines), its function-word share against the prose's, its length
-    # against the longest line's (tried and dropped, no gain in
-    # cross-validation: punctuation against the prose's, distance from the
-    # longest line, rank of the length)
-    chrome7 = np.lib.stride_tricks.sliding_window_view(np.pad(chrome, 3), 7).mean(axis=1)
+    return [before, np.maximum(after, 0.0), prev10, next10]
+
+
+def _against_page_columns(dump: _DumpLines) -> list[np.ndarray]:
+    """Runs of short unpunctuated lines (menus, headline lists) and of lines
+    opening with the same mark ("•", "-", "|"); and the line against the
+    page: chrome words around it (a consent box is several lines), its
+    function-word share against the prose's, its length against the longest
+    line's. (Tried and dropped, no gain in cross-validation: punctuation
+    against the prose's, distance from the longest line, rank of the length.)"""
+    n_chars, stop, logc = dump.n_chars, dump.stop, dump.log_chars
+    short = (n_chars < 80) & (dump.ends == 0)
+    _, _, lead = dump.marks
+    chrome7 = np.lib.stride_tricks.sliding_window_view(np.pad(dump.chrome, 3), 7).mean(axis=1)
+    long_chars, total_long = dump.long_chars, dump.total_long
     prose_stop = float((stop * long_chars).sum() / total_long) if long_chars.any() else float(stop.mean())
-    neigh += [
-        win3, win5, np.minimum(prev_l, 50), np.minimum(next_l, 50), before, np.maximum(after, 0.0), prev10, next10,
+    return [
         np.log1p(_run_lengths(short)) * short,
         np.log1p(_run_lengths((lead >= 0) & (lead == np.concatenate(([-1], lead[:-1]))))),
-        chrome7, stop - prose_stop, logc - float(logc.max()),
-    ]  # fmt: skip
-    page = np.tile(
-        np.array([np.log1p(n), np.log1p(total), float(long.mean()), float(bb.mean())], dtype=np.float32), (n, 1)
-    )
-    return np.hstack([own, pos, np.column_stack(neigh), page]).astype(np.float32)
+        chrome7,
+        stop - prose_stop,
+        logc - float(logc.max()),
+    ]
+
+
+def _page_columns(dump: _DumpLines) -> np.ndarray:
+    """``_PAGE``: the same for every line of the dump."""
+    n = len(dump.texts)
+    row = [np.log1p(n), np.log1p(dump.total), float(dump.long.mean()), float(dump.blank_before.mean())]
+    return np.tile(np.array(row, dtype=np.float32), (n, 1))
 
 
 def line_context_features(base: np.ndarray, p1: np.ndarray) -> np.ndarray:
