@@ -54,25 +54,32 @@ TITLE_MAX_WORDS = 30
 #: line too). The first kept line is no anchor: a menu line the model keeps
 #: would hide the headline below it. Of the gold titles found above the
 #: first kept paragraph of the dev dumps, 81 % are at most 12 lines above;
-#: 18 finds 0.2 % more right titles, 6 finds 7 % fewer.
+#: 18 finds 0.6 % more right titles, 6 finds 8 % fewer.
 TITLE_LINES_ABOVE_BODY = 12
 #: The headline names what the article is about: at least this share of its
-#: content words (not function words, not numbers) recur in the kept text.
-#: Captions, credits and "Share" rows between headline and body share fewer
-#: of them, and bylines and date lines are never the headline. Candidates
-#: are ranked by their matching words over their content words plus
-#: ``TITLE_OVERLAP_PRIOR`` (two matching words of a menu line count for less
-#: than six of a headline's eight), plus ``TITLE_SCORE_WEIGHT`` times the
-#: model's score; the earlier line wins a tie (a headline stands above the
-#: photo captions that repeat its words). Set on the title accuracy of the
-#: dev dumps (readability, wcxb_dev) and checked on dragnet_train's, which
-#: the line model never saw: right titles 978 of the 2,918 dev dumps with a
-#: gold title and 1,121 of dragnet_train's 1,738, against 431 and 579 for the
-#: best-scored heading-like line. Each of the three constants moved by half
-#: its value changes the number of right titles by at most 4 %.
+#: content words (not function words, not numbers) recur in the article, from
+#: its first paragraph on (a word recurs where a word of the article starts
+#: with it: talk, talks). Captions, credits and "Share" rows between headline
+#: and body share fewer of them, and bylines and date lines are never the
+#: headline. Candidates are ranked by their recurring words over their
+#: content words plus ``TITLE_OVERLAP_PRIOR`` (two recurring words of a menu
+#: line count for less than six of a headline's eight), plus
+#: ``TITLE_SCORE_WEIGHT`` times the model's score; the earlier line wins a
+#: tie (a headline stands above the photo captions that repeat its words).
+#: Set on the title accuracy of the dev dumps (readability, wcxb_dev) and
+#: checked on dragnet_train's, which the line model never saw: right titles
+#: 1,022 of the 2,918 dev dumps with a gold title and 1,140 of
+#: dragnet_train's 1,738, against 431 and 579 for the best-scored
+#: heading-like line. Each of the three constants moved by half its value
+#: changes the number of right titles by at most 6 %.
 TITLE_MIN_OVERLAP = 0.34
 TITLE_OVERLAP_PRIOR = 2.0
 TITLE_SCORE_WEIGHT = 0.5
+#: The article text that counts is its first this many characters: its
+#: opening names its subject, and less text to search costs less time.
+#: (Right titles on the three sets: 2,162 with 5,000; 2,143 with 4,000 or
+#: 8,000; 2,133 with 3,000.)
+TITLE_BODY_CHARS = 5000
 #: Boxes in the body. A dump copied from a browser sets paragraphs and
 #: headings apart with blank lines, but not the lines of one box: a photo's
 #: alt text and its caption, a reader's quote and its "Name, Place"
@@ -100,16 +107,17 @@ QUOTE_MAX_CHARS = 2 * LONG_LINE_CHARS
 _WORD = re.compile(r"\w+")
 # characters that end a sentence or a clause: a line ending in one is not a heading
 _SENTENCE_END = '.!?。！？:;,…"”'
+_HEADING_NOT_END = _SENTENCE_END + "|"
+_HEADING_NOT_START = ("[", "(", "<", "©", "|", "•", "-")
 
 
 def _heading_like(text: str) -> bool:
-    words = len(_WORD.findall(text))
-    return (
-        2 <= words <= TITLE_MAX_WORDS
-        and text.rstrip()[-1:] not in _SENTENCE_END + "|"
-        and not is_labelled_date_line(text)
-        and not text.lstrip().startswith(("[", "(", "<", "©", "|", "•", "-"))
+    return (  # the cheap tests first
+        text.rstrip()[-1:] not in _HEADING_NOT_END
+        and not text.lstrip().startswith(_HEADING_NOT_START)
         and not text.isupper()
+        and 2 <= len(_WORD.findall(text)) <= TITLE_MAX_WORDS
+        and not is_labelled_date_line(text)
     )
 
 
@@ -117,42 +125,64 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w.isdigit()}
 
 
-def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray) -> int:
-    """The headline: the heading-like line around the top of the body whose
-    words the kept text repeats most (see ``TITLE_MIN_OVERLAP``); -1 when
-    there is none."""
-    kept = np.flatnonzero(keep)
-    if not kept.size:
-        return -1
+def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray, prose: list[int] | None = None) -> int:
+    """The headline: the heading-like line above the first kept paragraph
+    whose words the article repeats most (see ``TITLE_MIN_OVERLAP``); -1 when
+    there is none. ``prose``: the kept lines of prose, when known."""
     texts = lines.texts
-    start = next((i for i in kept.tolist() if _is_prose(texts[i])), int(kept[0]))
-    body: Counter[str] = Counter()
-    for i in kept.tolist():
-        body.update(_content_words(texts[i]))
-    best, best_rank = -1, -np.inf
-    for i in range(max(0, start - TITLE_LINES_ABOVE_BODY), start + 1):
+    if not keep.any():
+        return -1
+    if prose is None:
+        prose = _kept_prose(texts, keep)
+    # the article from its first paragraph on; in a dump without prose, from
+    # the line after the first kept line, which may itself be the headline
+    start = prose[0] if prose else int(np.argmax(keep))
+    kept = np.flatnonzero(keep[start:]).tolist()  # from the start, counted from it
+
+    def opening() -> str:  # the body's opening (see ``TITLE_BODY_CHARS``)
+        parts, size = [" "], 0
+        for k in kept[0 if prose else 1 :]:
+            parts.append(texts[start + k])
+            size += len(parts[-1]) + 1
+            if size >= TITLE_BODY_CHARS:
+                break
+        return " ".join(parts)[:TITLE_BODY_CHARS].lower()
+
+    body = ""  # read when a line first needs it
+    best, best_rank = -1, -1.0
+    top = max(0, start - TITLE_LINES_ABOVE_BODY)
+    weighted = (TITLE_SCORE_WEIGHT * scores[top : start + 1]).tolist()
+    for i in range(start, top - 1, -1):  # upwards: the likelier lines first
         text = texts[i]
-        if not _heading_like(text) or byline(text) or date_line(text)[0] is not None:
+        if not _heading_like(text):
             continue
         words = _content_words(text)
-        if not words:
+        n = len(words)
+        # the matching words it needs to qualify and to match the best so far
+        need = max(TITLE_MIN_OVERLAP * n, (best_rank - weighted[i - top]) * (n + TITLE_OVERLAP_PRIOR)) - 1e-9
+        if not n or need > n:
             continue
-        own = 1 if keep[i] else 0  # a kept candidate's own words are not evidence
-        matching = sum(body[w] > own for w in words)
-        if matching < TITLE_MIN_OVERLAP * len(words):
+        body = body or opening()
+        matching, left = 0, n  # a word recurs where a word of the body starts with it (talk: talks)
+        for w in words:
+            left -= 1
+            if (" " + w) in body:
+                matching += 1
+            elif matching + left < need:
+                break
+        if matching < need:
             continue
-        if i == start:  # a dump without prose: a line taken out of the body must stand above a longer one
-            below = kept[kept > i]
-            if not below.size or len(texts[below[0]]) <= 2 * len(text):
-                continue
-        rank = matching / (len(words) + TITLE_OVERLAP_PRIOR) + TITLE_SCORE_WEIGHT * float(scores[i])
-        if rank > best_rank:  # strictly: the earlier line wins a tie
-            best, best_rank = i, rank
+        rank = matching / (n + TITLE_OVERLAP_PRIOR) + weighted[i - top]
+        if rank < best_rank or byline(text) or date_line(text)[0] is not None:
+            continue  # the earlier line wins a tie
+        if not prose and i == start and (len(kept) < 2 or len(texts[start + kept[1]]) <= 2 * len(text)):
+            continue  # without prose, a line taken out of the body must stand above a longer one
+        best, best_rank = i, rank
     return best
 
 
 def _kind_of(text: str, prev_blank: bool, next_blank: bool) -> Kind:
-    if len(text) < 80 and text.rstrip()[-1:] not in _SENTENCE_END and prev_blank and next_blank and text[:1].isupper():
+    if prev_blank and next_blank and len(text) < 80 and text.rstrip()[-1:] not in _SENTENCE_END and text[:1].isupper():
         return Kind.HEADING
     if is_bullet(text):
         return Kind.LIST_ITEM
@@ -247,10 +277,16 @@ def _is_prose(text: str) -> bool:
     return len(text) >= LONG_LINE_CHARS and text.rstrip()[-1:] in _SENTENCE_END
 
 
+def _kept_prose(texts: list[str], keep: np.ndarray) -> list[int]:
+    """The kept lines of prose: the article's paragraphs."""
+    return [i for i in np.flatnonzero(keep).tolist() if _is_prose(texts[i])]
+
+
 def _is_attribution(text: str) -> bool:
     """ "Jane Doe, Leeds": capitalised names around one comma, nothing else."""
     return (
         len(text) <= ATTRIBUTION_MAX_CHARS
+        and "," in text
         and _ATTRIBUTION.fullmatch(text) is not None
         and all(w[:1].isupper() for w in text.replace(",", " ").split())
     )
@@ -261,22 +297,24 @@ def _quote_like(text: str) -> bool:
     return text[:1] in _QUOTES or (text.rstrip()[-1:] not in ".!?。！？" and not is_bullet(text))
 
 
-def _boxes(lines: Lines, keep: np.ndarray) -> dict[int, str]:
-    """Lines of caption pairs and quote boxes in the body, with the reason
-    (see ``BOX_MIN_SEPARATED``)."""
-    texts, n = lines.texts, len(lines)
-    prose = [i for i in np.flatnonzero(keep).tolist() if _is_prose(texts[i])]
+def _boxes(lines: Lines, keep: np.ndarray, prose: list[int] | None = None) -> dict[int, str]:
+    """Lines of caption pairs and quote boxes between the kept paragraphs
+    (``prose``, when known), with the reason (see ``BOX_MIN_SEPARATED``)."""
+    if prose is None:
+        prose = _kept_prose(lines.texts, keep)
     if len(prose) < 2:
         return {}
-    spaced = sum(lines.blank_before[i] and lines.blank_after[i] for i in prose) >= BOX_MIN_SEPARATED * len(prose)
+    texts = lines.texts
+    blank_before, blank_after = lines.blank_before, lines.blank_after
+    spaced = sum(blank_before[i] and blank_after[i] for i in prose) >= BOX_MIN_SEPARATED * len(prose)
 
     def caption_line(i: int) -> bool:
         return _heading_like(texts[i]) and not is_bullet(texts[i]) and len(_WORD.findall(texts[i])) >= CAPTION_MIN_WORDS
 
     units: list[tuple[int, int, str]] = []  # two lines with no blank line between them
-    for a in range(n - 1):
+    for a in range(prose[0] + 1, prose[-1] - 1):  # boxes sit between paragraphs
         b = a + 1
-        if lines.blank_after[a] or not (keep[a] or keep[b]):
+        if blank_after[a] or not (keep[a] or keep[b]):
             continue
         if (
             _is_attribution(texts[b])
@@ -285,7 +323,7 @@ def _boxes(lines: Lines, keep: np.ndarray) -> dict[int, str]:
             and _quote_like(texts[a])
         ):
             units.append((a, b, "quote"))
-        elif spaced and lines.blank_before[a] and lines.blank_after[b] and caption_line(a) and caption_line(b):
+        elif spaced and blank_before[a] and blank_after[b] and caption_line(a) and caption_line(b):
             units.append((a, b, "caption"))
     out: dict[int, str] = {}
     k = 0
@@ -294,7 +332,7 @@ def _boxes(lines: Lines, keep: np.ndarray) -> dict[int, str]:
         while end + 1 < len(units) and units[end + 1][0] == units[end][1] + 1:
             end += 1
         before, after = units[k][0] - 1, units[end][1] + 1
-        if before >= 0 and after < n and all(keep[i] and _is_prose(texts[i]) for i in (before, after)):
+        if all(keep[i] and _is_prose(texts[i]) for i in (before, after)):
             for a, b, why in units[k : end + 1]:
                 out[a] = out[b] = why
         k = end + 1
@@ -315,11 +353,13 @@ def assemble(
         for i in np.flatnonzero(keep & (recurrence > 0) & (scores < SITE_MEMORY_KEEP_SCORE)).tolist():
             keep[i] = False
             reasons[i] = "recurring"
-    for i, why in _boxes(lines, keep).items():
+    prose = _kept_prose(texts, keep)
+    for i, why in _boxes(lines, keep, prose).items():
         if keep[i]:
             keep[i] = False
             reasons[i] = why
-    head = _headline(lines, scores, keep)
+    prose = [i for i in prose if keep[i]]
+    head = _headline(lines, scores, keep, prose)
     if head >= 0:
         article.title = lines.texts[head]
         keep[head] = False
@@ -328,9 +368,6 @@ def assemble(
     # that read as headlines (no full stop) are what follows the article
     # (related links, "Newsfeed", disclaimers); peeled from the end
     kept_at = np.flatnonzero(keep)
-    prose = [
-        i for i in kept_at.tolist() if len(texts[i]) >= LONG_LINE_CHARS and texts[i].rstrip()[-1:] in _SENTENCE_END
-    ]
     if prose:
         for i in kept_at[kept_at > prose[-1]][::-1].tolist():
             if len(texts[i]) >= LONG_LINE_CHARS or texts[i].rstrip().endswith("."):
