@@ -7,10 +7,23 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from unicodedata import is_normalized, normalize
 
-__all__ = ["METADATA_FIELDS", "SCHEMA_VERSION", "Article", "Block", "Kind", "Metadata", "Removed"]
+__all__ = [
+    "METADATA_FIELDS",
+    "PAGE_TYPES",
+    "SCHEMA_VERSION",
+    "Article",
+    "Block",
+    "Comment",
+    "Kind",
+    "Metadata",
+    "Removed",
+]
 
 #: Version of the ``Article.to_dict()`` layout; bumped when a field changes meaning.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: The page types ``Metadata.page_type`` takes (WCXB's labels of its pages).
+PAGE_TYPES = ("article", "forum", "product", "listing", "documentation", "collection", "other")
 
 
 class Kind(StrEnum):
@@ -23,6 +36,8 @@ class Kind(StrEnum):
     TABLE_ROW = "table_row"
     CODE = "code"
     CAPTION = "caption"
+    #: A reader comment, appended after the article with ``Config(comments=True)``.
+    COMMENT = "comment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +78,31 @@ class Removed:
         return {"kind": self.kind.value, "text": self.text, "score": round(self.score, 4), "reason": self.reason}
 
 
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A reader comment under the article (or a post of its thread).
+
+    ``author`` and ``published`` are what the comment's own lines state, else
+    ``None``; ``depth`` is 0 for a comment on the article, 1 for a reply to
+    it...; ``parent`` is the index in ``Article.comments`` of the comment it
+    replies to. ``score`` is the comment model's mean probability.
+    """
+
+    text: str
+    author: str | None = None
+    published: str | None = None
+    depth: int = 0
+    parent: int | None = None
+    score: float = 1.0
+
+    def to_dict(self) -> dict:
+        d = {"text": self.text, "author": self.author, "published": self.published, "depth": self.depth}
+        if self.parent is not None:
+            d["parent"] = self.parent
+        d["score"] = round(self.score, 4)
+        return d
+
+
 @dataclass(slots=True)
 class Metadata:
     """What a page says about its article, declared once: the same fields are
@@ -82,6 +122,9 @@ class Metadata:
     #: A dateline whose date states no year ("MOSCOW, November 21"), as written;
     #: ``published`` stays empty rather than guess the year.
     dateline: str | None = None
+    #: What kind of page this is, as the page-type model reads it: one of
+    #: ``PAGE_TYPES`` ("article", "forum", "product", "listing", ...).
+    page_type: str | None = None
 
     def apply_to(self, article: Metadata) -> None:
         """Copy every field this has onto ``article``, leaving the others as they are."""
@@ -106,6 +149,9 @@ class Article(Metadata):
 
     blocks: list[Block] = field(default_factory=list)
     removed: list[Removed] = field(default_factory=list)
+    #: The reader comments, apart from the article (never in ``text``'s
+    #: article blocks; appended as ``Kind.COMMENT`` blocks with ``Config(comments=True)``).
+    comments: list[Comment] = field(default_factory=list)
     url: str | None = None
     #: How the input was decoded (``"utf-8"``, ``"cp1251"``...), ``None`` for ``str`` input.
     encoding: str | None = None
@@ -151,6 +197,10 @@ class Article(Metadata):
                 line = "| " + b.text.replace("\t", " | ") + " |"
             elif b.kind is Kind.CAPTION:
                 line = "*" + b.text + "*"
+            elif b.kind is Kind.COMMENT:
+                line = "\n".join("> " + ln if ln else ">" for ln in b.text.splitlines())
+                if prev_kind is not Kind.COMMENT:  # the thread starts under its own heading
+                    line = "## Comments\n\n" + line
             else:
                 line = b.text
             # Consecutive list items and table rows stay together, as Markdown needs.
@@ -176,9 +226,11 @@ class Article(Metadata):
             "section": self.section,
             "tags": list(self.tags),
             "dateline": self.dateline,
+            "page_type": self.page_type,
             "encoding": self.encoding,
             "text": self.text,
             "blocks": [b.to_dict() for b in self.blocks],
+            "comments": [c.to_dict() for c in self.comments],
         }
         if removed:
             d["removed"] = [r.to_dict() for r in self.removed]
@@ -204,6 +256,7 @@ def nfc_article(article: Article) -> Article:
     the output only: the models see the page as it came."""
     article.blocks = [_nfc_record(b) for b in article.blocks]
     article.removed = [_nfc_record(r) for r in article.removed]
+    article.comments = [replace(c, text=_nfc(c.text), author=c.author and _nfc(c.author)) for c in article.comments]
     for name in ("title", "site_name", "description", "section", "dateline"):
         value = getattr(article, name)
         if value:
