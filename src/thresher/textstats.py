@@ -19,12 +19,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._stopwords import CHROME_WORDS, CJK_FUNCTION_CHARS, STOPWORDS
+from ._stopwords import CHROME_WORDS, CJK_FUNCTION_CHARS, PERSON_WORDS, STOPWORDS
 
 __all__ = [
     "CONTEXT_OFFSETS",
     "TEXT_STATS",
     "TEXT_STATS_PARAMS",
+    "VOICE_STATS",
     "Chars",
     "HashSet",
     "best_span",
@@ -35,12 +36,15 @@ __all__ = [
     "stat_columns",
     "text_stats",
     "upper_share",
+    "voice_stats",
     "window_hashes",
     "word_ngrams",
 ]
 
 _WORD = re.compile(r"\w+")
 _DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{1,2}:\d\d")
+#: Characters that program source is dense in and prose is not.
+_CODE_CHARS = "{}();=<>[]$\\"
 _COPYRIGHT = ("©", "(c)", "copyright", "all rights reserved", "alle rechte", "tous droits", "版权所有", "все права")
 
 #: The columns of ``text_stats``, in order: per text, sentence ends and commas
@@ -62,6 +66,8 @@ CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 TEXT_STATS_PARAMS = {
     "stopwords": STOPWORDS,
     "chrome_words": CHROME_WORDS,
+    "person_words": PERSON_WORDS,
+    "code_chars": _CODE_CHARS,
     "cjk_function_chars": CJK_FUNCTION_CHARS,
     "dateish": _DATEISH.pattern,
     "copyright": _COPYRIGHT,
@@ -101,9 +107,22 @@ def best_span(gain: np.ndarray) -> tuple[int, int]:
 
 
 # Character classes, one bit each, looked up per code point (BMP) in one table.
-C_WORD, C_UPPER, C_LOWER, C_DIGIT, C_SENT, C_COMMA, C_SEP, C_CJK, C_CJKFN, C_ENDP, C_ALPHA, C_SPACE, C_DECIMAL = (
-    1 << i for i in range(13)
-)
+(
+    C_WORD,
+    C_UPPER,
+    C_LOWER,
+    C_DIGIT,
+    C_SENT,
+    C_COMMA,
+    C_SEP,
+    C_CJK,
+    C_CJKFN,
+    C_ENDP,
+    C_ALPHA,
+    C_SPACE,
+    C_DECIMAL,
+    C_CODE,
+) = (1 << i for i in range(14))
 
 
 def _letter_flags(c: str) -> int:
@@ -133,7 +152,7 @@ def _char_table() -> np.ndarray:
     table = np.fromiter((_letter_flags(chr(i)) for i in range(0x10000)), dtype=np.uint16, count=0x10000)
     for chars, flag in (
         (".!?。！？…", C_SENT), (",;:，、；：", C_COMMA), ("|•·»«›‹/>", C_SEP),
-        (".!?。！？\"'”»)…:", C_ENDP), (CJK_FUNCTION_CHARS, C_CJKFN),
+        (".!?。！？\"'”»)…:", C_ENDP), (CJK_FUNCTION_CHARS, C_CJKFN), (_CODE_CHARS, C_CODE),
     ):  # fmt: skip
         for c in chars:
             table[ord(c)] |= flag
@@ -459,3 +478,23 @@ def sequence_context(p1: np.ndarray, w: np.ndarray) -> tuple[list[np.ndarray], l
     wp = w * p1
     span = [(idx >= a) & (idx <= b), np.minimum(dist, 100), np.full(n, float(wp[a : b + 1].sum() / max(wp.sum(), 1.0)))]
     return shifts, window, span
+
+
+_PERSON_HASHES = HashSet(hash_words(PERSON_WORDS))
+#: The columns of ``voice_stats``: the share of a text's words that are first-
+#: or second-person pronouns (a comment's voice), and the share of its
+#: characters that are program punctuation (script source shown as text).
+VOICE_STATS: tuple[str, ...] = ("person_ratio", "code_ratio")
+
+
+def voice_stats(chars: Chars, words: np.ndarray) -> np.ndarray:
+    """Per text, the ``VOICE_STATS`` columns; ``words`` as ``text_stats`` counts them."""
+    hashed = chars.words()
+    n = words.size
+    person = (
+        np.bincount(hashed[1], weights=_PERSON_HASHES.contains(hashed[0]), minlength=n)
+        if hashed is not None
+        else np.zeros(n)
+    )
+    code = chars.count((chars.flags & C_CODE) != 0) / np.maximum(chars.lens, 1)
+    return np.column_stack([person / np.maximum(words, 1.0), code]).astype(np.float32)

@@ -25,6 +25,7 @@ from ..textstats import (
     CONTEXT_OFFSETS,
     TEXT_STATS,
     TEXT_STATS_PARAMS,
+    VOICE_STATS,
     Chars,
     chrome_share,
     sequence_context,
@@ -32,6 +33,7 @@ from ..textstats import (
     stat_columns,
     text_stats,
     upper_share,
+    voice_stats,
     window_hashes,
 )  # fmt: skip
 
@@ -165,7 +167,7 @@ _NEIGH = [f"{side}{d}_{name}" for side in ("prev", "next") for d in (1, 2) for n
     "chrome_win7", "stop_vs_prose", "log_chars_vs_max",
 ]  # fmt: skip
 _PAGE = ["page_log_lines", "page_log_chars", "page_long_share", "page_blank_share"]
-LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE
+LINE_FEATURES: list[str] = _OWN + _POS + _NEIGH + _PAGE + list(VOICE_STATS)
 LINE_CONTEXT_FEATURES: list[str] = [f"p_{'m' if o < 0 else 'p'}{abs(o)}" for o in CONTEXT_OFFSETS] + [
     "p_win5_max",
     "p_win5_mean",
@@ -309,7 +311,13 @@ def line_features(lines: Lines) -> np.ndarray:
     dump = _dump_lines(lines)
     neighbours = _neighbour_columns(dump) + _prose_columns(dump) + _against_page_columns(dump)
     return np.hstack(
-        [_own_columns(dump), _position_columns(dump), np.column_stack(neighbours), _page_columns(dump)]
+        [
+            _own_columns(dump),
+            _position_columns(dump),
+            np.column_stack(neighbours),
+            _page_columns(dump),
+            voice_stats(dump.chars, dump.words),
+        ]
     ).astype(np.float32)
 
 

@@ -30,10 +30,13 @@ from ..textstats import (
     CONTEXT_OFFSETS,
     TEXT_STATS,
     TEXT_STATS_PARAMS,
+    VOICE_STATS,
+    Chars,
     sequence_context,
     shift,
     stat_columns,
     text_stats,
+    voice_stats,
 )
 from ..types import Kind
 from .hints import PageHints
@@ -126,6 +129,7 @@ BLOCK_FEATURES: list[str] = (
     + [f"cls_own_{g}" for g in CLASS_GROUP_NAMES]
     + [f"tag_anc_{g}" for g in TAG_GROUP_NAMES]
     + [f"tag_near_{g}" for g in TAG_GROUP_NAMES]
+    + list(VOICE_STATS)
 )
 
 CONTEXT_FEATURES: list[str] = (
@@ -218,6 +222,7 @@ def block_features(seg: Segments, hints: PageHints | None = None) -> np.ndarray:
             _neighbour_columns(page),
             _page_columns(page, hints),
             *_group_bit_columns(seg),
+            page.voice,
         ]
     ).astype(np.float32, copy=False)
 
@@ -227,6 +232,7 @@ class _PageBlocks(NamedTuple):
 
     n: int
     stats: np.ndarray  # ``text_stats``
+    voice: np.ndarray  # ``voice_stats``
     n_chars: np.ndarray
     log_chars: np.ndarray
     link: np.ndarray  # characters inside links
@@ -241,6 +247,8 @@ class _PageBlocks(NamedTuple):
 def _page_blocks(seg: Segments, title: str | None) -> _PageBlocks:
     n = len(seg)
     title_tokens = frozenset(w.lower() for w in _WORD.findall(title)) if title else frozenset()
+    chars = Chars.of(seg.texts)
+    stats = text_stats(seg.texts, title_tokens, chars)
     n_chars = np.fromiter((len(t) for t in seg.texts), dtype=np.float32, count=n)
     link = np.asarray(seg.link_chars, dtype=np.float32)
     ld = link / np.maximum(n_chars, 1)
@@ -248,7 +256,8 @@ def _page_blocks(seg: Segments, title: str | None) -> _PageBlocks:
     good_chars = np.where(good, n_chars, 0.0)
     return _PageBlocks(
         n=n,
-        stats=text_stats(seg.texts, title_tokens),
+        stats=stats,
+        voice=voice_stats(chars, stat_columns(stats, "words")),
         n_chars=n_chars,
         log_chars=np.log1p(n_chars),
         link=link,
