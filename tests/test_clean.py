@@ -141,7 +141,7 @@ def test_headline_like_lines_after_the_last_paragraph_are_dropped():
     para = "The council said on Tuesday that the harbour wall would be repaired before the winter storms arrive."
     lines = split_lines(f"{para}\n\n{para} Work starts soon.\n\nNewsfeed\n\nIs the town ready for winter?\n\nlog in")
     # as if the model had kept the paragraphs and, narrowly, the two lines after them
-    art = assemble(Article(), lines, np.array([0.9, 0.9, 0.5, 0.5, 0.1]), 0.4, None)
+    art = assemble(Article(), lines, np.array([0.9, 0.9, 0.5, 0.5, 0.1]), None, 0.4, None)
     assert art.text.endswith("Work starts soon.")
     assert [(r.text, r.reason) for r in art.removed][:2] == [
         ("Newsfeed", "after the article"),
@@ -149,7 +149,7 @@ def test_headline_like_lines_after_the_last_paragraph_are_dropped():
     ]
     # a short closing sentence with a full stop ends the peeling: it and all above it stay
     lines = split_lines(f"{para}\n\nMore to come\n\nHe declined to comment.\n\nRelated")
-    art = assemble(Article(), lines, np.array([0.9, 0.9, 0.9, 0.9]), 0.4, None)
+    art = assemble(Article(), lines, np.array([0.9, 0.9, 0.9, 0.9]), None, 0.4, None)
     assert art.text.endswith("More to come\n\nHe declined to comment.")
 
 

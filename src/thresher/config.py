@@ -17,9 +17,9 @@ FAVOR = ("precision", "balanced", "recall")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     #: Name of the shipped block model (``thresher/models/<name>.json``).
-    model: str = "blocks-v4"
+    model: str = "blocks-v5"
     #: Name of the shipped line model, for text dumps.
-    line_model: str = "lines-v2"
+    line_model: str = "lines-v3"
     #: A block is kept when the second-stage probability reaches this. Set by
     #: ``benchmarks/train.py``: the value that maximised mean token-F1 over the
     #: out-of-fold predictions of the training pages; the trained model file
@@ -47,6 +47,9 @@ class Config:
     #: cut). The bench's largest page has ~132,000; text features cost ~0.1 s
     #: per million characters, so a 19 MB page of one paragraph stays in budget.
     max_text_chars: int = 1_000_000
+    #: Append the reader comments after the article's text, as
+    #: ``Kind.COMMENT`` blocks. They are in ``Article.comments`` either way.
+    comments: bool = False
     #: Read the page's metadata (headline, dates, authors, site, language...).
     #: Off, ``extract`` returns the body and headline only, a little faster.
     metadata: bool = True

@@ -25,7 +25,7 @@ import numpy as np
 from ._forest import ObliviousEnsemble
 from .errors import ModelError
 
-__all__ = ["FeatureSchema", "TwoStageModel", "load_model"]
+__all__ = ["CommentScores", "FeatureSchema", "TwoStageModel", "load_model"]
 
 
 @dataclass(frozen=True)
@@ -55,23 +55,53 @@ def _jsonable(value: object) -> object:
 
 
 @dataclass(frozen=True, slots=True)
+class CommentScores:
+    """The comment model's say on a page: each block's probability of being a
+    reader comment, the threshold, and whether comments join the text."""
+
+    scores: np.ndarray
+    threshold: float
+    in_text: bool = False
+
+
+#: The column the comment model adds to stage 2's: the unit's own content score.
+COMMENT_FEATURES = ("p_content",)
+
+
+@dataclass(frozen=True, slots=True)
 class TwoStageModel:
     schema: FeatureSchema
     stage1: ObliviousEnsemble
     stage2: ObliviousEnsemble
     threshold: float
     meta: dict
+    #: Scores how likely a unit the article does not keep is a reader comment
+    #: (stage 2's columns plus ``COMMENT_FEATURES``); ``None`` in a model
+    #: trained without comment labels.
+    comment: ObliviousEnsemble | None = None
+    comment_threshold: float = 0.5
+    #: One forest per page type, scoring the page's summary (``html.pagetype``).
+    page_types: dict[str, ObliviousEnsemble] = field(default_factory=dict)
 
     def threshold_for(self, favor: str = "balanced") -> float:
         """The threshold of a precision/recall preset (``Config.favor``), as
         training chose it; the balanced one for a model that records none."""
         return float(self.meta.get("thresholds", {}).get(favor, self.threshold))
 
-    def score(self, base: np.ndarray, context: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """Stage-2 probabilities; ``context(p1)`` builds the stage-2 matrix from stage 1's scores."""
+    def comment_scores(self, stage2: np.ndarray, content: np.ndarray, *, in_text: bool = False) -> CommentScores:
+        """The comment model's probabilities (zeros without a comment model) and threshold."""
+        if self.comment is None or stage2.shape[0] == 0:
+            return CommentScores(np.zeros(stage2.shape[0]), self.comment_threshold, in_text)
+        scores = self.comment.predict(np.hstack([stage2, content[:, None].astype(np.float32)]))
+        return CommentScores(scores, self.comment_threshold, in_text)
+
+    def score(self, base: np.ndarray, context: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Stage-2 probabilities, and the stage-2 matrix that ``context(p1)``
+        built from stage 1's scores (the comment model reads it too)."""
         if base.shape[0] == 0:
-            return np.zeros(0)
-        return self.stage2.predict(context(self.stage1.predict(base)))
+            return np.zeros(0), np.zeros((0, len(self.schema.stage1) + len(self.schema.context)), dtype=np.float32)
+        stage2 = context(self.stage1.predict(base))
+        return self.stage2.predict(stage2), stage2
 
     @classmethod
     def from_dict(cls, d: dict, schema: FeatureSchema) -> TwoStageModel:
@@ -88,11 +118,16 @@ class TwoStageModel:
         try:
             stage1, stage2 = ObliviousEnsemble.from_dict(d["stage1"]), ObliviousEnsemble.from_dict(d["stage2"])
             threshold = float(d["threshold"])
+            comment = ObliviousEnsemble.from_dict(d["comment"]) if "comment" in d else None
+            comment_threshold = float(d.get("comment_threshold", 0.5))
+            page_types = {name: ObliviousEnsemble.from_dict(f) for name, f in d.get("page_type", {}).items()}
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed {kind} model: {exc}") from None
         if (stage1.n_features, stage2.n_features) != (n1, n2):
             raise ModelError(f"{kind} model has {stage1.n_features}/{stage2.n_features} features, the schema {n1}/{n2}")
-        return cls(schema, stage1, stage2, threshold, d.get("meta", {}))
+        if comment is not None and comment.n_features != n2 + len(COMMENT_FEATURES):
+            raise ModelError(f"{kind} model's comment stage has {comment.n_features} features, the schema {n2 + 1}")
+        return cls(schema, stage1, stage2, threshold, d.get("meta", {}), comment, comment_threshold, page_types)
 
 
 def load_model(name: str, schema: FeatureSchema) -> TwoStageModel:

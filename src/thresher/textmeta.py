@@ -13,6 +13,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from ._stopwords import CHROME_WORDS
 from .dates import MONTH_PATTERN, month_day, parse_date
 from .types import Metadata
 
@@ -21,6 +22,7 @@ __all__ = [
     "WRITTEN_BY",
     "byline",
     "clean_authors",
+    "comment_head",
     "date_line",
     "detect_language",
     "is_labelled_date_line",
@@ -259,6 +261,43 @@ def detect_language(text: str, *, declared: str | None = None) -> str | None:
 
     code, _ = classify(sample)
     return code
+
+
+# -- comments ---------------------------------------------------------------------
+
+#: A comment's author or date line is at most this long...
+COMMENT_HEAD_MAX_CHARS = 80
+#: ...and an author one to this many words (a name or a handle).
+COMMENT_AUTHOR_MAX_WORDS = 5
+_SAYS = re.compile(r"\s*(?:says|said|wrote|writes|schreibt|a écrit|dice)\s*[:.…]*\s*$", re.IGNORECASE)
+# where a head line's name ends: a separator, or a word that starts its date
+_HEAD_CUT = re.compile(
+    rf"\s*[|•·]|,?\s+(?=(?:on\s+|at\s+|am\s+|le\s+|posted\s+)?(?:\d|(?:{MONTH_PATTERN})\b))", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.!?…]\s*$")
+_MONTH_FIRST = re.compile(rf"^(?:{MONTH_PATTERN})\b", re.IGNORECASE)
+
+
+def comment_head(text: str) -> tuple[str | None, str | None]:
+    """``(author, date)`` when ``text`` is a comment's head line ("Jane Doe
+    says:", "Jane Doe 07.15.12 at 11:59", "March 3, 2012 at 4:05 pm"), else
+    ``(None, None)``: a short line, no sentence, naming a person or a date."""
+    if len(text) > COMMENT_HEAD_MAX_CHARS:
+        return None, None
+    date = parse_date(text)
+    name = _BY.sub("", _SAYS.sub("", _HEAD_CUT.split(text.strip(), maxsplit=1)[0])).strip(" :|-–—,")
+    words = name.split()
+    if (
+        not 1 <= len(words) <= COMMENT_AUTHOR_MAX_WORDS
+        or (_SENTENCE_END.search(name) and len(words[-1]) > 2)  # "Anna K." ends in an initial, not a sentence
+        or not name[0].isalpha()
+        or _MONTH_FIRST.match(name)
+        or (len(words) == 1 and name.lower() in CHROME_WORDS)  # "Reply", "Like", "Share"
+    ):
+        name = None
+    elif not date and not _SAYS.search(text) and not all(w[:1].isupper() or not w[:1].isalpha() for w in words):
+        name = None  # without a date or "says", only a capitalised name is taken for an author
+    return name, date
 
 
 # -- names and sites ---------------------------------------------------------------

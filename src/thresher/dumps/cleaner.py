@@ -20,9 +20,10 @@ import numpy as np
 from .._stopwords import STOPWORDS
 from ..config import Config
 from ..decode import decode
-from ..model import TwoStageModel, load_model
+from ..model import CommentScores, TwoStageModel, load_model
 from ..textmeta import byline, date_line, detect_language, is_labelled_date_line, site_of, text_metadata
 from ..types import Article, Block, Kind, Removed, nfc_article
+from .comments import thread_comments
 from .lines import (
     LINE_SCHEMA,
     LONG_LINE_CHARS,
@@ -200,8 +201,13 @@ class TextCleaner:
 
     def scores(self, lines: Lines) -> np.ndarray:
         """Stage-2 probability that each line is article text."""
+        return self.judge(lines)[0]
+
+    def judge(self, lines: Lines) -> tuple[np.ndarray, CommentScores]:
+        """Each line's stage-2 probability of being article text, and of being a reader comment."""
         base = line_features(lines)
-        return self.model.score(base, lambda p1: line_context_features(base, p1))
+        scores, stage2 = self.model.score(base, lambda p1: line_context_features(base, p1))
+        return scores, self.model.comment_scores(stage2, scores, in_text=self.config.comments)
 
     def clean(self, text: str | bytes, url: str | None = None) -> Article:
         """Clean one dump (``bytes`` are decoded first)."""
@@ -237,7 +243,7 @@ class TextCleaner:
                 assemble(
                     Article(url=urls[k]),
                     lines,
-                    self.scores(lines),
+                    *self.judge(lines),
                     self.threshold,
                     share[k] if share is not None else None,
                 )
@@ -340,7 +346,12 @@ def _boxes(lines: Lines, keep: np.ndarray, prose: list[int] | None = None) -> di
 
 
 def assemble(
-    article: Article, lines: Lines, scores: np.ndarray, threshold: float, recurrence: np.ndarray | None
+    article: Article,
+    lines: Lines,
+    scores: np.ndarray,
+    comments: CommentScores | None,
+    threshold: float,
+    recurrence: np.ndarray | None,
 ) -> Article:
     keep = scores >= threshold
     reasons: dict[int, str] = {}
@@ -374,6 +385,12 @@ def assemble(
                 break
             keep[i] = False
             reasons[i] = "after the article"
+    if comments is not None:  # lines the model dropped that read as reader comments
+        picked = [
+            i for i in np.flatnonzero(~keep & (comments.scores >= comments.threshold)).tolist() if i not in reasons
+        ]
+        article.comments = thread_comments(texts, picked, comments.scores)
+        reasons.update(dict.fromkeys(picked, "comment"))
     blocks: list[Block] = []
     removed: list[Removed] = []
     for i, (text, kept, score, before, after) in enumerate(
@@ -382,8 +399,12 @@ def assemble(
         kind = _kind_of(text, before, after)
         if kept:
             blocks.append(Block(kind, text, score, 2 if kind is Kind.HEADING else 0))
+        elif reasons.get(i) == "comment":
+            continue  # in article.comments, not chrome
         else:
             removed.append(Removed(kind, text, score, reasons.get(i, "model")))
+    if comments is not None and comments.in_text:
+        blocks += [Block(Kind.COMMENT, c.text, c.score) for c in article.comments]
     article.blocks = blocks
     article.removed = removed
     meta = text_metadata(lines.texts, headline=head)

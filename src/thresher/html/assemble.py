@@ -12,8 +12,10 @@ from collections import Counter
 
 import numpy as np
 
+from ..model import CommentScores
 from ..textstats import word_ngrams
 from ..types import Article, Block, Kind, Removed
+from .comments import group_comments
 from .segment import CLASS_GROUP_NAMES, TAG_GROUP_NAMES, Segments
 
 __all__ = ["assemble"]
@@ -106,8 +108,21 @@ def _find_headline(seg: Segments, keep: np.ndarray, page_title: str | None) -> i
     return best if best_score >= TITLE_MATCH_MIN else -1
 
 
-def assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: float, page_title: str | None) -> int:
-    """Fill ``article``'s body, title and removed blocks; return the headline's block index (or -1)."""
+def assemble(
+    article: Article,
+    seg: Segments,
+    scores: np.ndarray,
+    threshold: float,
+    page_title: str | None,
+    comments: CommentScores | None = None,
+) -> int:
+    """Fill ``article``'s body, title, comments and removed blocks; return the headline's block index (or -1).
+
+    A block the article does not keep is a reader comment when the comment
+    model's score reaches its threshold: it goes to ``article.comments`` (and
+    after the body, as ``Kind.COMMENT`` blocks, when ``comments.in_text``),
+    not to ``removed``, as it is not chrome.
+    """
     keep = scores >= threshold
     if not keep.any() and scores.size and scores.max() >= UNSURE_MIN_SCORE:
         keep = scores >= scores.max() * UNSURE_KEEP_SHARE
@@ -126,6 +141,12 @@ def assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: flo
         article.title = seg.texts[head]
     elif page_title:
         article.title = page_title
+    is_comment = np.zeros(len(seg), dtype=bool)
+    if comments is not None and len(seg):
+        is_comment = ~keep & (comments.scores >= comments.threshold)
+        if head >= 0:
+            is_comment[head] = False
+        article.comments = group_comments(seg, np.flatnonzero(is_comment).tolist(), comments.scores)
     blocks: list[Block] = []
     removed: list[Removed] = []
     for i, text in enumerate(seg.texts):
@@ -135,10 +156,14 @@ def assemble(article: Article, seg: Segments, scores: np.ndarray, threshold: flo
             removed.append(Removed(kind, text, score, "title"))
         elif keep[i]:
             blocks.append(Block(kind, text, score, seg.levels[i]))
+        elif is_comment[i]:
+            continue
         elif i in repeats:
             removed.append(Removed(kind, text, score, "duplicate"))
         else:
             removed.append(Removed(kind, text, score, "no-article" if no_article and score >= threshold else "model"))
+    if comments is not None and comments.in_text:
+        blocks += [Block(Kind.COMMENT, c.text, c.score) for c in article.comments]
     article.blocks = blocks
     article.removed = removed
     return head

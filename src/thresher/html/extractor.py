@@ -23,6 +23,7 @@ from .assemble import assemble
 from .features import BLOCK_SCHEMA, block_features, context_features
 from .hints import page_hints
 from .metadata import html_metadata
+from .pagetype import page_features, predict_page_type
 from .parse import page_nodes, parse
 from .segment import segment_page
 
@@ -75,8 +76,12 @@ class Extractor:
         cfg = self.config
         seg = segment_page(tree.body, max_nodes=cfg.max_nodes, max_blocks=cfg.max_blocks, max_chars=cfg.max_text_chars)
         base = block_features(seg, hints)
-        scores = self.model.score(base, lambda p1: context_features(seg, base, p1))
-        head = assemble(article, seg, scores, self.threshold, hints.title)
+        scores, stage2 = self.model.score(base, lambda p1: context_features(seg, base, p1))
+        comments = self.model.comment_scores(stage2, scores, in_text=cfg.comments)
+        head = assemble(article, seg, scores, self.threshold, hints.title, comments)
+        if self.model.page_types:
+            summary = page_features(seg, base, scores, comments.scores)
+            article.page_type = predict_page_type(self.model.page_types, summary)
         if self.config.metadata:
             meta = html_metadata(
                 tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
