@@ -16,7 +16,7 @@ from benchmarks.corpus import Page
 from thresher.textmeta import site_of as url_site
 from thresher.textstats import word_ngrams
 
-__all__ = ["LABEL_MIN_MATCH", "block_weights", "label_blocks", "site_of"]
+__all__ = ["LABEL_MIN_MATCH", "block_weights", "comment_labels", "label_blocks", "site_of"]
 
 #: Share of a block's 3-grams that must be in the gold for it to count as content.
 LABEL_MIN_MATCH = 0.5
@@ -47,6 +47,14 @@ def label_blocks(texts: list[str], gold: str) -> np.ndarray:
         elif toks:
             out[i] = 1.0 if " ".join(toks) in gold_lines else 0.0
     return out
+
+
+def comment_labels(texts: list[str], content: np.ndarray, comments: str | None) -> np.ndarray:
+    """Share of each block found in the page's reader comments (``extra.comments``,
+    labelled on news and blog pages), 0 for blocks that are article content."""
+    if not comments:
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.where(content >= LABEL_MIN_MATCH, 0.0, label_blocks(texts, comments)).astype(np.float32)
 
 
 def block_weights(texts: list[str]) -> np.ndarray:

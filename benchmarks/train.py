@@ -40,10 +40,10 @@ import hashlib
 import json
 import os
 import pickle
-import statistics
 import sys
 import time
 import zlib
+from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -54,8 +54,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1  # noqa: E402
-from benchmarks.labels import LABEL_MIN_MATCH, block_weights, label_blocks, site_of  # noqa: E402
+from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1, tokens  # noqa: E402
+from benchmarks.labels import LABEL_MIN_MATCH, block_weights, comment_labels, label_blocks, site_of  # noqa: E402
 from thresher._forest import ObliviousEnsemble  # noqa: E402
 from thresher.config import Config  # noqa: E402
 from thresher.dumps import cleaner  # noqa: E402
@@ -73,12 +73,13 @@ from thresher.html.features import (  # noqa: E402
     context_features,
 )
 from thresher.html.hints import page_hints  # noqa: E402
+from thresher.html.pagetype import page_features
 from thresher.html.parse import parse  # noqa: E402
 from thresher.html.segment import segment_page  # noqa: E402
 from thresher.model import TwoStageModel  # noqa: E402
-from thresher.types import Article  # noqa: E402
+from thresher.types import PAGE_TYPES, Article  # noqa: E402
 
-TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev")
+TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev", "dragnet_train")
 
 MODELS_DIR = ROOT / "src" / "thresher" / "models"
 #: The shipped file of each kind of model; the version goes up when the
@@ -129,7 +130,9 @@ KIND_PARAMS = {
 #: 0.935 / 0.856; 3: 0.8728 / 0.946 / 0.949 / 0.855; 6: 0.8736 / 0.954 / 0.944 /
 #: 0.856; 10: 0.8726 / 0.955 / 0.946 / 0.854. (lines-v2 was trained with equal
 #: weights; the line model has not been measured with others.)
-DATASET_WEIGHTS: dict[str, dict[str, float]] = {"blocks": {"scrapinghub": 6.0, "readability": 6.0}}
+DATASET_WEIGHTS: dict[str, dict[str, float]] = {
+    "blocks": {"scrapinghub": 6.0, "readability": 6.0, "dragnet_train": 3.0}
+}
 
 
 # ------------------------------------------------------------------ features
@@ -139,7 +142,11 @@ def _block_rows(page: Page) -> list[tuple]:
     seg = segment_page(tree.body)
     X = block_features(seg, hints)
     y = label_blocks(seg.texts, page.gold or "")
-    return [(page.dataset, page.id, site_of(page), seg, hints.title, X, y, page.gold)]
+    yc = comment_labels(seg.texts, y, page.extra.get("comments"))
+    ptype = page_type_label(page)
+    return [
+        (page.dataset, page.id, site_of(page), seg, hints.title, X, y, page.gold, yc, page.extra.get("comments"), ptype)
+    ]
 
 
 #: Besides every whole dump, the line model learns from short excerpts of it
@@ -180,11 +187,15 @@ def _line_rows(page: Page) -> list[tuple]:
         lines = split_lines(dump.text)
         X = line_features(lines)
         y = label_blocks(lines.texts, page.gold or "")
-        rows.append((page.dataset, f"{page.id}:{renderer}", site_of(page), lines, None, X, y, page.gold))
+        yc = comment_labels(lines.texts, y, page.extra.get("comments"))
+        comments = page.extra.get("comments")
+        rows.append(
+            (page.dataset, f"{page.id}:{renderer}", site_of(page), lines, None, X, y, page.gold, yc, comments, None)
+        )
         for a, b in _excerpts(lines, y, rng):
             part = Lines(lines.texts[a:b], lines.blank_before[a:b], lines.blank_after[a:b])
             rows.append((page.dataset + EXCERPT, f"{page.id}:{renderer}:{a}-{b}", site_of(page), part, None,
-                         line_features(part), y[a:b], None))  # fmt: skip
+                         line_features(part), y[a:b], None, yc[a:b], None, None))  # fmt: skip
     return rows
 
 
@@ -207,7 +218,7 @@ def text_of(kind: str, row: tuple, scores: np.ndarray, threshold: float) -> str:
     if kind == "blocks":
         assemble(article, row[3], scores, threshold, row[4])  # fills the article in place
         return article.text
-    return cleaner.assemble(article, row[3], scores, threshold, None).text
+    return cleaner.assemble(article, row[3], scores, None, threshold, None).text
 
 
 def load_training_rows(kind: str, bench_dir: Path, limit: int | None, workers: int, cache: bool = False):
@@ -222,7 +233,8 @@ def load_training_rows(kind: str, bench_dir: Path, limit: int | None, workers: i
             return pickle.load(fh)
     pages = [p for p in iter_pages(bench_dir, TRAIN_DATASETS) if p.gold]
     if limit:
-        pages = pages[:limit]
+        seen = Counter()
+        pages = [p for p in pages if (seen.update([p.dataset]) or seen[p.dataset]) <= limit]
     with Pool(workers) as pool:
         rows = [r for rs in pool.map(ROW_MAKERS[kind], pages, chunksize=8) for r in rs]
     if cache:
@@ -286,21 +298,186 @@ def folds_of(sites: list[str], k: int) -> np.ndarray:
     return np.array([zlib.crc32(s.encode()) % k for s in sites])
 
 
-def evaluate(kind: str, rows, p2_pages, threshold: float) -> dict[str, list[float]]:
-    """Token-F1 per page, by dataset."""
-    per_ds: dict[str, list[float]] = {}
-    for row, p2 in zip(rows, p2_pages):
+# ------------------------------------------------------------------ comments
+#: Datasets whose pages label their reader comments (``extra.comments``).
+COMMENT_DATASETS = ("dragnet_train",)
+#: Comment-model thresholds tried; the one with the best pooled token F1 of
+#: ``Article.comments`` against the labelled comments is the model's.
+COMMENT_THRESHOLDS = tuple(round(float(t), 2) for t in np.arange(0.2, 0.81, 0.05))
+
+
+def comment_matrix(X2: np.ndarray, p2: np.ndarray) -> np.ndarray:
+    """The comment model's input: the stage-2 features and the block's own content score."""
+    return np.hstack([X2, p2[:, None]]).astype(np.float32)
+
+
+def comment_oof(rows, Xc, yc, w, offsets, params, folds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold comment scores for the blocks of pages that label comments
+    (folds by site within them); returns (scores, mask of the blocks scored)."""
+    mask = np.zeros(len(Xc), dtype=bool)
+    page_fold = np.full(len(rows), -1)
+    for i, r in enumerate(rows):
+        if r[0] in COMMENT_DATASETS:
+            mask[offsets[i] : offsets[i + 1]] = True
+            page_fold[i] = zlib.crc32(r[2].encode()) % folds
+    block_fold = np.repeat(page_fold, np.diff(offsets))
+    scores = np.zeros(len(Xc))
+    for k in range(folds):
+        tr, te = mask & (block_fold != k), block_fold == k
+        m = fit_catboost(Xc[tr], yc[tr], w[tr], params)
+        scores[te] = m.predict_proba(Xc[te])[:, 1]
+    return scores, mask
+
+
+def comment_report(rows, offsets, kept: np.ndarray, pc: np.ndarray) -> tuple[float, dict]:
+    """Token recall and precision of the comments (blocks not kept, comment
+    score over the threshold) against the labelled comments, pooled over the
+    pages that have them; returns the best threshold and its figures."""
+    best = (-1.0, 0.0, {})
+    pages = [i for i, r in enumerate(rows) if r[0] in COMMENT_DATASETS]
+    for t in COMMENT_THRESHOLDS:
+        shared = out = gold = 0
+        for i in pages:
+            a, b = offsets[i], offsets[i + 1]
+            picked = [rows[i][3].texts[j - a] for j in range(a, b) if not kept[j] and pc[j] >= t]
+            got, want = Counter(tokens(" ".join(picked))), Counter(tokens(rows[i][9] or ""))
+            shared += sum((got & want).values())
+            out += sum(got.values())
+            gold += sum(want.values())
+        p, r = shared / max(out, 1), shared / max(gold, 1)
+        f = 2 * p * r / max(p + r, 1e-9)
+        if f > best[0]:
+            best = (f, t, {"threshold": t, "precision": p, "recall": r, "f1": f, "pages": len(pages)})
+    return best[1], best[2]
+
+
+# ------------------------------------------------------------------ page types
+#: Datasets whose every page is an article (their gold is one article).
+ARTICLE_DATASETS = ("scrapinghub", "dragnet_train")
+#: WCXB's types as ``PAGE_TYPES`` names them ("service" pages are "other").
+PAGE_TYPE_NAMES = {"service": "other"}
+PAGE_TYPE_PARAMS = dict(iterations=200, depth=4, learning_rate=0.1)
+
+
+def page_type_label(page: Page) -> str | None:
+    if page.dataset in ARTICLE_DATASETS:
+        return "article"
+    label = page.extra.get("page_type")
+    return PAGE_TYPE_NAMES.get(label, label) if label else None
+
+
+def train_page_types(rows, offsets, base_rows, p2, pc, params, folds: int):
+    """Out-of-fold accuracy of the page-type forests (by site), and the forests trained on all labelled pages."""
+    F = np.vstack(
+        [page_features(r[3], base_rows[i], p2[offsets[i] : offsets[i + 1]], pc[offsets[i] : offsets[i + 1]])
+         for i, r in enumerate(rows)]
+    )  # fmt: skip
+    labels = np.array([r[10] or "" for r in rows])
+    labelled = labels != ""
+    fold = folds_of([r[2] for r in rows], folds)
+    p = dict(params, **PAGE_TYPE_PARAMS)
+    oof = np.zeros((len(rows), len(PAGE_TYPES)))
+    forests = {}
+    for j, name in enumerate(PAGE_TYPES):
+        target = (labels == name).astype(np.float32)
+        if not target.any():
+            continue
+        for k in range(folds):
+            tr, te = labelled & (fold != k), fold == k
+            oof[te, j] = fit_catboost(F[tr], target[tr], None, p).predict_proba(F[te])[:, 1]
+        m = fit_catboost(F[labelled], target[labelled], None, p)
+        forests[name] = export_catboost(m, F.shape[1])
+    guess = np.array(PAGE_TYPES)[oof.argmax(axis=1)]
+    acc = {"all": float((guess[labelled] == labels[labelled]).mean())}
+    for name in PAGE_TYPES:
+        pick = labels == name
+        if pick.any():
+            acc[name] = float((guess[pick] == name).mean())
+    print(f"\npage types, out of fold by site (share right, per true type): {acc}")
+    return forests, acc
+
+
+#: The thresholds tried: the one with the best mean token-F1 on the scored
+#: pages is the model's.
+THRESHOLDS = tuple(round(float(t), 2) for t in np.arange(0.25, 0.76, 0.05))
+
+
+def score_grid(kind: str, rows, p2_pages) -> np.ndarray:
+    """(pages, thresholds, 3): token precision, recall and F1 of every page at every threshold."""
+    out = np.zeros((len(rows), len(THRESHOLDS), 3))
+    for i, (row, p2) in enumerate(zip(rows, p2_pages)):
         if not row[0].endswith(EXCERPT):
-            per_ds.setdefault(row[0], []).append(token_f1(text_of(kind, row, p2, threshold), row[7])[2])
-    return per_ds
+            for j, t in enumerate(THRESHOLDS):
+                out[i, j] = token_f1(text_of(kind, row, p2, t), row[7])
+    return out
+
+
+def best_threshold(grid: np.ndarray, pick: np.ndarray, weight: np.ndarray) -> int:
+    """Index of the threshold with the best weighted mean F1 over the ``pick``ed pages."""
+    return int(np.argmax((grid[pick, :, 2] * weight[pick, None]).sum(axis=0)))
+
+
+#: ``Config.favor``'s presets: the threshold of each maximises the mean
+#: F-beta over the out-of-fold pages, beta < 1 weighing precision, > 1 recall.
+FAVOR_BETA = {"precision": 0.5, "balanced": 1.0, "recall": 2.0}
+
+
+def favor_presets(grid: np.ndarray, weight: np.ndarray, scored: np.ndarray) -> dict[str, dict]:
+    """Each preset's threshold and its mean precision, recall and F1 out of fold."""
+    out = {}
+    P, R = grid[scored, :, 0], grid[scored, :, 1]
+    wts = weight[scored, None]
+    for name, beta in FAVOR_BETA.items():
+        fb = (1 + beta**2) * P * R / np.maximum(beta**2 * P + R, 1e-9)
+        j = int(np.argmax((fb * wts).sum(axis=0)))
+        p, r, f = grid[scored, j].mean(axis=0)
+        out[name] = {"threshold": THRESHOLDS[j], "precision": p, "recall": r, "f1": f}
+    return out
+
+
+def report_split(rows, grid: np.ndarray, weight: np.ndarray, groups: list[str], split: str) -> dict:
+    """Per dataset (and the commented pages): mean P, R, F1 out of fold. With
+    ``split="dataset"`` each dataset is scored at the threshold chosen on the
+    other datasets alone, so no figure has seen its own pages."""
+    scored = np.array([not r[0].endswith(EXCERPT) for r in rows])
+    names = np.array([r[0] for r in rows])
+    global_t = best_threshold(grid, scored, weight)
+    subsets = {ds: scored & (names == ds) for ds in sorted(set(names[scored]))}
+    commented = scored & np.array([bool(r[8].any()) for r in rows])
+    if commented.any():
+        subsets["(pages with comments)"] = commented
+    report, thresholds = {}, np.full(len(rows), global_t)
+    if split == "dataset":
+        for ds in subsets:
+            if ds in groups:
+                thresholds[names == ds] = best_threshold(grid, scored & (names != ds), weight)
+    per_page = grid[np.arange(len(rows)), thresholds]
+    print(f"\nout of fold, split by {split} (threshold {THRESHOLDS[global_t]} on all pages):")
+    for ds, pick in [*subsets.items(), ("all", scored)]:
+        p, r, f = per_page[pick].mean(axis=0)
+        t = sorted({THRESHOLDS[k] for k in thresholds[pick]})
+        report[ds] = {"pages": int(pick.sum()), "precision": p, "recall": r, "f1_mean": f, "thresholds": t}
+        print(f"  {ds:24s} pages {int(pick.sum()):5d}  P {p:.4f}  R {r:.4f}  F1 {f:.4f}  thresholds {t}")
+    presets = favor_presets(grid, weight, scored)
+    for name, fig in presets.items():
+        print(
+            f"  favor={name:9s} threshold {fig['threshold']}  P {fig['precision']:.4f}  R {fig['recall']:.4f}  F1 {fig['f1']:.4f}"
+        )
+    return {"threshold": THRESHOLDS[global_t], "token_f1": report, "favor": presets}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kind", choices=sorted(SCHEMAS), default="blocks")
     ap.add_argument("--bench-dir", default=None)
-    ap.add_argument("--folds", type=int, default=4)
-    ap.add_argument("--limit", type=int, default=None, help="only the first N pages (quick checks)")
+    ap.add_argument("--folds", type=int, default=4, help="folds of the split by site")
+    ap.add_argument(
+        "--split",
+        choices=("site", "dataset"),
+        default="site",
+        help="cross-validate by site, or leave one whole dataset out (what a held-back set is)",
+    )
+    ap.add_argument("--limit", type=int, default=None, help="only the first N pages of each dataset (quick checks)")
     ap.add_argument("--cv-only", action="store_true", help="report cross-validated F1, write no model")
     ap.add_argument("--cache", action="store_true", help="reuse page features cached in benchmarks/results/")
     ap.add_argument("--dump-oof", default=None, help="write out-of-fold scores to this pickle (error analysis)")
@@ -347,7 +524,12 @@ def main(argv=None) -> int:
         for r in rows
     ]
     w = np.concatenate([block_weights(r[3].texts) * pw for r, pw in zip(rows, page_weight)])
-    page_fold = folds_of([r[2] for r in rows], args.folds)
+    groups = sorted({r[0].removesuffix(EXCERPT) for r in rows})
+    if args.split == "dataset":
+        page_fold = np.array([groups.index(r[0].removesuffix(EXCERPT)) for r in rows])
+    else:
+        page_fold = folds_of([r[2] for r in rows], args.folds)
+    n_folds = int(page_fold.max()) + 1
     block_fold = np.repeat(page_fold, sizes)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     print(
@@ -358,7 +540,7 @@ def main(argv=None) -> int:
 
     def out_of_fold(features: np.ndarray, stage: int) -> np.ndarray:
         scores = np.zeros(len(features))
-        for k in range(args.folds):
+        for k in range(n_folds):
             tr = block_fold != k
             m = fit_catboost(features[tr], y[tr], w[tr], params)
             scores[~tr] = m.predict_proba(features[~tr])[:, 1]
@@ -371,27 +553,19 @@ def main(argv=None) -> int:
     )
     p2 = out_of_fold(X2, 2)  # for the threshold and the honest figures
     p2_pages = [p2[offsets[i] : offsets[i + 1]] for i in range(len(rows))]
-    best_t, best_f = 0.5, -1.0
-    for t in np.arange(0.25, 0.76, 0.05):
-        per = evaluate(kind, rows, p2_pages, float(t))
-        f = sum(ds_weight.get(ds, 1.0) * sum(v) for ds, v in per.items()) / sum(
-            ds_weight.get(ds, 1.0) * len(v) for ds, v in per.items()
-        )
-        if f > best_f:
-            best_t, best_f = float(round(t, 2)), f
-    per = evaluate(kind, rows, p2_pages, best_t)
-    print(f"\ncross-validated ({args.folds} folds by site), threshold {best_t}:")
-    report = {}
-    for ds, vals in sorted(per.items()):
-        report[ds] = {"pages": len(vals), "f1_mean": statistics.mean(vals), "f1_median": statistics.median(vals)}
-        print(
-            f"  {ds:14s} pages {len(vals):5d}  F1 mean {statistics.mean(vals):.4f}  median {statistics.median(vals):.4f}"
-        )
-    allv = [x for v in per.values() for x in v]
-    print(
-        f"  {'all':14s} pages {len(allv):5d}  F1 mean {statistics.mean(allv):.4f}  median {statistics.median(allv):.4f}"
-    )
-    report["all"] = {"pages": len(allv), "f1_mean": statistics.mean(allv), "f1_median": statistics.median(allv)}
+    grid = score_grid(kind, rows, p2_pages)
+    weight = np.array([ds_weight.get(r[0], 1.0) for r in rows])
+    cv = report_split(rows, grid, weight, groups, args.split)
+    best_t = cv["threshold"]
+    yc = np.concatenate([r[8] for r in rows])
+    Xc = comment_matrix(X2, p2)
+    pc, cmask = comment_oof(rows, Xc, yc, w, offsets, params, args.folds)
+    comment_t, comment_fig = comment_report(rows, offsets, p2 >= best_t, pc)
+    print(f"\ncomments, out of fold on {', '.join(COMMENT_DATASETS)}: {comment_fig}")
+    mc = fit_catboost(Xc[cmask], yc[cmask], w[cmask], params)
+    pc[~cmask] = mc.predict_proba(Xc[~cmask])[:, 1]  # pages of other datasets: never trained on
+    if kind == "blocks":
+        forests, page_type_acc = train_page_types(rows, offsets, [r[5] for r in rows], p2, pc, params, args.folds)
     if args.dump_oof:
         with open(args.dump_oof, "wb") as fh:
             pickle.dump({"p1": p1, "p2": p2, "offsets": offsets, "threshold": best_t}, fh)
@@ -404,6 +578,8 @@ def main(argv=None) -> int:
     m2 = fit_catboost(X2, y, w, params)
     e2 = export_catboost(m2, X2.shape[1])
     check_export(m2, e2, X2)
+    ec = export_catboost(mc, Xc.shape[1])
+    check_export(mc, ec, Xc[cmask])
     manifest = sorted(f"{r[0]}/{r[1]}" for r in rows)
     schema = SCHEMAS[kind]
     model = {
@@ -418,11 +594,18 @@ def main(argv=None) -> int:
             "catboost": {k: v for k, v in params.items() if k not in ("verbose", "allow_writing_files")},
             "label_min_match": LABEL_MIN_MATCH,
             "dataset_weights": ds_weight,
-            "cross_validation": {"folds": args.folds, "by": "site", "token_f1": report},
+            "cross_validation": {"by": args.split, **cv},
         },
         "stage1": e1.to_dict(),
         "stage2": e2.to_dict(),
     }
+    model["meta"]["thresholds"] = {name: fig["threshold"] for name, fig in cv["favor"].items()}
+    model["comment"] = ec.to_dict()
+    model["comment_threshold"] = comment_t
+    model["meta"]["comments"] = comment_fig
+    if kind == "blocks":
+        model["page_type"] = {name: forest.to_dict() for name, forest in forests.items()}
+        model["meta"]["page_type_accuracy"] = page_type_acc
     TwoStageModel.from_dict(model, schema)  # validates
     out = Path(args.output or MODELS_DIR / f"{MODEL_NAMES[kind]}.json")
     out.write_text(json.dumps(model, separators=(",", ":")))
