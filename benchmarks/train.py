@@ -565,7 +565,8 @@ def main(argv=None) -> int:
     mc = fit_catboost(Xc[cmask], yc[cmask], w[cmask], params)
     pc[~cmask] = mc.predict_proba(Xc[~cmask])[:, 1]  # pages of other datasets: never trained on
     if kind == "blocks":
-        forests, page_type_acc = train_page_types(rows, offsets, [r[5] for r in rows], p2, pc, params, args.folds)
+        pc_seen = np.where(p2 >= best_t, 0.0, pc)  # as at run time: kept blocks are not scored for comments
+        forests, page_type_acc = train_page_types(rows, offsets, [r[5] for r in rows], p2, pc_seen, params, args.folds)
     if args.dump_oof:
         with open(args.dump_oof, "wb") as fh:
             pickle.dump({"p1": p1, "p2": p2, "offsets": offsets, "threshold": best_t}, fh)

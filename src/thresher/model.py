@@ -88,11 +88,17 @@ class TwoStageModel:
         training chose it; the balanced one for a model that records none."""
         return float(self.meta.get("thresholds", {}).get(favor, self.threshold))
 
-    def comment_scores(self, stage2: np.ndarray, content: np.ndarray, *, in_text: bool = False) -> CommentScores:
-        """The comment model's probabilities (zeros without a comment model) and threshold."""
-        if self.comment is None or stage2.shape[0] == 0:
-            return CommentScores(np.zeros(stage2.shape[0]), self.comment_threshold, in_text)
-        scores = self.comment.predict(np.hstack([stage2, content[:, None].astype(np.float32)]))
+    def comment_scores(
+        self, stage2: np.ndarray, content: np.ndarray, threshold: float, *, in_text: bool = False
+    ) -> CommentScores:
+        """The comment model's probabilities for the units whose ``content``
+        score is under ``threshold`` (the article keeps the others: they score
+        0 here), with the model's comment threshold."""
+        scores = np.zeros(stage2.shape[0])
+        candidates = content < threshold
+        if self.comment is not None and candidates.any():
+            rows = np.hstack([stage2[candidates], content[candidates, None].astype(np.float32)])
+            scores[candidates] = self.comment.predict(rows)
         return CommentScores(scores, self.comment_threshold, in_text)
 
     def score(self, base: np.ndarray, context: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -207,7 +207,7 @@ class TextCleaner:
         """Each line's stage-2 probability of being article text, and of being a reader comment."""
         base = line_features(lines)
         scores, stage2 = self.model.score(base, lambda p1: line_context_features(base, p1))
-        return scores, self.model.comment_scores(stage2, scores, in_text=self.config.comments)
+        return scores, self.model.comment_scores(stage2, scores, self.threshold, in_text=self.config.comments)
 
     def clean(self, text: str | bytes, url: str | None = None) -> Article:
         """Clean one dump (``bytes`` are decoded first)."""

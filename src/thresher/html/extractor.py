@@ -77,7 +77,7 @@ class Extractor:
         seg = segment_page(tree.body, max_nodes=cfg.max_nodes, max_blocks=cfg.max_blocks, max_chars=cfg.max_text_chars)
         base = block_features(seg, hints)
         scores, stage2 = self.model.score(base, lambda p1: context_features(seg, base, p1))
-        comments = self.model.comment_scores(stage2, scores, in_text=cfg.comments)
+        comments = self.model.comment_scores(stage2, scores, self.threshold, in_text=cfg.comments)
         head = assemble(article, seg, scores, self.threshold, hints.title, comments)
         if self.model.page_types:
             summary = page_features(seg, base, scores, comments.scores)

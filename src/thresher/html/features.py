@@ -39,7 +39,7 @@ from ..textstats import (
     voice_stats,
 )
 from ..types import Kind
-from .hints import PageHints
+from .hints import ARTICLE_TYPES, PageHints
 from .segment import (
     BLOCK_TAGS,
     CLASS_GROUP_NAMES,
@@ -153,6 +153,7 @@ BLOCK_SCHEMA = FeatureSchema(
         "skip_tags": SKIP_TAGS,
         "block_tags": BLOCK_TAGS,
         "noscript_fallback_chars": NOSCRIPT_FALLBACK_CHARS,
+        "ld_article_types": ARTICLE_TYPES.pattern,
     },
 )
 

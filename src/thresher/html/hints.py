@@ -15,11 +15,19 @@ from urllib.parse import urlsplit
 
 from .parse import PageNodes, page_nodes
 
-__all__ = ["PageHints", "page_hints"]
+__all__ = ["ARTICLE_TYPES", "PageHints", "page_hints"]
 
-_LD_ARTICLE = re.compile(
-    r'"@type"\s*:\s*\[?\s*"(?:News|Blog|Reportage|Analysis|Opinion|Review|Scholarly|Tech)?(?:Article|Posting)"'
+#: The JSON-LD ``@type``s that are an article (NewsArticle, BlogPosting,
+#: ReportageNewsArticle, ``schema:Article``...): the one test, for these hints
+#: and for the metadata reader.
+ARTICLE_TYPES = re.compile(
+    r"(?:^|[^a-z])(?:news|blog|reportage|analysis|opinion|review|report|tech|scholarly|satirical|backgroundnews)?"
+    r"(?:article|posting)$|^(?:liveblogposting|webpage-article)$",
+    re.IGNORECASE,
 )
+# an "@type" and its value (one string or a list), in a JSON-LD script's raw text
+_LD_TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
+_QUOTED = re.compile(r'"([^"]*)"')
 _URL_DATE = re.compile(r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])(?:[/-]|$)|/(?:19|20)\d\d(?:0[1-9]|1[0-2])\d\d/")
 
 
@@ -55,7 +63,12 @@ def page_hints(tree, url: str | None = None, nodes: PageNodes | None = None) -> 
         if node.attributes.get("property") == "og:type":
             og_article = "article" in (node.attributes.get("content") or "").lower()
             break
-    ld_article = any(_LD_ARTICLE.search(n.text(deep=True) or "") for n in nodes.scripts_of_type("application/ld+json"))
+    ld_article = any(
+        ARTICLE_TYPES.search(t)
+        for n in nodes.scripts_of_type("application/ld+json")
+        for m in _LD_TYPE.finditer(n.text(deep=True) or "")
+        for t in _QUOTED.findall(m.group(1))
+    )
     slug_words, has_date = 0, False
     if url:
         try:

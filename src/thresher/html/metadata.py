@@ -39,6 +39,7 @@ from ..textmeta import (
     text_metadata,
 )
 from ..types import Metadata
+from .hints import ARTICLE_TYPES
 from .parse import PageNodes, page_nodes
 
 __all__ = ["MAX_JSONLD_CHARS", "html_metadata", "time_elements", "url_date"]
@@ -49,11 +50,6 @@ __all__ = ["MAX_JSONLD_CHARS", "html_metadata", "time_elements", "url_date"]
 MAX_JSONLD_CHARS = 1_000_000
 #: JSON-LD nesting deeper than this is not walked.
 MAX_JSONLD_DEPTH = 12
-
-_ARTICLE_TYPES = re.compile(
-    r"(?:^|[^a-z])(?:news|blog|reportage|analysis|opinion|review|report|tech|scholarly|satirical|backgroundnews)?(?:article|posting)$|^(?:liveblogposting|webpage-article)$",
-    re.IGNORECASE,
-)
 
 
 # -- HTML -----------------------------------------------------------------------
@@ -573,7 +569,7 @@ def _jsonld(nodes: PageNodes) -> _LD:
                 found.ids.setdefault(obj["@id"], obj)
             types = obj.get("@type")
             types = [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
-            if found.article is None and any(_ARTICLE_TYPES.search(t) for t in types):
+            if found.article is None and any(ARTICLE_TYPES.search(t) for t in types):
                 found.article = obj
                 pub = obj.get("publisher")
                 if isinstance(pub, dict) and found.publisher is None:
