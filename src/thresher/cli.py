@@ -41,17 +41,35 @@ def main() -> None:
     """thresher: clean article text and structure from scraped web pages."""
 
 
+FAVOR_OPTION = click.option(
+    "--favor",
+    type=click.Choice(FAVOR),
+    default=None,
+    help="The trade-off of the model's thresholds: precision keeps less chrome and some less text, "
+    "recall keeps more of both [default: balanced].",
+)
+COMMENTS_OPTION = click.option(
+    "--comments",
+    is_flag=True,
+    default=None,
+    help="Append the reader comments after the article, marked as comments "
+    "(they are in the JSON's comments either way).",
+)
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--url", default=None, help="The page's URL (helps metadata and relative links).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-def extract(file: str, url: str | None, fmt: str) -> None:
+@FAVOR_OPTION
+@COMMENTS_OPTION
+def extract(file: str, url: str | None, fmt: str, **options) -> None:
     """Extract the article from one HTML FILE (or - for standard input)."""
-    from . import extract as _extract
+    from .corpus.process import engines
 
     data = _read_input(file)
     try:
-        article = _extract(data, url)
+        article = engines(_config(None, **options))[0].extract(data, url)
     except ThresherError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_render(article, fmt), nl=False)
@@ -62,21 +80,24 @@ def extract(file: str, url: str | None, fmt: str) -> None:
 @click.option("--url", default=None, help="The page's URL (one FILE only).")
 @click.option("--site", default=None, help="The FILES are dumps of one site: use site memory across them.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-def clean(files: tuple[str, ...], url: str | None, site: str | None, fmt: str) -> None:
+@FAVOR_OPTION
+@COMMENTS_OPTION
+def clean(files: tuple[str, ...], url: str | None, site: str | None, fmt: str, **options) -> None:
     """Clean plain-text dumps of web pages (FILES, or - for standard input).
 
     With several FILES, text and markdown outputs are separated by a
     "==> FILE <==" line, and json output is one object per line (with "source").
     """
-    from . import clean_text, clean_texts
+    from .corpus.process import engines
 
     if url and len(files) > 1:
         raise click.UsageError("--url applies to a single FILE")
+    cleaner = engines(_config(None, **options))[1]
     data = [_read_input(f) for f in files]
     if len(files) == 1 and site is None:
-        articles = [clean_text(data[0], url)]
+        articles = [cleaner.clean(data[0], url)]
     else:
-        articles = clean_texts(data, site=site) if site else [clean_text(d) for d in data]
+        articles = cleaner.clean_many(data, site=site) if site else [cleaner.clean(d) for d in data]
     if len(files) == 1:
         click.echo(_render(articles[0], fmt), nl=False)
         return
@@ -180,13 +201,8 @@ def _config(path: str | None, **options) -> Config:
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
 @click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
-@click.option(
-    "--favor",
-    type=click.Choice(FAVOR),
-    default=None,
-    help="The trade-off of the model's thresholds: precision keeps less chrome and some less text, "
-    "recall keeps more of both [default: balanced].",
-)
+@FAVOR_OPTION
+@COMMENTS_OPTION
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),

@@ -18,7 +18,7 @@ from ..dumps.cleaner import TextCleaner
 from ..html.extractor import Extractor
 from ..model import TwoStageModel
 from ..textmeta import site_of
-from ..types import Article, Metadata
+from ..types import Article, Kind, Metadata
 from . import dedup
 from .sources import Failure, Raw
 from .store import Document
@@ -53,12 +53,14 @@ CORE_MIN_SHARE = 0.5
 
 
 def signature_text(article: Article) -> str:
-    """The text an article's near-duplicate signature is computed on."""
-    core = [b.text for b in article.blocks if b.score >= CORE_SCORE]
-    total = sum(len(b.text) for b in article.blocks)
+    """The text an article's near-duplicate signature is computed on: the
+    article alone (never its comments, so a copy without them still matches)."""
+    body = [b for b in article.blocks if b.kind is not Kind.COMMENT]
+    core = [b.text for b in body if b.score >= CORE_SCORE]
+    total = sum(len(b.text) for b in body)
     if total and sum(map(len, core)) >= CORE_MIN_SHARE * total:
         return "\n\n".join(core)
-    return article.text
+    return "\n\n".join(b.text for b in body)
 
 
 def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
@@ -73,6 +75,7 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
         text=text,
         markdown=article.to_markdown() if text else "",
         removed=[r.to_dict() for r in article.removed],
+        comments=[c.to_dict() for c in article.comments],
         n_chars=len(text),
         n_removed_chars=sum(len(r.text) for r in article.removed),
         encoding=article.encoding,

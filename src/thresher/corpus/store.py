@@ -35,14 +35,14 @@ from pathlib import Path
 from typing import Self
 
 from ..errors import ThresherError
-from ..types import METADATA_FIELDS, Kind, Metadata, Removed
+from ..types import METADATA_FIELDS, Comment, Kind, Metadata, Removed
 from . import dedup
 
 __all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError", "StoredDocument"]
 
 #: Bumped when the tables change. An older store is upgraded when it is opened
 #: (``Store._upgrade``); a newer one is refused with a clear error.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The documents table, column by column. The metadata columns are
 #: ``METADATA_FIELDS``, declared once (``types.Metadata``); lists are stored as
@@ -72,6 +72,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("model", "TEXT"),  # name@feature-schema-hash of the model that made the document
     ("config", "TEXT"),  # the run's Config, as JSON
     ("encoding", "TEXT"),  # how the input was decoded (Article.encoding)
+    ("comments", "TEXT"),  # JSON: a list of Comment.to_dict() (version 4; page_type too)
 )
 #: The columns ``Document.row`` fills; the store sets the id and the duplicate links.
 _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of", "similarity"))
@@ -117,6 +118,7 @@ class Document:
     text: str = ""
     markdown: str = ""
     removed: list[dict] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
     n_chars: int = 0
     n_removed_chars: int = 0
     content_hash: str | None = None
@@ -156,6 +158,7 @@ class StoredDocument:
     text: str
     markdown: str
     removed: tuple[Removed, ...]
+    comments: tuple[Comment, ...]
     n_chars: int
     n_removed_chars: int
     content_hash: str | None
@@ -171,7 +174,8 @@ class StoredDocument:
         d = dict(row)
         meta = Metadata(**{n: _loads(d[n], []) if n in _LIST_FIELDS else d[n] for n in METADATA_FIELDS})
         removed = tuple(Removed(Kind(r["kind"]), r["text"], r["score"], r["reason"]) for r in _loads(d["removed"], []))
-        d |= {"meta": meta, "removed": removed, "config": _loads(d["config"], None)}
+        comments = tuple(Comment(**c) for c in _loads(d["comments"], []))
+        d |= {"meta": meta, "removed": removed, "comments": comments, "config": _loads(d["config"], None)}
         d |= {"text": d["text"] or "", "markdown": d["markdown"] or ""}
         return cls(**{f.name: d[f.name] for f in fields(cls)})
 
@@ -182,8 +186,8 @@ class StoredDocument:
             value = getattr(self, f.name)
             if f.name == "meta":
                 out |= {name: getattr(value, name) for name in METADATA_FIELDS}
-            elif f.name == "removed":
-                out["removed"] = [r.to_dict() for r in value]
+            elif f.name in ("removed", "comments"):
+                out[f.name] = [r.to_dict() for r in value]
             else:
                 out[f.name] = value
         return out
