@@ -67,6 +67,11 @@ class PageResult:
     recall: float | None
     f1: float | None
     snippets: SnippetCounts | None
+    commented: bool = False  # the page labels reader comments (extra.comments)
+
+
+#: The row of the pages that carry reader comments (a subset of their datasets).
+WITH_COMMENTS = "pages with comments"
 
 
 def score_page(page: Page, tool: str, text: str, seconds: float, error: str | None) -> PageResult:
@@ -74,7 +79,8 @@ def score_page(page: Page, tool: str, text: str, seconds: float, error: str | No
     if page.has_gold:
         p, r, f = token_f1(text, page.gold)
     snippets = snippet_counts(text, page.with_, page.without) if page.has_snippets else None
-    return PageResult(page.dataset, page.id, tool, seconds, len(text), error, p, r, f, snippets)
+    commented = bool(page.extra.get("comments"))
+    return PageResult(page.dataset, page.id, tool, seconds, len(text), error, p, r, f, snippets, commented)
 
 
 def rotated(items: Sequence[T], shift: int) -> list[T]:
@@ -221,6 +227,10 @@ def summarize(
                 token_rows.append(token_summary(rows, dataset, tool))
             if any(r.snippets is not None for r in rows):
                 snippet_rows.append(snippet_summary(rows, dataset, tool))
+    for tool in tools:
+        commented = [r for r in _group(results, None, tool) if r.commented and r.f1 is not None]
+        if commented:  # comments excluded on every side: the gold is the article alone
+            token_rows.append(token_summary(commented, WITH_COMMENTS, tool))
     if len(gold_sets) > 1:
         for tool in tools:
             pooled = [r for r in _group(results, None, tool) if r.dataset in gold_sets]

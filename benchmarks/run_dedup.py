@@ -105,6 +105,8 @@ from benchmarks.render import label_lines, perturb, render, render_browserlike
 from thresher.corpus import dedup
 
 DATASET = "wcxb_dev"
+#: Datasets whose every page is one article (they label no page types).
+ARTICLE_DATASETS = frozenset({"dragnet_train", "scrapinghub"})
 MODES = ("gold", "extract", "dump")
 
 #: Sources (articles that get syndicated copies) need this many gold words.
@@ -356,7 +358,16 @@ class Corpus:
     same_page: dict[str, str] = field(default_factory=dict)
 
 
-def build_corpus(pages: Sequence[Page], seed: int, copies: Sequence[int]) -> Corpus:
+def is_source(page: Page, commented: bool) -> bool:
+    """An article page with enough words (with ``commented``: one that carries
+    reader comments, so its copies come without them)."""
+    article = page.dataset in ARTICLE_DATASETS or page.extra.get("page_type") in SOURCE_TYPES
+    if commented and not page.extra.get("comments"):
+        return False
+    return article and len((page.gold or "").split()) >= MIN_SOURCE_WORDS
+
+
+def build_corpus(pages: Sequence[Page], seed: int, copies: Sequence[int], commented: bool = False) -> Corpus:
     clusters = topic_clusters(pages)
     cluster_of = {p.id: ci for ci, c in enumerate(clusters) for p in c}
     # Gold texts with HTML entities unescaped: what a perfect extractor returns.
@@ -364,7 +375,7 @@ def build_corpus(pages: Sequence[Page], seed: int, copies: Sequence[int]) -> Cor
     groups: dict[str, list[int]] = {p.id: [i] for i, p in enumerate(pages)}
     hosts = [p for p in pages if p.gold]
     for page in pages:
-        if page.extra.get("page_type") not in SOURCE_TYPES or len((page.gold or "").split()) < MIN_SOURCE_WORDS:
+        if not is_source(page, commented):
             continue
         rng = _rng(seed, "hosts", page.id)
         pool = [h for h in hosts if cluster_of[h.id] != cluster_of[page.id]]
@@ -713,7 +724,13 @@ def _sig_pair(r: Result, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--limit", type=int, default=None, help="first N pages (by id) of wcxb_dev")
+    ap.add_argument("--dataset", default=DATASET, help=f"the gold pages to syndicate (default {DATASET})")
+    ap.add_argument(
+        "--commented",
+        action="store_true",
+        help="syndicate only pages with reader comments: each copy is the article without them",
+    )
+    ap.add_argument("--limit", type=int, default=None, help="first N pages (by id) of the dataset")
     ap.add_argument("--seed", type=int, default=0, help="seed of the hosts and edits (default 0)")
     ap.add_argument("--copies", default="2,3", help="copies per article, chosen at random among these")
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated from gold,extract,dump")
@@ -732,7 +749,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _print_results(corpus: Corpus, results: list[Result], args: argparse.Namespace, n_pages: int) -> None:
     n_copies = sum(d.host_id is not None for d in corpus.docs)
-    print(f"\n## Near-duplicate detection, {DATASET} (seed {args.seed}, limit {args.limit})\n")
+    which = f"{args.dataset}, commented pages" if args.commented else args.dataset
+    print(f"\n## Near-duplicate detection, {which} (seed {args.seed}, limit {args.limit})\n")
     print(
         f"SHINGLE_WORDS={dedup.SHINGLE_WORDS}, NUM_PERM={dedup.NUM_PERM}, BANDS x ROWS={dedup.BANDS}x{dedup.ROWS}, "
         f"NEAR_DUP_JACCARD={dedup.NEAR_DUP_JACCARD}; {len(corpus.docs)} documents "
@@ -792,9 +810,9 @@ def _print_sweep(corpus: Corpus, modes: Sequence[str], sigs_by_mode: dict[str, S
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
-    pages = list(iter_pages(resolve_bench_dir(args.bench_dir), [DATASET], args.limit))
+    pages = list(iter_pages(resolve_bench_dir(args.bench_dir), [args.dataset], args.limit))
     t0 = time.perf_counter()
-    corpus = build_corpus(pages, args.seed, args.copies)
+    corpus = build_corpus(pages, args.seed, args.copies, args.commented)
     n_plain = sum("plain" in d.edits for d in corpus.docs)
     n_copies = sum(d.host_id is not None for d in corpus.docs)
     if not args.quiet:
