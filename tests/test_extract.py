@@ -163,3 +163,15 @@ def test_output_text_is_unicode_nfc():
         "\n\n".join([decomposed] + [f"{decomposed} said the council on Tuesday, line {i}." for i in range(4)])
     )
     assert dump.text and unicodedata.is_normalized("NFC", dump.text)
+
+
+def test_the_headline_does_not_depend_on_metadata():
+    page = (
+        "<html><head><title>Quiet streets reopen | Town Post</title>"
+        '<meta property="og:site_name" content="Town Post"></head><body>'
+        "<p>" + "The last barriers came down on Monday and the traffic returned to the old town. " * 4 + "</p>"
+        "</body></html>"
+    )
+    with_meta = thresher.extract(page)
+    without = thresher.Extractor(thresher.Config(metadata=False)).extract(page)
+    assert with_meta.title == without.title == "Quiet streets reopen"

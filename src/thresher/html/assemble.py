@@ -137,10 +137,8 @@ def assemble(
     if repeats:
         keep[list(repeats)] = False
     head = _find_headline(seg, keep, page_title)
-    if head >= 0:
+    if head >= 0:  # else the extractor's headline() falls back on the markup's title
         article.title = seg.texts[head]
-    elif page_title:
-        article.title = page_title
     is_comment = np.zeros(len(seg), dtype=bool)
     if comments is not None and len(seg):
         is_comment = ~keep & (comments.scores >= comments.threshold)

@@ -22,12 +22,20 @@ from ..types import Article, nfc_article
 from .assemble import assemble
 from .features import BLOCK_SCHEMA, block_features, context_features
 from .hints import page_hints
-from .metadata import html_metadata
+from .metadata import html_metadata, stated_title
 from .pagetype import page_features, predict_page_type
 from .parse import page_nodes, parse
 from .segment import segment_page
 
-__all__ = ["Extractor"]
+__all__ = ["Extractor", "headline"]
+
+
+def headline(shown: str | None, stated: str | None, page_title: str | None) -> str | None:
+    """The article's headline, the one rule whatever ``Config`` says: the
+    heading the page shows (the block matched to its title, ``assemble``), else
+    the title its markup states without the site's name (``stated_title``),
+    else the page's raw title."""
+    return shown or stated or page_title
 
 
 class Extractor:
@@ -82,11 +90,16 @@ class Extractor:
         if self.model.page_types:
             summary = page_features(seg, base, scores, comments.scores)
             article.page_type = predict_page_type(self.model.page_types, summary)
+        stated = None
         if self.config.metadata:
             meta = html_metadata(
                 tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
             )
+            stated, meta.title = meta.title, None
             meta.apply_to(article)
+        else:
+            stated = stated_title(nodes, url)
+        article.title = headline(article.title, stated, hints.title)
         return nfc_article(article)
 
     def extract_batch(self, pages) -> list[Article]:

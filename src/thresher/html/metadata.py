@@ -42,7 +42,7 @@ from ..types import Metadata
 from .hints import ARTICLE_TYPES
 from .parse import PageNodes, page_nodes
 
-__all__ = ["MAX_JSONLD_CHARS", "html_metadata", "time_elements", "url_date"]
+__all__ = ["MAX_JSONLD_CHARS", "html_metadata", "stated_title", "time_elements", "url_date"]
 
 #: A JSON-LD script longer than this is skipped unparsed. Real article
 #: JSON-LD is a few kB (the bench's largest is ~200 kB, a product catalogue);
@@ -67,6 +67,8 @@ def html_metadata(
 ) -> Metadata:
     """Metadata of a parsed page, in the order this module documents.
 
+    ``title`` is the headline as the markup states it (``stated_title``); the
+    article's headline is chosen by ``extractor.headline``.
     ``texts`` are the page's block texts and ``headline`` the headline's index
     among them (-1: unknown), for the byline and date lines near it; ``body``
     is the extracted article text, for language identification; ``nodes``
@@ -84,9 +86,15 @@ def html_metadata(
     meta.description, meta.image, meta.section, meta.tags = _about(page)
     meta.canonical_url = _canonical_url(page)
     meta.language = detect_language(body, declared=_declared_language(page))
-    if headline >= 0 and texts:  # the headline as the page shows it wins over <title>
-        meta.title = texts[headline]
     return meta
+
+
+def stated_title(nodes: PageNodes, url: str | None = None) -> str | None:
+    """The headline as the markup states it (JSON-LD, OpenGraph, ``<title>``),
+    without the site's name: what ``html_metadata`` gives as ``title``, read alone."""
+    ld = _jsonld(nodes)
+    page = _Page(None, url, nodes, _meta_tags(nodes), ld, ld.article or {}, None, Metadata(), None)
+    return _site_and_title(page)[1]
 
 
 @dataclass(slots=True)
