@@ -49,6 +49,9 @@ SCHEMA_VERSION = 4
 #: JSON text. Columns added after version 1 come last (model and config in 2,
 #: encoding in 3), as an upgrade appends them: an upgraded store has the
 #: columns of a new one.
+#: Metadata fields declared after version 1 of the store: their columns come
+#: last, where an upgrade appends them.
+_LATER_METADATA = ("page_type",)
 _TABLE: tuple[tuple[str, str], ...] = (
     ("id", "INTEGER PRIMARY KEY"),
     ("source", "TEXT NOT NULL UNIQUE"),  # the input key: path, path#offset, URL
@@ -58,7 +61,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("status", "TEXT NOT NULL"),  # ok | empty | failed
     ("stage", "TEXT"),  # for failures (and empty pages)
     ("reason", "TEXT"),
-    *((name, "TEXT") for name in METADATA_FIELDS),
+    *((name, "TEXT") for name in METADATA_FIELDS if name not in _LATER_METADATA),
     ("text", "TEXT"),
     ("markdown", "TEXT"),
     ("removed", "TEXT"),  # JSON: a list of Removed.to_dict()
@@ -72,7 +75,8 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("model", "TEXT"),  # name@feature-schema-hash of the model that made the document
     ("config", "TEXT"),  # the run's Config, as JSON
     ("encoding", "TEXT"),  # how the input was decoded (Article.encoding)
-    ("comments", "TEXT"),  # JSON: a list of Comment.to_dict() (version 4; page_type too)
+    ("comments", "TEXT"),  # JSON: a list of Comment.to_dict() (version 4, with page_type)
+    *((name, "TEXT") for name in _LATER_METADATA),
 )
 #: The columns ``Document.row`` fills; the store sets the id and the duplicate links.
 _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of", "similarity"))
