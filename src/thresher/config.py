@@ -50,7 +50,7 @@ class Config:
     #: Append the reader comments after the article's text, as
     #: ``Kind.COMMENT`` blocks. They are in ``Article.comments`` either way.
     comments: bool = False
-    #: Read the page's metadata (headline, dates, authors, site, language...).
+    #: Read the page's metadata (dates, authors, site, language, page type...).
     #: Off, ``extract`` returns the body and headline only, a little faster.
     metadata: bool = True
 

@@ -87,17 +87,17 @@ class Extractor:
         scores, stage2 = self.model.score(base, lambda p1: context_features(seg, base, p1))
         comments = self.model.comment_scores(stage2, scores, self.threshold, in_text=cfg.comments)
         head = assemble(article, seg, scores, self.threshold, hints.title, comments)
-        if self.model.page_types:
-            summary = page_features(seg, base, scores, comments.scores)
-            article.page_type = predict_page_type(self.model.page_types, summary)
         stated = None
-        if self.config.metadata:
+        if self.config.metadata:  # the page type is metadata too
+            if self.model.page_types:
+                summary = page_features(seg, base, scores, comments.scores)
+                article.page_type = predict_page_type(self.model.page_types, summary)
             meta = html_metadata(
                 tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
             )
             stated, meta.title = meta.title, None
             meta.apply_to(article)
-        else:
+        elif head < 0:  # the markup's title is needed only without a shown headline
             stated = stated_title(nodes, url)
         article.title = headline(article.title, stated, hints.title)
         return nfc_article(article)
