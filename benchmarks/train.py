@@ -25,7 +25,7 @@ Steps:
    per-dataset cross-validated F1 is printed: those are the honest figures for
    pages the model has not seen.
 4. The final stage 1 is trained on all pages, stage 2 on all pages' out-of-fold
-   stage-1 scores, and both are exported to ``src/thresher/models/blocks-v4.json``
+   stage-1 scores, and both are exported to ``src/thresher/models/<Config().model>.json``
    (plain JSON, evaluated by ``thresher._forest``), with the training manifest
    and the feature-schema hash.
 

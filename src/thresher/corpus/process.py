@@ -148,7 +148,7 @@ def process_batch(
 
 def model_name(name: str, model: TwoStageModel) -> str:
     """How the store names a model: its file's name and its feature-schema hash
-    (``"blocks-v4@86fe7c73a4c74930"``)."""
+    (``"blocks-v5@c5e548e994ac0e58"``)."""
     return f"{name}@{model.schema.hash}"
 
 

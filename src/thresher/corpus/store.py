@@ -129,7 +129,7 @@ class Document:
     signature: bytes | None = None
     band_keys: list[int] = field(default_factory=list)
     fetched: str | None = None
-    model: str | None = None  # "blocks-v4@<feature schema hash>"; None for inputs no model saw
+    model: str | None = None  # "blocks-v5@<feature schema hash>"; None for inputs no model saw
     config: str | None = None  # the run's Config.to_dict(), as JSON
     encoding: str | None = None  # how the input was decoded
 

@@ -6,7 +6,7 @@ itself and its layout: a line's own statistics (length, punctuation, share of
 function words, capitalisation, dates, copyright marks), whether blank lines
 set it apart as a paragraph, where it sits, how its neighbours look, and how
 often the same line recurs on the page. (Recurrence across a site's pages,
-site memory, is applied after classification: see ``clean.py``.)
+site memory, is applied after classification: see ``cleaner.py``.)
 """
 
 from __future__ import annotations
