@@ -1,9 +1,13 @@
 """Oblivious-tree inference against a direct, per-tree reference evaluation."""
 
+import json
+from importlib import resources
+
 import numpy as np
 import pytest
 
-from thresher._forest import ObliviousEnsemble
+from thresher import Config
+from thresher._forest import EnsembleGroup, ObliviousEnsemble
 
 
 def reference(ens: ObliviousEnsemble, X: np.ndarray) -> np.ndarray:
@@ -49,3 +53,17 @@ def test_round_trip_and_validation():
         ObliviousEnsemble([[0, 5]], [[0.5, 1.0]], [[1, 2, 3, 4]], 0.0, 2)
     with pytest.raises(ValueError):
         ObliviousEnsemble([[0, 1]], [[0.5, 1.0]], [[1, 2, 3]], 0.0, 2)
+
+
+def test_an_ensemble_group_scores_as_its_members_do():
+    data = json.loads(resources.files("thresher").joinpath("models", f"{Config().model}.json").read_text("utf-8"))
+    members = {name: ObliviousEnsemble.from_dict(f) for name, f in data["page_type"].items()}
+    group = EnsembleGroup(members)
+    X = np.random.default_rng(0).normal(size=(5, next(iter(members.values())).n_features)).astype(np.float32)
+    together = group.predict(X)
+    assert group.names == list(members) and together.shape == (5, len(members))
+    for j, member in enumerate(members.values()):
+        np.testing.assert_allclose(together[:, j], member.predict(X), rtol=1e-12, atol=1e-12)
+    shallow = ObliviousEnsemble([[0]], [[0.5]], [[0.0, 1.0]], 0.0, X.shape[1])
+    with pytest.raises(ValueError, match="depth"):
+        EnsembleGroup({"a": shallow, **members})

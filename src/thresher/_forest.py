@@ -15,7 +15,7 @@ import base64
 
 import numpy as np
 
-__all__ = ["ObliviousEnsemble"]
+__all__ = ["EnsembleGroup", "ObliviousEnsemble"]
 
 #: Rows evaluated at once: 4,096 rows x 300 trees x depth 6 is a 7 MB array of outcomes.
 CHUNK_ROWS = 4096
@@ -90,14 +90,18 @@ class ObliviousEnsemble:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The summed leaf values (log-odds) for each row of ``X``."""
+        return self.tree_values(X).sum(axis=0) + self.bias
+
+    def tree_values(self, X: np.ndarray) -> np.ndarray:
+        """The leaf value of every tree for every row of ``X``: (trees, rows)."""
         n = X.shape[0]
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected {self.n_features} features, got {X.shape[1:]}")
         if n > CHUNK_ROWS:  # bound the (rows x trees x depth) temporaries
-            return np.concatenate([self.raw(X[i : i + CHUNK_ROWS]) for i in range(0, n, CHUNK_ROWS)])
-        if n == 0:
-            return np.zeros(0)
+            return np.hstack([self.tree_values(X[i : i + CHUNK_ROWS]) for i in range(0, n, CHUNK_ROWS)])
         t, d = self.features.shape
+        if n == 0:
+            return np.zeros((t, 0))
         # features as rows: gathering a tested feature copies one contiguous row
         XT = np.ascontiguousarray(np.asarray(X, dtype=np.float32).T)
         outcomes = (XT[self._test_cols] > self._test_borders).view(np.uint8)
@@ -105,11 +109,35 @@ class ObliviousEnsemble:
         # the bits of a tree, level 0 lowest, read as a number: its leaf (one
         # multiply-and-sum over the levels; a shift-or loop is ~9x slower)
         leaves = (bits * self._level_weights).sum(axis=0, dtype=np.uint8)
-        return np.take(self._flat_values, leaves + self._offsets).sum(axis=0) + self.bias
+        return np.take(self._flat_values, leaves + self._offsets)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Probabilities of the positive class."""
         return 1.0 / (1.0 + np.exp(-self.raw(X)))
+
+
+class EnsembleGroup:
+    """Several ensembles over the same features (one per class, one against
+    the rest), evaluated in one pass: their trees are stacked into one
+    ensemble and summed per member, so a one-row input pays the per-call
+    overhead once rather than once per member."""
+
+    def __init__(self, members: dict[str, ObliviousEnsemble]):
+        self.names = list(members)
+        ensembles = list(members.values())
+        if len({(e.depth, e.n_features) for e in ensembles}) > 1:
+            raise ValueError("the members of a group must share their depth and features")
+        self._bias = np.array([e.bias for e in ensembles])
+        self._starts = np.cumsum([0] + [e.features.shape[0] for e in ensembles[:-1]])
+        stacked = [np.vstack([getattr(e, name) for e in ensembles]) for name in ("features", "borders", "leaf_values")]
+        self._all = ObliviousEnsemble(*stacked, 0.0, ensembles[0].n_features) if ensembles else None
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """(rows, members): each member's probability for each row."""
+        if self._all is None:
+            return np.zeros((X.shape[0], 0))
+        raw = np.add.reduceat(self._all.tree_values(X), self._starts, axis=0) + self._bias[:, None]
+        return 1.0 / (1.0 + np.exp(-raw.T))
 
 
 def _pack(arr: np.ndarray) -> str:

@@ -22,7 +22,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._forest import ObliviousEnsemble
+from ._forest import EnsembleGroup, ObliviousEnsemble
 from .errors import ModelError
 
 __all__ = ["CommentScores", "FeatureSchema", "TwoStageModel", "load_model"]
@@ -80,8 +80,9 @@ class TwoStageModel:
     #: trained without comment labels.
     comment: ObliviousEnsemble | None = None
     comment_threshold: float = 0.5
-    #: One forest per page type, scoring the page's summary (``html.pagetype``).
-    page_types: dict[str, ObliviousEnsemble] = field(default_factory=dict)
+    #: One forest per page type, scoring the page's summary (``html.pagetype``),
+    #: evaluated together; ``None`` in a model trained without page types.
+    page_types: EnsembleGroup | None = None
 
     def threshold_for(self, favor: str = "balanced") -> float:
         """The threshold of a precision/recall preset (``Config.favor``), as
@@ -126,7 +127,8 @@ class TwoStageModel:
             threshold = float(d["threshold"])
             comment = ObliviousEnsemble.from_dict(d["comment"]) if "comment" in d else None
             comment_threshold = float(d.get("comment_threshold", 0.5))
-            page_types = {name: ObliviousEnsemble.from_dict(f) for name, f in d.get("page_type", {}).items()}
+            forests = {name: ObliviousEnsemble.from_dict(f) for name, f in d.get("page_type", {}).items()}
+            page_types = EnsembleGroup(forests) if forests else None
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed {kind} model: {exc}") from None
         if (stage1.n_features, stage2.n_features) != (n1, n2):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._forest import ObliviousEnsemble
-from ..types import PAGE_TYPES, Kind
+from .._forest import EnsembleGroup
+from ..types import Kind
 from .features import BLOCK_FEATURES
 from .segment import Segments
 
@@ -69,9 +69,9 @@ def page_features(seg: Segments, base: np.ndarray, content: np.ndarray, comment:
     return np.asarray([row], dtype=np.float32)
 
 
-def predict_page_type(forests: dict[str, ObliviousEnsemble], features: np.ndarray) -> str | None:
+def predict_page_type(forests: EnsembleGroup | None, features: np.ndarray) -> str | None:
     """The type whose forest scores the page highest (``None`` without forests)."""
-    if not forests:
+    if forests is None:
         return None
-    scores = {name: float(forest.predict(features)[0]) for name, forest in forests.items() if name in PAGE_TYPES}
-    return max(scores, key=scores.get) if scores else None
+    scores = forests.predict(features)[0]
+    return forests.names[int(np.argmax(scores))]
