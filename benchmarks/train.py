@@ -2,14 +2,16 @@
 
     python benchmarks/train.py                       # block model (HTML): cross-validate, write it
     python benchmarks/train.py --kind lines          # line model (text dumps)
-    python benchmarks/train.py --cv-only             # just the cross-validated figures
+    python benchmarks/train.py --cv-only             # just the out-of-fold figures, split by site
+    python benchmarks/train.py --cv-only --split dataset   # ...each whole dataset left out
 
 Both kinds go through the same steps; the line model learns from text dumps
 of the same gold pages, rendered by two different renderers
-(``benchmarks/dumps.py``), with lines labelled like blocks.
+(``benchmarks/render.py``), with lines labelled like blocks.
 
 Steps:
-1. Every page with full gold text (scrapinghub, readability, wcxb_dev) is
+1. Every page with full gold text (scrapinghub, readability, wcxb_dev,
+   dragnet_train) is
    parsed and segmented exactly as the extractor does, and each block gets
    its feature row (``thresher.html.features``).
 2. Each block is labelled by how much of it the gold text holds: the share of
@@ -17,7 +19,8 @@ Steps:
    content when that share is at least ``LABEL_MIN_MATCH``. Short blocks (one
    or two words) are content when they equal a whole gold line.
 3. Sites are split into ``--folds`` groups (by host name, so one site's pages
-   never sit on both sides). Stage 1 (CatBoost, oblivious trees) is trained
+   never sit on both sides), or, with ``--split dataset``, each dataset is a
+   fold of its own (scored at a threshold chosen on the others). Stage 1 (CatBoost, oblivious trees) is trained
    out-of-fold to get honest stage-1 scores for every block; stage 2 learns
    from those scores plus the block features; a second out-of-fold pass gives
    stage-2 scores, on which the decision threshold that maximises mean
@@ -27,7 +30,9 @@ Steps:
 4. The final stage 1 is trained on all pages, stage 2 on all pages' out-of-fold
    stage-1 scores, and both are exported to ``src/thresher/models/<Config().model>.json``
    (plain JSON, evaluated by ``thresher._forest``), with the training manifest
-   and the feature-schema hash.
+   and the feature-schema hash; with them the comment model (trained on the
+   pages that label comments, ``COMMENT_DATASETS``), the page-type forests
+   (block model), and the threshold of each ``Config.favor`` preset.
 
 Every random choice is seeded; CatBoost runs with a fixed thread count, so a
 rerun gives the same model.
