@@ -51,6 +51,15 @@ def test_comments_on_request_follow_the_article_marked_as_comments():
     assert markdown.index("## Comments") > markdown.index("The finish line is a lot closer")
 
 
+def test_the_text_only_path_skips_the_thread_unless_asked():
+    default = thresher.extract(BLOG)
+    fast = Extractor(Config(metadata=False)).extract(BLOG)
+    assert fast.text == default.text and fast.comments == [] and fast.page_type is None
+    assert any(COMMENT_TEXTS[0] in r.text for r in fast.removed)
+    asked = Extractor(Config(metadata=False, comments=True)).extract(BLOG)
+    assert [c.text for c in asked.comments] == [c.text for c in default.comments]
+
+
 def test_the_blog_post_is_an_article():
     assert thresher.extract(BLOG).page_type == "article"
     assert set(PAGE_TYPES) >= {"article", "forum", "product", "listing", "documentation", "collection", "other"}

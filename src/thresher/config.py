@@ -50,8 +50,10 @@ class Config:
     #: Append the reader comments after the article's text, as
     #: ``Kind.COMMENT`` blocks. They are in ``Article.comments`` either way.
     comments: bool = False
-    #: Read the page's metadata (dates, authors, site, language, page type...).
-    #: Off, ``extract`` returns the body and headline only, a little faster.
+    #: Read the page's metadata (dates, authors, site, language, page type...)
+    #: and its reader comments. Off, ``extract`` returns the body and headline
+    #: only, a little faster: the comment blocks are then left among
+    #: ``removed`` (``comments=True`` still reads them).
     metadata: bool = True
 
     def __post_init__(self) -> None:

@@ -85,12 +85,17 @@ class Extractor:
         seg = segment_page(tree.body, max_nodes=cfg.max_nodes, max_blocks=cfg.max_blocks, max_chars=cfg.max_text_chars)
         base = block_features(seg, hints)
         scores, stage2 = self.model.score(base, lambda p1: context_features(seg, base, p1))
-        comments = self.model.comment_scores(stage2, scores, self.threshold, in_text=cfg.comments)
+        # the text-only path (metadata off) skips the thread, unless asked for it
+        comments = (
+            self.model.comment_scores(stage2, scores, self.threshold, in_text=cfg.comments)
+            if cfg.metadata or cfg.comments
+            else None
+        )
         head = assemble(article, seg, scores, self.threshold, hints.title, comments)
         stated = None
         if self.config.metadata:  # the page type is metadata too
             if self.model.page_types:
-                summary = page_features(seg, base, scores, comments.scores)
+                summary = page_features(seg, base, scores, comments.scores)  # type: ignore[union-attr]
                 article.page_type = predict_page_type(self.model.page_types, summary)
             meta = html_metadata(
                 tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
