@@ -81,7 +81,7 @@ from thresher.html.hints import page_hints  # noqa: E402
 from thresher.html.pagetype import page_features
 from thresher.html.parse import parse  # noqa: E402
 from thresher.html.segment import segment_page  # noqa: E402
-from thresher.model import TwoStageModel  # noqa: E402
+from thresher.model import TwoStageModel, comment_matrix  # noqa: E402
 from thresher.types import PAGE_TYPES, Article  # noqa: E402
 
 TRAIN_DATASETS = ("scrapinghub", "readability", "wcxb_dev", "dragnet_train")
@@ -309,11 +309,6 @@ COMMENT_DATASETS = ("dragnet_train",)
 #: Comment-model thresholds tried; the one with the best pooled token F1 of
 #: ``Article.comments`` against the labelled comments is the model's.
 COMMENT_THRESHOLDS = tuple(round(float(t), 2) for t in np.arange(0.2, 0.81, 0.05))
-
-
-def comment_matrix(X2: np.ndarray, p2: np.ndarray) -> np.ndarray:
-    """The comment model's input: the stage-2 features and the block's own content score."""
-    return np.hstack([X2, p2[:, None]]).astype(np.float32)
 
 
 def comment_oof(rows, Xc, yc, w, offsets, params, folds: int) -> tuple[np.ndarray, np.ndarray]:

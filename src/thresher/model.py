@@ -25,7 +25,7 @@ import numpy as np
 from ._forest import EnsembleGroup, ObliviousEnsemble
 from .errors import ModelError
 
-__all__ = ["CommentScores", "FeatureSchema", "TwoStageModel", "load_model"]
+__all__ = ["CommentScores", "FeatureSchema", "TwoStageModel", "comment_matrix", "load_model"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,12 @@ class CommentScores:
 COMMENT_FEATURES = ("p_content",)
 
 
+def comment_matrix(stage2: np.ndarray, content: np.ndarray) -> np.ndarray:
+    """The comment model's input: stage 2's columns and the unit's content score
+    (``COMMENT_FEATURES``), as training and scoring both build it."""
+    return np.hstack([stage2, content[:, None]]).astype(np.float32)
+
+
 @dataclass(frozen=True, slots=True)
 class TwoStageModel:
     schema: FeatureSchema
@@ -98,8 +104,7 @@ class TwoStageModel:
         scores = np.zeros(stage2.shape[0])
         candidates = content < threshold
         if self.comment is not None and candidates.any():
-            rows = np.hstack([stage2[candidates], content[candidates, None].astype(np.float32)])
-            scores[candidates] = self.comment.predict(rows)
+            scores[candidates] = self.comment.predict(comment_matrix(stage2[candidates], content[candidates]))
         return CommentScores(scores, self.comment_threshold, in_text)
 
     def score(self, base: np.ndarray, context: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +139,9 @@ class TwoStageModel:
         if (stage1.n_features, stage2.n_features) != (n1, n2):
             raise ModelError(f"{kind} model has {stage1.n_features}/{stage2.n_features} features, the schema {n1}/{n2}")
         if comment is not None and comment.n_features != n2 + len(COMMENT_FEATURES):
-            raise ModelError(f"{kind} model's comment stage has {comment.n_features} features, the schema {n2 + 1}")
+            raise ModelError(
+                f"{kind} model's comment stage has {comment.n_features} features, the schema {n2 + len(COMMENT_FEATURES)}"
+            )
         return cls(schema, stage1, stage2, threshold, d.get("meta", {}), comment, comment_threshold, page_types)
 
 
