@@ -370,17 +370,14 @@ def assemble(
     reasons: dict[int, str] = {}
     texts = lines.texts
     for i in np.flatnonzero(keep).tolist():
-        if is_labelled_date_line(texts[i]):
+        why = "date" if is_labelled_date_line(texts[i]) else "placeholder" if _PLACEHOLDER.match(texts[i]) else None
+        if why:
             keep[i] = False
-            reasons[i] = "date"
+            reasons[i] = why
     if recurrence is not None:
         for i in np.flatnonzero(keep & (recurrence > 0) & (scores < SITE_MEMORY_KEEP_SCORE)).tolist():
             keep[i] = False
             reasons[i] = "recurring"
-    for i in np.flatnonzero(keep).tolist():
-        if _PLACEHOLDER.match(texts[i]):
-            keep[i] = False
-            reasons[i] = "placeholder"
     prose = _kept_prose(texts, keep)
     for i, why in _boxes(lines, keep, prose).items():
         if keep[i]:
