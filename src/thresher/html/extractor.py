@@ -93,9 +93,9 @@ class Extractor:
         )
         head = assemble(article, seg, scores, self.threshold, hints.title, comments)
         stated = None
-        if self.config.metadata:  # the page type is metadata too
-            if self.model.page_types:
-                summary = page_features(seg, base, scores, comments.scores)  # type: ignore[union-attr]
+        if cfg.metadata:  # the page type is metadata too (and ``comments`` was computed)
+            if self.model.page_types is not None and comments is not None:
+                summary = page_features(seg, base, scores, comments.scores)
                 article.page_type = predict_page_type(self.model.page_types, summary)
             meta = html_metadata(
                 tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
