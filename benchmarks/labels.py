@@ -16,7 +16,15 @@ from benchmarks.corpus import Page
 from thresher.textmeta import site_of as url_site
 from thresher.textstats import word_ngrams
 
-__all__ = ["LABEL_MIN_MATCH", "block_weights", "comment_labels", "label_blocks", "site_of"]
+__all__ = [
+    "ARTICLE_DATASETS",
+    "LABEL_MIN_MATCH",
+    "block_weights",
+    "comment_labels",
+    "label_blocks",
+    "page_type_label",
+    "site_of",
+]
 
 #: Share of a block's 3-grams that must be in the gold for it to count as content.
 LABEL_MIN_MATCH = 0.5
@@ -71,3 +79,17 @@ def site_of(page: Page) -> str:
     if domain:
         return domain.lower().removeprefix("www.")
     return url_site(page.url) or page.id
+
+
+#: Datasets whose every page is an article (their gold is one article).
+ARTICLE_DATASETS = ("scrapinghub", "dragnet_train")
+#: WCXB's types as ``PAGE_TYPES`` names them ("service" pages are "other").
+PAGE_TYPE_NAMES = {"service": "other"}
+
+
+def page_type_label(page: Page) -> str | None:
+    """The page's type as ``thresher.types.PAGE_TYPES`` names them, or ``None`` when unlabelled."""
+    if page.dataset in ARTICLE_DATASETS:
+        return "article"
+    label = page.extra.get("page_type")
+    return PAGE_TYPE_NAMES.get(label, label) if label else None

@@ -101,12 +101,11 @@ if str(ROOT) not in sys.path:
 from selectolax.lexbor import LexborHTMLParser
 
 from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1
+from benchmarks.labels import page_type_label
 from benchmarks.render import label_lines, perturb, render, render_browserlike
 from thresher.corpus import dedup
 
 DATASET = "wcxb_dev"
-#: Datasets whose every page is one article (they label no page types).
-ARTICLE_DATASETS = frozenset({"dragnet_train", "scrapinghub"})
 MODES = ("gold", "extract", "dump")
 
 #: Sources (articles that get syndicated copies) need this many gold words.
@@ -361,7 +360,7 @@ class Corpus:
 def is_source(page: Page, commented: bool) -> bool:
     """An article page with enough words (with ``commented``: one that carries
     reader comments, so its copies come without them)."""
-    article = page.dataset in ARTICLE_DATASETS or page.extra.get("page_type") in SOURCE_TYPES
+    article = page_type_label(page) in SOURCE_TYPES
     if commented and not page.extra.get("comments"):
         return False
     return article and len((page.gold or "").split()) >= MIN_SOURCE_WORDS

@@ -60,7 +60,14 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.corpus import Page, iter_pages, resolve_bench_dir, token_f1, tokens  # noqa: E402
-from benchmarks.labels import LABEL_MIN_MATCH, block_weights, comment_labels, label_blocks, site_of  # noqa: E402
+from benchmarks.labels import (
+    LABEL_MIN_MATCH,
+    block_weights,
+    comment_labels,
+    label_blocks,
+    page_type_label,
+    site_of,
+)  # noqa: E402
 from thresher._forest import ObliviousEnsemble  # noqa: E402
 from thresher.config import Config  # noqa: E402
 from thresher.dumps import cleaner  # noqa: E402
@@ -319,7 +326,7 @@ def comment_oof(rows, Xc, yc, w, offsets, params, folds: int) -> tuple[np.ndarra
     for i, r in enumerate(rows):
         if r[0] in COMMENT_DATASETS:
             mask[offsets[i] : offsets[i + 1]] = True
-            page_fold[i] = zlib.crc32(r[2].encode()) % folds
+            page_fold[i] = folds_of([r[2]], folds)[0]
     block_fold = np.repeat(page_fold, np.diff(offsets))
     scores = np.zeros(len(Xc))
     for k in range(folds):
@@ -352,18 +359,7 @@ def comment_report(rows, offsets, kept: np.ndarray, pc: np.ndarray) -> tuple[flo
 
 
 # ------------------------------------------------------------------ page types
-#: Datasets whose every page is an article (their gold is one article).
-ARTICLE_DATASETS = ("scrapinghub", "dragnet_train")
-#: WCXB's types as ``PAGE_TYPES`` names them ("service" pages are "other").
-PAGE_TYPE_NAMES = {"service": "other"}
 PAGE_TYPE_PARAMS = dict(iterations=200, depth=4, learning_rate=0.1)
-
-
-def page_type_label(page: Page) -> str | None:
-    if page.dataset in ARTICLE_DATASETS:
-        return "article"
-    label = page.extra.get("page_type")
-    return PAGE_TYPE_NAMES.get(label, label) if label else None
 
 
 def train_page_types(rows, offsets, base_rows, p2, pc, params, folds: int):
