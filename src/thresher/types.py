@@ -155,6 +155,11 @@ class Article(Metadata):
     url: str | None = None
     #: How the input was decoded (``"utf-8"``, ``"cp1251"``...), ``None`` for ``str`` input.
     encoding: str | None = None
+    #: Why the article is empty when the input was no page at all
+    #: ("gzip-compressed data", "a PNG image", "binary data"): such bytes are
+    #: refused before decoding. ``None`` otherwise (a page without an article
+    #: says what was dropped in ``removed``).
+    reason: str | None = None
 
     @property
     def text(self) -> str:
@@ -228,6 +233,7 @@ class Article(Metadata):
             "dateline": self.dateline,
             "page_type": self.page_type,
             "encoding": self.encoding,
+            "reason": self.reason,
             "text": self.text,
             "blocks": [b.to_dict() for b in self.blocks],
             "comments": [c.to_dict() for c in self.comments],
