@@ -19,6 +19,7 @@ from thresher.corpus.process import process_batch
 from thresher.corpus.sources import Raw
 from thresher.corpus.sources.sniff import has_markup, sniff_format
 from thresher.decode import binary_kind
+from thresher.types import Article, Block, Kind
 
 DUMP = Path(__file__).resolve().parent / "data" / "dump-ferry-en.txt"
 PAGE = (
@@ -131,3 +132,52 @@ def test_a_binary_page_in_a_batch_is_stored_empty_with_its_reason():
     docs = process_batch([Raw("a", gzip.compress(PAGE.encode())), Raw("b", PAGE.encode())])
     assert (docs[0].status, docs[0].reason) == ("empty", "gzip-compressed data")
     assert docs[1].status == "ok"
+
+
+# -- markdown ---------------------------------------------------------------------------------
+
+
+def test_markdown_tables_have_a_header_row_and_escaped_cells():
+    article = Article(
+        title="Budget",
+        blocks=[
+            Block(Kind.PARAGRAPH, "Spending by department."),
+            Block(Kind.TABLE_ROW, "Department\tBudget"),
+            Block(Kind.TABLE_ROW, "Police | Fire\t312.4\t+3.0%"),
+            Block(Kind.TABLE_ROW, "Parks\t58.6"),
+            Block(Kind.PARAGRAPH, "Source: the city."),
+            Block(Kind.TABLE_ROW, "Only\trow"),
+        ],
+    )
+    assert article.to_markdown() == (
+        "# Budget\n\nSpending by department.\n\n"
+        "| Department | Budget |  |\n|---|---|---|\n| Police \\| Fire | 312.4 | +3.0% |\n| Parks | 58.6 |\n\n"
+        "Source: the city.\n\n| Only | row |\n|---|---|\n"
+    )
+
+
+def test_a_table_page_renders_a_table():
+    page = Path(__file__).resolve().parent.parent / "samples" / "pages" / "budget-table-en.html"
+    md = thresher.extract(page.read_bytes()).to_markdown().splitlines()
+    at = next(i for i, line in enumerate(md) if line.startswith("| Department"))
+    assert md[at + 1] == "|---|---|---|---|" and md[at + 2].startswith("| Police | 312.4")
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "# Island ferry service to resume after three-week suspension",
+        "## Island ferry service to resume after three-week suspension ##",
+        "**Island ferry service to resume after three-week suspension**",
+        "*Island ferry service to resume after three-week suspension*",
+        "# **Island ferry service to resume after three-week suspension**",
+    ],
+)
+def test_a_dump_title_loses_its_markdown_marks(marked):
+    dump = DUMP.read_text(encoding="utf-8").replace(
+        "\nIsland ferry service to resume after three-week suspension\n", f"\n{marked}\n"
+    )
+    assert marked in dump
+    article = thresher.clean_text(dump)
+    assert article.title == "Island ferry service to resume after three-week suspension"
+    assert article.to_markdown().startswith("# Island ferry service to resume after three-week suspension\n")

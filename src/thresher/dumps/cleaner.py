@@ -195,6 +195,22 @@ def _headline(lines: Lines, scores: np.ndarray, keep: np.ndarray, prose: list[in
     return best
 
 
+# Markdown marks html2text-style dumps put around a headline: "# Title" or
+# "## Title ##", and "**Title**", "__Title__", "*Title*" or "_Title_" around the whole line.
+_ATX_HEADING = re.compile(r"#{1,6}\s+(.*?)(?:\s+#+)?")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)((?:(?!\1).)*?\S)\1")
+
+
+def _plain_title(line: str) -> str:
+    """The headline without the Markdown marks around it (a dump's title is
+    text, as an HTML page's is; the body's lines are left as they were)."""
+    m = _ATX_HEADING.fullmatch(line)
+    title = m[1] if m and m[1] else line
+    while (m := _EMPHASIS.fullmatch(title)) is not None:
+        title = m[2]
+    return title
+
+
 def _kind_of(text: str, prev_blank: bool, next_blank: bool) -> Kind:
     if prev_blank and next_blank and len(text) < 80 and text.rstrip()[-1:] not in _SENTENCE_END and text[:1].isupper():
         return Kind.HEADING
@@ -385,7 +401,7 @@ def assemble(
     prose = [i for i in prose if keep[i]]
     head = _headline(lines, scores, keep, prose)
     if head >= 0:
-        article.title = lines.texts[head]
+        article.title = _plain_title(lines.texts[head])
         keep[head] = False
         reasons[head] = "title"
     # the article ends with its last paragraph: short lines kept after it
