@@ -37,7 +37,7 @@ _MARKUP = re.compile(
 )
 _STRONG_MARKUP = re.compile(r"<(?:!doctype\s+html|html)(?=[\s>])", re.IGNORECASE)
 # A WARC record starts with its version line; a JSON Lines dump with an object.
-_WARC = re.compile(r"WARC/\d\.\d\r?\n")
+_WARC = re.compile(rb"WARC/\d\.\d\r?\n")
 _JSON_OBJECT = re.compile(r'\s*\{\s*"')
 
 
@@ -59,11 +59,11 @@ def sniff_format(head: bytes) -> InputFormat:
     doctype or ``<html>`` anywhere in the head); ``"text"`` is anything else
     that is text, a plain-text dump, or text with a stray tag further in.
     """
+    if _WARC.match(head):  # before the binary test: its records carry images too
+        return "warc"
     if binary_kind(head) is not None:
         return "gzip" if head.startswith(GZIP_MAGIC) else "binary"
     text = _head_text(head)
-    if _WARC.match(text):
-        return "warc"
     if _JSON_OBJECT.match(text):
         return "jsonl"
     if _STRONG_MARKUP.search(text) or (text.lstrip().startswith("<") and _MARKUP.search(text)):
