@@ -22,10 +22,11 @@ from typing import IO, Protocol
 
 from . import Failure, Raw, RawKind, os_reason
 from .jsonl import iter_jsonl
-from .sniff import SNIFF_BYTES, sniff_format, sniff_kind
+from .sniff import GZIP_PEEK_BYTES, SNIFF_BYTES, gunzip_head, sniff_format, sniff_kind
 from .warc import iter_warc
 
 __all__ = [
+    "PAGE_SUFFIXES",
     "STDIN",
     "STDIN_KEY",
     "iter_files",
@@ -45,9 +46,6 @@ STDIN_KEY = "<stdin>"
 #: ``Config.max_input_bytes``) without touching the disk.
 STDIN_SPOOL_BYTES = 32 * 1024 * 1024
 _STDIN_CHUNK = 1 << 20
-#: Compressed bytes inflated to sniff what a gzipped input holds: its first
-#: ``SNIFF_BYTES`` are inside the first few KB of any gzip stream.
-_GZIP_PEEK = 1 << 16
 
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -56,6 +54,8 @@ _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _WALK_SUFFIXES = tuple(
     s.removesuffix(".gz") for s in (*_WARC_SUFFIXES, *_JSONL_SUFFIXES, *_TEXT_SUFFIXES, *_HTML_SUFFIXES)
 )
+#: The suffixes that name a single page or dump (not a WARC or a JSONL dump).
+PAGE_SUFFIXES = _TEXT_SUFFIXES + _HTML_SUFFIXES
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -215,12 +215,12 @@ def _stdin_pages(spool: IO[bytes], name: str, max_bytes: int | None) -> Iterator
     head = spool.read(SNIFF_BYTES)
     fmt = sniff_format(head)
     gz = fmt == "gzip"
-    if gz:  # what is inside: enough of it to sniff
+    if gz:  # what is inside
         spool.seek(0)
         try:
-            fmt = sniff_format(zlib.decompressobj(wbits=31).decompress(spool.read(_GZIP_PEEK), SNIFF_BYTES))
-        except zlib.error as e:
-            yield Failure(STDIN_KEY, "read", f"corrupt gzip: {e}")
+            fmt = sniff_format(gunzip_head(spool.read(GZIP_PEEK_BYTES)))
+        except ValueError as e:
+            yield Failure(STDIN_KEY, "read", str(e))
             return
     spool.seek(0)
     if fmt == "warc":  # FastWARC undoes the gzip itself

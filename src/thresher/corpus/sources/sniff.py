@@ -13,18 +13,31 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 from typing import Literal
 
 from ...decode import BOMS, GZIP_MAGIC, binary_kind
 from . import RawKind
 
-__all__ = ["SNIFF_BYTES", "InputFormat", "gunzip", "has_markup", "sniff_format", "sniff_kind"]
+__all__ = [
+    "GZIP_PEEK_BYTES",
+    "SNIFF_BYTES",
+    "InputFormat",
+    "gunzip",
+    "gunzip_head",
+    "has_markup",
+    "sniff_format",
+    "sniff_kind",
+]
 
 #: How much of a file of unknown type is read to decide what it is. Markup
 #: declares itself in its first few hundred bytes; 4 KB also gets past a long
 #: preamble (BOM, whitespace, comments, an XML declaration) without reading a
 #: large binary file whole.
 SNIFF_BYTES = 4096
+#: Compressed bytes inflated to sniff what a gzip stream holds: its first
+#: ``SNIFF_BYTES`` come out of the first few KB of any gzip stream.
+GZIP_PEEK_BYTES = 1 << 16
 
 #: What :func:`sniff_format` tells apart.
 InputFormat = Literal["html", "text", "warc", "jsonl", "gzip", "binary"]
@@ -84,21 +97,40 @@ def sniff_kind(head: bytes) -> RawKind | None:
     return "html" if fmt == "html" else "text"
 
 
+def gunzip_head(data: bytes) -> bytes:
+    """The first ``SNIFF_BYTES`` of what the gzip stream ``data`` starts holds
+    (``GZIP_PEEK_BYTES`` of it are enough), to sniff. Raises ``ValueError``
+    for a corrupt stream."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(data, SNIFF_BYTES)
+    except zlib.error as exc:
+        raise ValueError(f"corrupt gzip data ({exc})") from None
+
+
 def has_markup(head: bytes | str) -> bool:
     """Whether the head of an input holds an HTML tag anywhere: without one it
     is plain text, and the HTML extractor would read it as one block."""
     return _MARKUP.search(head if isinstance(head, str) else _head_text(head)) is not None
 
 
-def gunzip(data: bytes, max_bytes: int) -> bytes:
-    """The gzip-compressed ``data`` decompressed, at most ``max_bytes + 1`` bytes of
-    it (so a caller sees an input over its limit without inflating a gzip bomb).
-    Raises ``ValueError`` for a corrupt or truncated stream."""
+def gunzip(chunks: Iterable[bytes], max_bytes: int) -> bytes:
+    """The gzip stream given in ``chunks`` (its members one after the other)
+    decompressed, at most ``max_bytes + 1`` bytes of it: a caller sees an input
+    over its limit without inflating a gzip bomb, nor reading the rest. Raises
+    ``ValueError`` for a corrupt or truncated stream."""
+    out = bytearray()
     inflater = zlib.decompressobj(wbits=31)
     try:
-        out = inflater.decompress(data, max_bytes + 1)
+        for data in chunks:
+            while data and len(out) <= max_bytes:
+                if inflater.eof:  # the next member
+                    inflater = zlib.decompressobj(wbits=31)
+                out += inflater.decompress(data, max_bytes + 1 - len(out))
+                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+            if len(out) > max_bytes:
+                break
     except zlib.error as exc:
         raise ValueError(f"corrupt gzip data ({exc})") from None
-    if not inflater.eof and len(out) <= max_bytes:
+    if len(out) <= max_bytes and not inflater.eof:
         raise ValueError("truncated gzip data")
-    return out
+    return bytes(out)
