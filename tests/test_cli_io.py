@@ -9,6 +9,8 @@ import json
 import os
 import random
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,94 @@ def test_many_files_to_stdout_go_on_after_a_bad_one(tmp_path):
     docs = [json.loads(line) for line in res.stdout.splitlines()]
     assert [Path(d["source"]).name for d in docs] == ["harbour.html", "tram.html"]
     assert "notes.txt: this looks like a plain-text dump" in res.stderr
+
+
+# -- export: outputs are never clobbered, errors are one line --------------------------------
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A store of the samples (English, German, French, Chinese, Russian pages and two dumps)."""
+    db = tmp_path_factory.mktemp("corpus") / "c.db"
+    res = run("ingest", SAMPLES, "--db", db, "-j", "1")
+    assert res.exit_code == 0, res.output
+    return db
+
+
+def test_export_refuses_to_overwrite_a_file_without_force(corpus, tmp_path):
+    out = tmp_path / "c.jsonl"
+    out.write_text("precious\n")
+    res = run("export", "--db", corpus, "-o", out)
+    assert res.exit_code == 1 and res.output == f"Error: {out} exists: use --force to overwrite it\n"
+    assert out.read_text() == "precious\n"
+    for flag in ("--force", "--overwrite"):
+        res = run("export", "--db", corpus, "-o", out, flag)
+        assert res.exit_code == 0 and len(out.read_text().splitlines()) == len(stored(corpus, "status = 'ok'"))
+    assert [p.name for p in tmp_path.iterdir()] == ["c.jsonl"]  # no temporary file left beside it
+
+
+def test_export_to_a_directory_into_a_missing_folder_or_over_the_store(corpus, tmp_path):
+    res = run("export", "--db", corpus, "-o", tmp_path)
+    assert res.exit_code == 1
+    assert res.output == f"Error: {tmp_path} is a directory: give a file name, like {tmp_path / 'corpus.jsonl'}\n"
+    deep = tmp_path / "exports" / "2026" / "c.jsonl"
+    res = run("export", "--db", corpus, "-o", deep)
+    assert res.exit_code == 0 and deep.exists() and f"documents written to {deep}" in res.output
+    before = corpus.read_bytes()
+    res = run("export", "--db", corpus, "-o", corpus, "--force")
+    assert res.exit_code == 1 and res.output == f"Error: {corpus} is the store itself\n"
+    assert corpus.read_bytes() == before
+
+
+def test_markdown_export_into_a_file_or_a_directory_that_holds_files(corpus, tmp_path):
+    (tmp_path / "notes.md").write_text("mine")
+    res = run("export", "--db", corpus, "--format", "markdown", "-o", tmp_path)
+    assert res.exit_code == 1 and "is not empty: use --force to write into it" in res.output
+    res = run("export", "--db", corpus, "--format", "markdown", "-o", tmp_path / "notes.md")
+    assert res.exit_code == 1 and "is a file: markdown export writes a directory of .md files" in res.output
+    assert run("export", "--db", corpus, "--format", "markdown", "-o", tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "notes.md").read_text() == "mine" and len(list(tmp_path.glob("0*.md"))) > 3
+
+
+def test_parquet_without_pyarrow_is_one_line(corpus, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    res = run("export", "--db", corpus, "--format", "parquet", "-o", tmp_path / "c.parquet")
+    assert res.exit_code == 1
+    assert res.output == (
+        "Error: Parquet export needs pyarrow: pip install 'thresher[parquet]' (in a checkout: pip install -e '.[parquet]')\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_piped_into_head_ends_quietly(corpus):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "thresher.cli", "export", "--db", str(corpus), "--format", "markdown"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.read(100)
+    proc.stdout.close()  # as `head -c 100` does
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err and proc.returncode == 0
+
+
+# -- --language ------------------------------------------------------------------------------
+
+
+def test_export_language_filter(corpus):
+    every = stored(corpus, "status = 'ok'")
+    assert {d[3] for d in every} >= {"en", "de", "fr"}
+    for codes in ("de", "en,fr", "EN, fr"):
+        res = run("export", "--db", corpus, "--language", codes)
+        assert res.exit_code == 0
+        wanted = {c.strip().lower() for c in codes.split(",")}
+        assert sorted(json.loads(line)["id"] for line in res.output.splitlines()) == sorted(
+            i for i, (_, _, _, lang) in enumerate(every, 1) if lang in wanted
+        )
+    res = run("export", "--db", corpus, "--language", "german")
+    assert (
+        res.exit_code == 2 and "'german' is not a language code: give ISO 639-1 codes, like en or en,de" in res.output
+    )

@@ -232,6 +232,19 @@ DB_OPTION = click.option(
 )
 
 
+def _languages(ctx, param, value: str | None):
+    """``--language en,de`` -> the codes (``corpus.languages.language_set``), or a usage error."""
+    from .corpus.languages import language_set
+
+    try:
+        return language_set(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+LANGUAGE_HELP = "Only articles in these languages: ISO 639-1 codes, comma-separated (en or en,de)."
+
+
 def _open_store(db: str, *, create: bool = False):
     from .corpus.store import Store
 
@@ -441,19 +454,43 @@ def show(doc_id, db, removed, as_json) -> None:
     "--output",
     type=click.Path(),
     default=None,
-    help="Output file (jsonl, parquet) or directory (markdown) [default: stdout for jsonl and markdown].",
+    help="Output file (jsonl, parquet) or directory (markdown), its parents created "
+    "[default: stdout for jsonl and markdown].",
 )
 @click.option("--no-duplicates", is_flag=True, help="Leave out documents that duplicate another.")
-def export(db, fmt, output, no_duplicates) -> None:
-    """Export the articles: JSONL, Parquet (pip install pyarrow) or Markdown with YAML front matter."""
+@click.option("--language", "languages", default=None, callback=_languages, help=LANGUAGE_HELP)
+@click.option(
+    "--force",
+    "--overwrite",
+    is_flag=True,
+    help="Replace an output file that exists (write into a non-empty directory).",
+)
+def export(db, fmt, output, no_duplicates, languages, force) -> None:
+    """Export the articles: JSONL, Parquet (pip install 'thresher[parquet]') or Markdown with YAML front matter.
+
+    An output that exists is replaced only with --force, and only once the
+    export is complete.
+    """
     from .corpus.export import export_store
 
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs -o FILE")
     with _open_store(db) as store:
-        n = export_store(store, fmt, output, duplicates=not no_duplicates)
+        try:
+            n = export_store(store, fmt, output, duplicates=not no_duplicates, languages=languages, overwrite=force)
+        except ThresherError as exc:
+            raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # `thresher export | head`: the reader has what it wanted
+            _quiet_stdout()
+            return
     if output:
         click.echo(f"{n} documents written to {output}", err=True)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @main.command()
