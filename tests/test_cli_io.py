@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import thresher
 from tests.test_ingest import TOPICS, page
 from tests.test_sources import http, response
 from thresher.cli import main
@@ -307,3 +308,29 @@ def test_export_language_filter(corpus):
     assert (
         res.exit_code == 2 and "'german' is not a language code: give ISO 639-1 codes, like en or en,de" in res.output
     )
+
+
+def test_ingest_language_filter_stores_only_those_and_counts_the_others(corpus, tmp_path):
+    db = tmp_path / "de.db"
+    res = run("ingest", SAMPLES, "--db", db, "-j", "1", "--language", "de,fr")
+    assert res.exit_code == 0, res.output
+    kept = stored(db, "status = 'ok'")
+    assert sorted(d[3] for d in kept) == ["de", "fr"]
+    left_out = len(stored(corpus, "status = 'ok'")) - 2
+    assert f"languages:   {left_out} articles in other languages, not stored" in res.output
+    again = run("ingest", SAMPLES, "--db", db, "-j", "1", "--language", "en")  # a later run adds them
+    assert sorted(d[3] for d in stored(db, "status = 'ok'")) == sorted(
+        d[3] for d in stored(corpus, "status = 'ok'") if d[3] in ("de", "fr", "en")
+    )
+    assert "2 already stored" in again.output
+    assert "languages:" not in run("ingest", SAMPLES, "--db", tmp_path / "all.db", "-j", "1").output
+    assert run("ingest", SAMPLES, "--db", tmp_path / "x.db", "--language", "deu").exit_code == 2
+    assert not (tmp_path / "x.db").exists()  # refused before the store is made
+
+
+def test_library_ingest_takes_languages(tmp_path):
+    report = thresher.ingest([str(SAMPLES / "pages")], tmp_path / "c.db", languages=["fr"])
+    assert report.stats.ok == 1 and report.other_languages == 6
+    with pytest.raises(ValueError, match="not a language code"):
+        thresher.ingest([str(SAMPLES)], tmp_path / "new.db", languages="french")
+    assert not (tmp_path / "new.db").exists()

@@ -94,6 +94,7 @@ def ingest(
     fetch_policy: FetchPolicy | None = None,
     progress: bool | None = None,
     strict: bool = False,
+    languages: str | Iterable[str] | None = None,
 ) -> IngestReport:
     """Ingest ``inputs`` (paths, directories, globs, WARC, JSONL, URLs, ``-``) into
     the corpus store ``db`` (a path, created if missing, or an open ``Store``);
@@ -101,14 +102,17 @@ def ingest(
 
     Every page is extracted or cleaned with ``config`` (default ``Config()``),
     in ``workers`` processes, and the store records with each document the
-    model and config that produced it. The other keywords are those of
-    ``thresher.corpus.ingest.ingest``.
+    model and config that produced it. With ``languages`` (``"en,de"`` or
+    ``["en", "de"]``), articles in other languages are counted, not stored.
+    The other keywords are those of ``thresher.corpus.ingest.ingest``.
     """
     from .corpus.ingest import ingest as run
+    from .corpus.languages import language_set
     from .corpus.store import Store
 
+    languages = language_set(languages)  # a bad code fails before the store is made
     options = dict(config=config, workers=workers, site=site, url_files=url_files,
-                   fetch_policy=fetch_policy, progress=progress, strict=strict)  # fmt: skip
+                   fetch_policy=fetch_policy, progress=progress, strict=strict, languages=languages)  # fmt: skip
     if isinstance(db, Store):
         return run(inputs, db, **options)
     with Store(db) as store:

@@ -331,6 +331,13 @@ def _config(path: str | None, **options) -> Config:
 @click.option("--allow-private", is_flag=True, help="Allow fetching private, loopback and link-local addresses.")
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
+@click.option(
+    "--language",
+    "languages",
+    default=None,
+    callback=_languages,
+    help=LANGUAGE_HELP + " Articles in other languages are counted, not stored.",
+)
 @click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
 @FAVOR_OPTION
 @COMMENTS_OPTION
@@ -353,7 +360,9 @@ def _config(path: str | None, **options) -> Config:
     default=None,
     help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
 )
-def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, progress, config_file, **options):
+def ingest(
+    inputs, db, workers, url_files, site, allow_private, delay, strict, languages, progress, config_file, **options
+):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
 
@@ -377,6 +386,7 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
             report = run(
                 inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
                 fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict, config=config,
+                languages=languages,
             )  # fmt: skip
         except IngestFailure as exc:
             raise click.ClickException(f"--strict: {exc}") from None
