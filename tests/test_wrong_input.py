@@ -16,8 +16,9 @@ import pytest
 
 import thresher
 from thresher.corpus.process import process_batch
-from thresher.corpus.sources import Raw
+from thresher.corpus.sources import Failure, Raw
 from thresher.corpus.sources.sniff import has_markup, sniff_format
+from thresher.corpus.sources.web import Fetcher, FetchPolicy, check_url
 from thresher.decode import binary_kind
 from thresher.types import Article, Block, Kind
 
@@ -181,3 +182,28 @@ def test_a_dump_title_loses_its_markdown_marks(marked):
     article = thresher.clean_text(dump)
     assert article.title == "Island ferry service to resume after three-week suspension"
     assert article.to_markdown().startswith("# Island ferry service to resume after three-week suspension\n")
+
+
+# -- URLs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://exa mple.com/story", "invalid URL: the host 'exa mple.com' has a space"),
+        ("https://example .com/", "invalid URL: the host 'example .com' has a space"),
+        ("http://exa%20mple.com/", "invalid URL: the host 'exa mple.com' has a space"),
+        ("http://ex<a>.com/", "invalid URL: the host 'ex<a>.com' has a character no host name has"),
+        ("http://127.0.0.1:8080/a", None),
+        ("http://[::1]/a", None),
+        ("https://bücher.example/a", None),
+        ("http://my_host.example/a", None),
+    ],
+)
+def test_a_host_with_a_space_is_an_invalid_url(url, reason):
+    # allow_private: no resolution, so before this check a bad host went on to be fetched
+    assert check_url(url, FetchPolicy(allow_private=True)) == reason
+    if reason:
+        assert check_url(url) == reason  # and not "cannot resolve exa%20mple.com"
+        with Fetcher(FetchPolicy(allow_private=True)) as fetcher:
+            assert fetcher.fetch(url) == Failure(url, "fetch", reason)
