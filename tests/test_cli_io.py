@@ -128,6 +128,11 @@ def test_a_directory_or_a_missing_file_is_a_clear_error(tmp_path):
     res = run("clean", tmp_path / "missing.txt")
     assert res.exit_code == 1 and res.output == f"Error: {tmp_path / 'missing.txt'}: no such file or directory\n"
     assert run("extract", "--input-dir", tmp_path).exit_code == 2  # no -o: where would the outputs go?
+    res = run("extract", "--input-dir", tmp_path / "missing", "-o", tmp_path / "out")
+    assert res.exit_code == 2 and "does not exist" in res.output
+    res = run("extract", "page.html", "-o", tmp_path / "result.txt")  # -o is a directory: no result.txt/ made
+    assert res.exit_code == 2 and "-o names a directory (one file per input inside it)" in res.output
+    assert not (tmp_path / "result.txt").exists()
     assert "--url applies to a single FILE" in run("extract", "a", "b", "--url", "https://ex.com").output
 
 

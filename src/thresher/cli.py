@@ -52,7 +52,7 @@ INPUT_OPTIONS = (
     click.argument("files", nargs=-1, type=click.Path(allow_dash=True)),
     click.option(
         "--input-dir",
-        type=click.Path(file_okay=False),
+        type=click.Path(exists=True, file_okay=False),
         default=None,
         help="Every page file below this directory (with -o: the outputs keep their paths below it).",
     ),
@@ -135,7 +135,7 @@ def clean(files, input_dir, out_dir, force, url, fmt, site, **options) -> None:
 
 def _jobs(files: tuple[str, ...], input_dir: str | None, out_dir: str | None, fmt: str, url: str | None) -> list:
     """The inputs of ``extract`` or ``clean``, with their outputs under ``-o``."""
-    from ._batch import Job, plan
+    from ._batch import SUFFIXES, Job, plan
 
     if input_dir is not None and files:
         raise click.UsageError("give FILES or --input-dir, not both")
@@ -156,6 +156,11 @@ def _jobs(files: tuple[str, ...], input_dir: str | None, out_dir: str | None, fm
         raise click.UsageError("standard input (-) has no name to write under -o: give FILES")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise click.UsageError(f"-o {out_dir} is a file: give a directory")
+    if not os.path.exists(out_dir) and out_dir.lower().endswith(tuple(SUFFIXES.values())):
+        raise click.UsageError(
+            f"-o names a directory (one file per input inside it), not {out_dir}: "
+            f"for one output file, redirect standard output (thresher ... FILE > {out_dir})"
+        )
     jobs = plan(files, input_dir, out_dir, fmt)
     if not jobs:
         raise click.ClickException(f"no page files below {input_dir}")
