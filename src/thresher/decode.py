@@ -297,11 +297,11 @@ def binary_kind(data: bytes) -> str | None:
         return "bzip2-compressed data"
     if _WEBP.match(head):
         return "a WebP image"
-    if not head or any(head.startswith(bom) for bom, _ in BOMS) or _wide_text(head):
+    if not head or any(head.startswith(bom) for bom, _ in BOMS):
         return None
-    if b"\x00" in head or len(head) - len(head.translate(None, _CONTROL)) > CONTROL_SHARE_MAX * len(head):
-        return "binary data"
-    return None
+    if b"\x00" not in head and len(head) - len(head.translate(None, _CONTROL)) <= CONTROL_SHARE_MAX * len(head):
+        return None  # the usual page, at C speed
+    return None if _wide_text(head) else "binary data"
 
 
 def _wide_text(head: bytes) -> bool:
