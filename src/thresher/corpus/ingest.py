@@ -25,9 +25,10 @@ from ..config import Config
 from ..errors import ThresherError
 from ..textmeta import site_of
 from .executors import LocalExecutor
+from .languages import language_set
 from .process import Step
 from .sources import Failure, Raw
-from .store import BatchStats, Store
+from .store import BatchStats, Document, Store
 
 __all__ = ["BATCH_SIZE", "SITE_BATCH", "IngestFailure", "IngestReport", "batches", "ingest", "open_inputs"]
 
@@ -107,6 +108,7 @@ class IngestReport:
     inputs: int = 0  # pages and failed inputs seen this run
     stats: BatchStats = field(default_factory=BatchStats)
     seconds: float = 0.0
+    other_languages: int | None = None  # articles left out by ``languages`` (None: no filter)
 
     @property
     def removed_share(self) -> float:
@@ -120,6 +122,7 @@ class IngestReport:
         return [
             f"inputs:      {self.inputs} ({s.skipped} already stored)",
             f"documents:   {s.added} added: {s.ok} articles, {s.empty} without article text",
+            *_language_line(self.other_languages),
             f"duplicates:  {s.duplicates} linked to a canonical document",
             f"failures:    {sum(s.failures.values())} ({failures})",
             f"boilerplate: {self.removed_share:.1%} of the text removed",
@@ -158,6 +161,7 @@ def ingest(
     progress: bool | None = None,
     strict: bool = False,
     config: Config | None = None,
+    languages: str | Iterable[str] | None = None,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
@@ -166,11 +170,13 @@ def ingest(
     loaded raises ``ModelError`` before any input is read. Inputs already
     stored are skipped (before extraction, and before fetching a URL). With
     ``strict`` the run stops at the first failure, after storing the batch it
-    was in.
+    was in. With ``languages`` (ISO 639-1 codes), articles in other languages
+    (or in none detected) are not stored, only counted: see ``_in_languages``.
     """
     store.check_writable()
+    wanted = language_set(languages)
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
-    report = IngestReport()
+    report = IngestReport(other_languages=None if wanted is None else 0)
     start = time.perf_counter()
     bar = _Progress(sys.stderr.isatty() if progress is None else progress)
 
@@ -205,6 +211,7 @@ def ingest(
             for docs in LocalExecutor(workers).map(step, batches(fresh(items), site=site)):
                 if pending is not None:
                     written(pending)
+                docs = _in_languages(docs, wanted, report)
                 pending = (docs, writer.submit(store.write_batch, docs))
             if pending is not None:
                 written(pending)
@@ -212,6 +219,23 @@ def ingest(
         bar.close()
         report.seconds = time.perf_counter() - start
     return report
+
+
+def _in_languages(docs: list[Document], languages: frozenset[str] | None, report: IngestReport) -> list[Document]:
+    """The documents to store under a language filter: articles in the ``languages``,
+    and every empty page and failure (what is not an article has no language
+    to judge). The others are counted in the report, and not stored: the
+    store holds what was asked for, and a later run for their language adds
+    them (they are read and extracted again each run)."""
+    if languages is None:
+        return docs
+    kept = [d for d in docs if d.status != "ok" or d.meta.language in languages]
+    report.other_languages += len(docs) - len(kept)
+    return kept
+
+
+def _language_line(left_out: int | None) -> list[str]:
+    return [] if left_out is None else [f"languages:   {left_out} articles in other languages, not stored"]
 
 
 def _unknown(store: Store, chunk: list, report: IngestReport) -> list:

@@ -38,12 +38,17 @@ def _record(key: str, line: bytes) -> Raw | Failure:
     return Failure(key, "jsonl", "no non-empty 'html' or 'text' string field")
 
 
-def iter_jsonl(path: str) -> Iterator[Raw | Failure]:
+def iter_jsonl(path: str, *, stream: Iterable[bytes] | None = None) -> Iterator[Raw | Failure]:
     """Pages of a JSONL file (``.gz`` ok), one per line, keyed ``f"{path}#{line}"``; lazy.
 
     A file that cannot be opened is one ``Failure`` (stage ``"read"``); a gzip
     stream that breaks off ends the dump with one ``Failure`` (stage ``"jsonl"``).
+    With ``stream`` (an open binary file, already decompressed: standard
+    input) the lines are read from it, and ``path`` only names them.
     """
+    if stream is not None:
+        yield from _lines(path, stream)
+        return
     path = os.path.abspath(path)
     try:
         with gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb") as f:
