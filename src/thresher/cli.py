@@ -265,20 +265,43 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
     "--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits."
 )
 @click.option("--duplicates", is_flag=True, help="Include documents that duplicate another.")
+@click.option(
+    "--fts",
+    is_flag=True,
+    help="QUERY is in SQLite FTS5 syntax: AND/OR/NOT, NEAR(a b), title:word, prefix* (at most 4, 2+ letters).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop a search still running after this many seconds [default: 5].",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def search(query, db, limit, duplicates, as_json) -> None:
-    """Full-text search of the articles (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*)."""
+def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
+    """Full-text search of the articles: every word or "quoted phrase" of QUERY must occur.
+
+    Words are matched as written, punctuation and all (covid-19, U.S., C++), in
+    any language, Chinese, Japanese and Thai included. --fts takes FTS5's query
+    language instead."""
+    from .corpus.search import TIME_BUDGET
+
     with _open_store(db) as store:
         try:
-            hits = store.search(query, limit=limit, include_duplicates=duplicates)
+            hits = store.search(
+                query,
+                limit=limit,
+                include_duplicates=duplicates,
+                syntax="fts" if fts else "plain",
+                time_budget=TIME_BUDGET if timeout is None else timeout,
+            )
         except ThresherError as exc:
             raise click.ClickException(str(exc)) from None
     for h in hits:
         if as_json:
-            click.echo(json.dumps(h, ensure_ascii=False))
+            click.echo(json.dumps(h.to_dict(), ensure_ascii=False))
         else:
-            click.echo(f"{h['id']:>6}  {h['title'] or '(no title)'}  <{h['url'] or h['source']}>")
-            click.echo(f"        {' '.join(h['snippet'].split())}")
+            click.echo(f"{h.id:>6}  {h.title or '(no title)'}  <{h.url or h.source}>")
+            click.echo(f"        {' '.join(h.snippet.split())}")
 
 
 @main.command()
