@@ -128,6 +128,22 @@ def test_fts_syntax_on_request(tmp_path):
             store.search("x", syntax="sql")
 
 
+def test_a_snippet_is_one_line_around_the_most_matches(tmp_path):
+    filler = " ".join(["The ferry timetable was printed again for the summer."] * 12)
+    text = f"A harbour lies to the east. {filler} The swing bridge spans the harbour, the swing bridge opened. {filler}"
+    db = make_store(tmp_path / "c.db", [doc("long.txt", "Ferries", text)])
+    with Store(db) as store:
+        (hit,) = store.search('"swing bridge" harbour')
+        (first,) = store.search("east")
+    # the stretch with three matches, not the first match; a phrase marked as one; cut at spaces
+    assert (
+        hit.snippet
+        == "…again for the summer. The [swing bridge] spans the [harbour], the [swing bridge] opened. The ferry…"
+    )
+    assert first.snippet.startswith("A harbour lies to the [east]. The ferry") and first.snippet.endswith("…")
+    assert len(first.snippet) < 110
+
+
 @pytest.mark.parametrize(("query", "message"), [("a AND", "syntax error"), ("covid-19", "no such column: 19")])
 def test_a_bad_fts_query_is_one_line_with_a_hint(tmp_path, query, message):
     db = make_store(tmp_path / "c.db")

@@ -63,35 +63,38 @@ SEARCH_INDEX_VERSION = 5
 
 #: Longest query, in characters. Set far above any query a person types (a
 #: pasted sentence is 100-300) and low enough that no query is long enough to
-#: cost much: on the 3,625-page bench store 48 distinct common words AND-ed
-#: ran in 33 ms.
+#: cost much: on the bench store (4,108 articles, ``benchmarks/run_search.py``)
+#: 64 distinct common words took 0.14 s, 120 OR-ed (``--fts``) 0.5 s.
 MAX_QUERY_CHARS = 1000
 #: At most this many prefix terms (``term*``) in an FTS5 query, each of at least
 #: ``MIN_PREFIX_CHARS`` characters. A prefix term is expanded to every indexed
 #: word it starts and their lists are merged: on the bench store ``a*`` took
 #: 0.13 s, ``th*`` 0.04 s, 4 × ``a*`` 0.5 s, 8 × ``a*`` 1.1 s and 64 × ``a*``
-#: (issue 16) was stopped only by the time budget. Four cover a real query
-#: (``educat* polic* reform*``); two characters cut the expansion of the
-#: broadest one-letter prefixes by about three.
+#: (issue 16: 154 s on a 990-page store) was stopped only by the time budget.
+#: Four cover a real query (``educat* polic* reform*``); two characters cut the
+#: expansion of the broadest one-letter prefixes by about three.
 MAX_PREFIX_TERMS = 4
 MIN_PREFIX_CHARS = 2
 #: Seconds a search may run before it is stopped with a message. Queries on the
-#: bench store take 1-200 ms; five seconds leave room for stores a hundred times
-#: larger and still answer a person who waits. ``Store.search(time_budget=...)``
-#: and ``thresher search --timeout`` change it.
+#: bench store take 1-30 ms (``the``: 30 ms); five seconds leave room for stores
+#: a hundred times larger and still answer a person who waits; what it stops is
+#: a pathological query (150 × ``"the"`` with ``--fts``).
+#: ``Store.search(time_budget=...)`` and ``thresher search --timeout`` change it.
 TIME_BUDGET = 5.0
 #: The progress handler runs every this many SQLite VM instructions: often
-#: enough to stop within tens of milliseconds of the budget (FTS5 does much of
-#: its work inside single instructions), rarely enough to cost nothing measurable.
+#: enough to stop within a few tenths of a second of the budget (FTS5 does much
+#: of its work inside single instructions: 5.4 s for a 5 s budget, 1.07 s for
+#: 1 s), rarely enough to cost nothing measurable.
 _PROGRESS_EVERY = 1000
 
 #: The trigram tokenizer's window: a term shorter than this matches nothing in
 #: the trigram index, and is searched as a substring instead.
 _TRIGRAM = 3
-#: Tokens of context a snippet shows (FTS5's ``snippet``); for the substring
-#: scan, characters on each side of the match.
-_SNIPPET_TOKENS = 16
-_SNIPPET_CHARS = 20
+#: A snippet's width in terminal columns (a Chinese character takes two), and
+#: how much of it comes before the first match: about the 16 words FTS5's
+#: ``snippet`` showed, on one line.
+_SNIPPET_WIDTH = 100
+_SNIPPET_LEAD = 30
 
 #: Code-point ranges of the scripts written without spaces between words (or,
 #: Korean, with particles attached to them): text holding them is put in the
@@ -317,11 +320,17 @@ def _fts(query: str, *, trigram: bool) -> _Plan:
 _HIT_COLUMNS = "d.id, d.title, d.url, d.source, d.site, d.published, d.duplicate_of"
 #: What the substring scan searches: the title and the text, ASCII case folded (SQLite's ``lower``).
 _HAYSTACK = "lower(coalesce(d.title, '') || ' ' || coalesce(d.text, ''))"
+#: The marks FTS5's ``highlight`` puts around each match: control characters, which stored text never holds.
+_MARKED_RE = re.compile("\x02([^\x03]*)\x03")
 
 
 def _sql(plan: _Plan, *, trigram: bool, include_duplicates: bool, limit: int) -> tuple[str, list]:
-    """The SELECT of ``plan``: the hit's columns, then its snippet (or, for the substring
-    scan, its text to cut one from), best first."""
+    """The SELECT of ``plan``: the hit's columns, then its text (matches marked, by FTS5's
+    ``highlight``, or plain, for the substring scan), best first.
+
+    The best hits are chosen first and only they are highlighted: FTS5's
+    ``snippet`` is quadratic in the matches of a text and a call cannot be
+    stopped (100 x ``the`` OR-ed took 191 s for 20 hits on the bench store)."""
     where: list[str] = []
     params: list = []
     for table, match in plan.match[1:]:
@@ -332,38 +341,93 @@ def _sql(plan: _Plan, *, trigram: bool, include_duplicates: bool, limit: int) ->
         params.append(s)
     if not include_duplicates:
         where.append("d.duplicate_of IS NULL")
+    filters = "".join(" AND " + w for w in where)
     if plan.match:
         table, match = plan.match[0]
-        head = (
-            f"SELECT {_HIT_COLUMNS}, snippet({table}, 1, '[', ']', '…', {_SNIPPET_TOKENS}) "
-            f"FROM {table} JOIN documents d ON d.id = {table}.rowid WHERE {table} MATCH ?"
+        sql = (
+            f"WITH top AS (SELECT d.id, bm25({table}, 2.0, 1.0) AS score "  # a title word weighs two of the text
+            f"FROM {table} JOIN documents d ON d.id = {table}.rowid WHERE {table} MATCH ?{filters} "
+            "ORDER BY score LIMIT ?) "
+            f"SELECT {_HIT_COLUMNS}, highlight({table}, 1, char(2), char(3)) FROM top "
+            f"JOIN documents d ON d.id = top.id JOIN {table} ON {table}.rowid = top.id "
+            f"WHERE {table} MATCH ? ORDER BY top.score"
         )
-        order = f"bm25({table}, 2.0, 1.0)"  # a word in the title weighs two in the text
-        params.insert(0, match)
-    else:
-        # only the articles in the trigram index can hold these characters
-        scope = "d.id IN (SELECT id FROM documents_tri_docsize)" if trigram else "d.status = 'ok'"
-        head = f"SELECT {_HIT_COLUMNS}, d.text FROM documents d WHERE {scope}"
-        # in the title first, then by how often the first term occurs
-        needle, text = "lower(?)", "lower(coalesce(d.text, ''))"
-        order = (
-            f"instr(lower(coalesce(d.title, '')), {needle}) > 0 DESC, "
-            f"(length({text}) - length(replace({text}, {needle}, ''))) / length({needle}) DESC, d.id"
-        )
-        params += [plan.substrings[0]] * order.count("?")
-    return f"{head} {''.join(' AND ' + w for w in where)} ORDER BY {order} LIMIT ?", [*params, limit]
+        return sql, [match, *params, limit, match]
+    # only the articles in the trigram index can hold these characters
+    scope = "d.id IN (SELECT id FROM documents_tri_docsize)" if trigram else "d.status = 'ok'"
+    # in the title first, then by how often the first term occurs
+    needle, text = "lower(?)", "lower(coalesce(d.text, ''))"
+    order = (
+        f"instr(lower(coalesce(d.title, '')), {needle}) > 0 DESC, "
+        f"(length({text}) - length(replace({text}, {needle}, ''))) / length({needle}) DESC, d.id"
+    )
+    sql = f"SELECT {_HIT_COLUMNS}, d.text FROM documents d WHERE {scope}{filters} ORDER BY {order} LIMIT ?"
+    return sql, [*params, *[plan.substrings[0]] * order.count("?"), limit]
 
 
-def _substring_snippet(text: str | None, needle: str) -> str:
-    """The text around the first occurrence of ``needle``, the match in [brackets] (FTS5's snippet, by hand)."""
+def _marked(marked: str | None) -> tuple[str, list[tuple[int, int]]]:
+    """The text ``highlight`` marked, and the spans of its matches (in order, apart)."""
+    parts, spans, at, last = [], [], 0, 0
+    for m in _MARKED_RE.finditer(marked or ""):
+        parts += [marked[last : m.start()], m.group(1)]
+        at += m.start() - last
+        spans.append((at, at + len(m.group(1))))
+        at, last = at + len(m.group(1)), m.end()
+    parts.append((marked or "")[last:])
+    return "".join(parts), spans
+
+
+def _joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` (in order) with those that overlap or touch across spaces made one: a phrase is one match."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and (a <= out[-1][1] or not text[out[-1][1] : a].strip()):
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _found(text: str | None, needles: tuple[str, ...]) -> tuple[str, list[tuple[int, int]]]:
+    """``text``, and the spans of every occurrence of the ``needles`` in it (any case)."""
     text = text or ""
-    at = text.lower().find(needle.lower())
-    if at < 0:  # in the title only
-        return text[: 2 * _SNIPPET_CHARS] + ("…" if len(text) > 2 * _SNIPPET_CHARS else "")
-    start, end = max(0, at - _SNIPPET_CHARS), min(len(text), at + len(needle) + _SNIPPET_CHARS)
-    return "".join(
-        ("…" if start else "", text[start:at], "[", text[at : at + len(needle)], "]", text[at + len(needle) : end])
-    ) + ("…" if end < len(text) else "")
+    return text, sorted(m.span() for n in needles for m in re.finditer(re.escape(n), text, re.IGNORECASE))
+
+
+def _width(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
+def _snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    """The stretch of ``text`` holding the most matches (``_SNIPPET_WIDTH`` columns: half as many
+    Chinese characters), the matches in [brackets], cut at spaces where the text has them."""
+    spans = _joined(text, spans)
+    first = most = following = 0
+    for i, (a, _) in enumerate(spans):  # the match followed by the most others within the window
+        while following < len(spans) and spans[following][0] < a + _SNIPPET_WIDTH:
+            following += 1
+        if following - i > most:
+            first, most = i, following - i
+    start = end = spans[first][0] if spans else 0
+    cells = 0
+    while start > 0 and cells < _SNIPPET_LEAD:
+        start -= 1
+        cells += _width(text[start])
+    while end < len(text) and cells < _SNIPPET_WIDTH:
+        cells += _width(text[end])
+        end += 1
+    if start > 0 and (space := text.find(" ", start, spans[first][0])) >= 0:
+        start = space + 1
+    if end < len(text) and (space := text.rfind(" ", spans[first][1] if spans else 0, end)) > 0:
+        end = space
+    out, at = [], start
+    for a, b in spans:
+        if a < end and b > start:
+            a, b = max(a, start), min(b, end)
+            out += [text[at:a], "[", text[a:b], "]"]
+            at = b
+    body = "".join([*out, text[at:end]])
+    return ("…" if start else "") + body + ("…" if end < len(text) else "")
 
 
 def _fetch_bounded(db: sqlite3.Connection, sql: str, params: list, *, query: str, syntax: str, budget: float):
@@ -410,6 +474,8 @@ def search(
         return []
     sql, params = _sql(plan, trigram=trigram, include_duplicates=include_duplicates, limit=limit)
     rows = _fetch_bounded(db, sql, params, query=query, syntax=syntax, budget=time_budget)
-    if not plan.match:
-        rows = [(*row[:-1], _substring_snippet(row[-1], plan.substrings[0])) for row in rows]
-    return [SearchHit(*row) for row in rows]
+    hits = []
+    for *columns, text in rows:
+        text, spans = _marked(text) if plan.match else _found(text, plan.substrings)
+        hits.append(SearchHit(*columns, _snippet(text, spans)))
+    return hits
