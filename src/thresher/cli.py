@@ -12,6 +12,7 @@ import click
 
 from . import config as config_module
 from .config import FAVOR, Config
+from .corpus.search import MAX_PREFIX_TERMS, MIN_PREFIX_CHARS, TIME_BUDGET
 from .errors import ModelError, ThresherError
 
 FORMATS = ("text", "markdown", "json")
@@ -268,13 +269,15 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
 @click.option(
     "--fts",
     is_flag=True,
-    help="QUERY is in SQLite FTS5 syntax: AND/OR/NOT, NEAR(a b), title:word, prefix* (at most 4, 2+ letters).",
+    help="QUERY is in SQLite FTS5 syntax: AND/OR/NOT, NEAR(a b), title:word, "
+    f"prefix* (at most {MAX_PREFIX_TERMS}, of {MIN_PREFIX_CHARS}+ letters).",
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Stop a search still running after this many seconds [default: 5].",
+    default=TIME_BUDGET,
+    show_default=True,
+    help="Stop a search still running after this many seconds.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
@@ -283,8 +286,6 @@ def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
     Words are matched as written, punctuation and all (covid-19, U.S., C++), in
     any language, Chinese, Japanese and Thai included. --fts takes FTS5's query
     language instead."""
-    from .corpus.search import TIME_BUDGET
-
     with _open_store(db) as store:
         try:
             hits = store.search(
@@ -292,7 +293,7 @@ def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
                 limit=limit,
                 include_duplicates=duplicates,
                 syntax="fts" if fts else "plain",
-                time_budget=TIME_BUDGET if timeout is None else timeout,
+                time_budget=timeout,
             )
         except ThresherError as exc:
             raise click.ClickException(str(exc)) from None
