@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import sys
 import tomllib
 from types import NoneType, UnionType
@@ -360,6 +362,18 @@ def export(db, fmt, output, no_duplicates) -> None:
         n = export_store(store, fmt, output, duplicates=not no_duplicates)
     if output:
         click.echo(f"{n} documents written to {output}", err=True)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@DB_OPTION
+@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
+def browse(db, datasette_options) -> None:
+    """Browse and search the store in Datasette (thresher[datasette]); DATASETTE_OPTIONS
+    (--port 8002, --open...) are passed on to `datasette serve`."""
+    if importlib.util.find_spec("datasette") is None:
+        raise click.ClickException("Datasette is not installed: pip install 'thresher[datasette]'")
+    _open_store(db).close()  # a missing file is an error, an older store is upgraded (its search indexes)
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", db, *datasette_options])
 
 
 @main.command()
