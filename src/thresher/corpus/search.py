@@ -19,7 +19,7 @@ re-index) and DELETE keep both in step with ``documents``, whoever writes it.
 A SQLite without the trigram tokenizer (before 3.34) gets the word index only,
 and searches those scripts by a substring scan instead.
 
-A query is, by default, the user's words (``parse``): each whitespace-separated
+A query is, by default, a person's words (``_plain``): each whitespace-separated
 chunk, or "double-quoted text", is one quoted FTS5 phrase, so punctuation in it
 (``covid-19``, ``U.S.``, ``9/11``, ``don't``, ``C++``) is cut exactly as the
 index cut the text and never read as syntax. Chunks of the unsegmented scripts
@@ -29,7 +29,9 @@ is there on request (``syntax="fts"``).
 
 The cost is bounded (issue 16): a query's length and its prefix terms are
 limited before it runs, and a time budget stops it while it runs
-(``sqlite3.Connection.set_progress_handler``).
+(``sqlite3.Connection.set_progress_handler``). For that, the hits are ranked
+first and only those shown are highlighted: FTS5's ``snippet`` is quadratic in
+a text's matches and cannot be stopped; ``_snippet`` cuts the line instead.
 """
 
 from __future__ import annotations
