@@ -103,7 +103,7 @@ def test_a_version_1_store_is_upgraded_without_losing_data(tmp_path):
         assert first.meta.title == before[0]["title"] and first.meta.authors == json.loads(before[0]["authors"])
         assert first.text == before[0]["text"] and first.model is first.config is None
         assert len(before) == 3 and before[0]["signature"] and before[0]["text"]
-        assert [h["source"] for h in store.search("harbour")] == ["a.html"]  # the full-text index still works
+        assert [h.source for h in store.search("harbour")] == ["a.html"]  # the full-text index still works
         # The old documents' signatures still find duplicates: a copy of a.html links to it.
         report_docs = process_batch([Raw("copy-of-a.html", page(*TOPICS[0], site="Courier"))])
         assert store.write_batch(report_docs).duplicates == 1

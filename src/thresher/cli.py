@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -13,6 +14,7 @@ import click
 
 from . import config as config_module
 from .config import FAVOR, Config
+from .corpus.search import MAX_PREFIX_TERMS, MIN_PREFIX_CHARS, TIME_BUDGET
 from .errors import ModelError, ThresherError
 
 FORMATS = ("text", "markdown", "json")
@@ -411,20 +413,43 @@ def ingest(
     "--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits."
 )
 @click.option("--duplicates", is_flag=True, help="Include documents that duplicate another.")
+@click.option(
+    "--fts",
+    is_flag=True,
+    help="QUERY is in SQLite FTS5 syntax: AND/OR/NOT, NEAR(a b), title:word, "
+    f"prefix* (at most {MAX_PREFIX_TERMS}, of {MIN_PREFIX_CHARS}+ letters).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=TIME_BUDGET,
+    show_default=True,
+    help="Stop a search still running after this many seconds.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def search(query, db, limit, duplicates, as_json) -> None:
-    """Full-text search of the articles (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*)."""
+def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
+    """Full-text search of the articles: every word or "quoted phrase" of QUERY must occur.
+
+    Words are matched as written, punctuation and all (covid-19, U.S., C++), in
+    any language, Chinese, Japanese and Thai included. --fts takes FTS5's query
+    language instead."""
     with _open_store(db) as store:
         try:
-            hits = store.search(query, limit=limit, include_duplicates=duplicates)
+            hits = store.search(
+                query,
+                limit=limit,
+                include_duplicates=duplicates,
+                syntax="fts" if fts else "plain",
+                time_budget=timeout,
+            )
         except ThresherError as exc:
             raise click.ClickException(str(exc)) from None
     for h in hits:
         if as_json:
-            click.echo(json.dumps(h, ensure_ascii=False))
+            click.echo(json.dumps(h.to_dict(), ensure_ascii=False))
         else:
-            click.echo(f"{h['id']:>6}  {h['title'] or '(no title)'}  <{h['url'] or h['source']}>")
-            click.echo(f"        {' '.join(h['snippet'].split())}")
+            click.echo(f"{h.id:>6}  {h.title or '(no title)'}  <{h.url or h.source}>")
+            click.echo(f"        {' '.join(h.snippet.split())}")
 
 
 @main.command()
@@ -506,6 +531,18 @@ def _quiet_stdout() -> None:
     """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@DB_OPTION
+@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
+def browse(db, datasette_options) -> None:
+    """Browse and search the store in Datasette (thresher[datasette]); DATASETTE_OPTIONS
+    (--port 8002, --open...) are passed on to `datasette serve`."""
+    if importlib.util.find_spec("datasette") is None:
+        raise click.ClickException("Datasette is not installed: pip install 'thresher[datasette]'")
+    _open_store(db).close()  # a missing file is an error, an older store is upgraded (its search indexes)
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", db, *datasette_options])
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""The corpus store: one embedded SQLite file (WAL), searchable with FTS5.
+"""The corpus store: one embedded SQLite file (WAL), searchable with FTS5 (``search.py``).
 
 One row per input key (``documents.source``): an article, an empty page, or a
 failure with its stage and reason. ``write_batch`` writes a batch of processed
@@ -20,8 +20,9 @@ becomes the canonical one and the group is re-pointed.
 
 Each document records what produced it: ``model`` (the model's name and its
 feature-schema hash) and ``config`` (the run's ``Config`` as JSON). A store
-of an older schema is upgraded when it is opened (columns are added, nothing
-is dropped or rewritten); a newer one is refused. ``get`` and
+of an older schema is upgraded when it is opened (columns are added and the
+search indexes rebuilt; no document is dropped or rewritten); a newer one is
+refused. ``get`` and
 ``iter_documents`` return ``StoredDocument`` records.
 """
 
@@ -32,17 +33,18 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from ..errors import ThresherError
 from ..types import METADATA_FIELDS, Comment, Kind, Metadata, Removed
-from . import dedup
+from . import dedup, search
+from .search import SearchHit
 
-__all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError", "StoredDocument"]
+__all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "SearchHit", "Store", "StoreError", "StoredDocument"]
 
 #: Bumped when the tables change. An older store is upgraded when it is opened
 #: (``Store._upgrade``); a newer one is refused with a clear error.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The documents table, column by column. The metadata columns are
 #: ``METADATA_FIELDS``, declared once (``types.Metadata``); lists are stored as
@@ -92,12 +94,6 @@ CREATE INDEX IF NOT EXISTS documents_dup ON documents(duplicate_of);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(key);
-CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    title, text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents WHEN new.status = 'ok' BEGIN
-    INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
-END;
 INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 INSERT OR IGNORE INTO meta VALUES ('signature_version', '{dedup.SIGNATURE_VERSION}');
 """
@@ -230,10 +226,14 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each checkpoint, never corrupt
             self.db.execute("PRAGMA foreign_keys=ON")
+            # an INSERT OR REPLACE then fires the delete trigger that takes the old row out of the search indexes
+            self.db.execute("PRAGMA recursive_triggers=ON")
             self.db.executescript(_META)
             version = self._version()
             if version is None:
-                self.db.executescript(_SCHEMA)
+                # one transaction: a store is created whole, its search indexes with it
+                indexes = ";\n".join(search.create_statements(trigram=search.trigram_available()))
+                self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{indexes};\nCOMMIT;")
                 version = SCHEMA_VERSION
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a thresher store ({exc})") from None
@@ -256,15 +256,18 @@ class Store:
     def _upgrade(self) -> None:
         """Bring an older store to ``SCHEMA_VERSION``, in one transaction: add the
         columns of ``_TABLE`` it lacks (at the end; no row is touched) and record
-        the version. (Every change so far adds columns; a change of another kind
-        would need its own step here.)"""
+        the version. Changes of another kind have their own steps: the search
+        indexes of version 5 are rebuilt from the stored articles."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             # read under the lock: another process may have upgraded it meanwhile
+            version = self._version()
             have = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
             for name, decl in _TABLE:
                 if name not in have:
                     self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
+            if version < search.SEARCH_INDEX_VERSION:
+                search.rebuild(self.db, trigram=search.trigram_available())
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             self.db.execute("COMMIT")
         except BaseException as exc:
@@ -396,20 +399,32 @@ class Store:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return StoredDocument.from_row(row) if row else None
 
-    def search(self, query: str, *, limit: int = 20, include_duplicates: bool = False) -> list[dict]:
-        """Articles matching an FTS5 ``query``, best first, with a highlighted snippet."""
-        dup = "" if include_duplicates else "AND d.duplicate_of IS NULL"
-        try:
-            rows = self.db.execute(
-                "SELECT d.id, d.title, d.url, d.source, d.site, d.published, d.duplicate_of, "
-                "snippet(documents_fts, 1, '[', ']', '…', 16) AS snippet "
-                f"FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid WHERE documents_fts MATCH ? {dup} "
-                "ORDER BY bm25(documents_fts, 2.0, 1.0) LIMIT ?",
-                (query, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"bad search query {query!r}: {exc}") from None
-        return [dict(r) for r in rows]
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        include_duplicates: bool = False,
+        syntax: Literal["plain", "fts"] = "plain",
+        time_budget: float = search.TIME_BUDGET,
+    ) -> list[SearchHit]:
+        """The articles matching ``query``, best first, each with its text around the match.
+
+        ``syntax="plain"`` (the default) searches a person's words: every word,
+        or "quoted phrase", must occur, punctuation in them (``covid-19``,
+        ``U.S.``) is cut as the index cut the text, and Chinese, Japanese, Thai...
+        are found as written. ``syntax="fts"`` takes SQLite FTS5's query
+        language (AND/OR/NOT, NEAR, ``title:``, ``prefix*``). A query over the
+        cost limits, bad FTS5 syntax, or one still running after
+        ``time_budget`` seconds raises ``search.QueryError`` (a ``ThresherError``)."""
+        return search.search(
+            self._reader,
+            query,
+            limit=limit,
+            include_duplicates=include_duplicates,
+            syntax=syntax,
+            time_budget=time_budget,
+        )
 
     def iter_documents(self, *, include_failed: bool = False) -> Iterator[StoredDocument]:
         """Every stored document in id order, streamed."""
