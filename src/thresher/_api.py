@@ -72,6 +72,7 @@ def ingest(
     fetch_policy: FetchPolicy | None = None,
     progress: bool | None = None,
     strict: bool = False,
+    retry_failed: bool = False,
 ) -> IngestReport:
     """Ingest ``inputs`` (paths, directories, globs, WARC, JSONL, URLs, ``-``) into
     the corpus store ``db`` (a path, created if missing, or an open ``Store``);
@@ -86,7 +87,7 @@ def ingest(
     from .corpus.store import Store
 
     options = dict(config=config, workers=workers, site=site, url_files=url_files,
-                   fetch_policy=fetch_policy, progress=progress, strict=strict)  # fmt: skip
+                   fetch_policy=fetch_policy, progress=progress, strict=strict, retry_failed=retry_failed)  # fmt: skip
     if isinstance(db, Store):
         return run(inputs, db, **options)
     with Store(db) as store:

@@ -200,6 +200,11 @@ def _config(path: str | None, **options) -> Config:
 @click.option("--allow-private", is_flag=True, help="Allow fetching private, loopback and link-local addresses.")
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Try every stored failure of these inputs again (transient ones are retried without it).",
+)
 @click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
 @FAVOR_OPTION
 @COMMENTS_OPTION
@@ -222,13 +227,17 @@ def _config(path: str | None, **options) -> Config:
     default=None,
     help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
 )
-def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, progress, config_file, **options):
+def ingest(
+    inputs, db, workers, url_files, site, allow_private, delay, strict, retry_failed, progress, config_file, **options
+):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
 
     Inputs already in the store are skipped, so a re-run, or a run started
     again after it was killed, adds only what is missing. Failures are stored
-    with their reason; the exit status is 0 when anything was ingested.
+    with their reason (`thresher failures` lists them); transient ones (HTTP
+    5xx and 429, timeouts, network errors, a missing file) are tried again by
+    the next run. The exit status is 0 when anything was ingested.
     """
     from .corpus.executors import default_workers
     from .corpus.ingest import IngestFailure
@@ -246,6 +255,7 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
             report = run(
                 inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
                 fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict, config=config,
+                retry_failed=retry_failed,
             )  # fmt: skip
         except IngestFailure as exc:
             raise click.ClickException(f"--strict: {exc}") from None
@@ -254,8 +264,51 @@ def ingest(inputs, db, workers, url_files, site, allow_private, delay, strict, p
     for line in report.lines():
         click.echo(line)
     s = report.stats
+    if s.failures:
+        click.echo(f"             (thresher failures --db {db} lists them all)")
     if s.failures and not (s.ok or s.empty or s.skipped):
         sys.exit(1)
+
+
+@main.command()
+@DB_OPTION
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Sources listed per group of failures (0: all of them).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The groups as one JSON object.")
+def failures(db, limit, as_json) -> None:
+    """The stored failures, grouped by stage and reason: how many of each, then their sources.
+
+    Transient ones (server errors, timeouts, missing files) are tried again by
+    the next `ingest` of the same inputs; `ingest --retry-failed` tries them all.
+    """
+    with _open_store(db) as store:
+        groups = store.failures(limit=limit or None)
+    total = sum(g.count for g in groups)
+    transient = sum(g.count for g in groups if g.transient)
+    if as_json:
+        out = {"failures": total, "transient": transient, "groups": [g.to_dict() for g in groups]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not total:
+        click.echo(f"no failures in {db}")
+        return
+    click.echo(f"{total} failures, {transient} transient (the next ingest of their inputs tries them again)")
+    width = max(len(g.stage) for g in groups)
+    for g in groups:
+        click.echo(f"  {g.count:>6}  {g.stage:<{width}}  {g.reason}{'  [transient]' if g.transient else ''}")
+    for g in groups:
+        click.echo(f"\n{g.stage}: {g.reason} ({g.count})")
+        for entry in g.sources:
+            detail = "" if entry["reason"] == g.reason else f"  ({entry['reason']})"
+            click.echo(f"  {entry['source']}{detail}")
+        if g.count > len(g.sources):
+            click.echo(f"  ... and {g.count - len(g.sources)} more (--limit 0 lists all)")
 
 
 @main.command()

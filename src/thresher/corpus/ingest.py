@@ -25,11 +25,21 @@ from ..config import Config
 from ..errors import ThresherError
 from ..textmeta import site_of
 from .executors import LocalExecutor
+from .failures import top_reasons
 from .process import Step
 from .sources import Failure, Raw
 from .store import BatchStats, Store
 
-__all__ = ["BATCH_SIZE", "SITE_BATCH", "IngestFailure", "IngestReport", "batches", "ingest", "open_inputs"]
+__all__ = [
+    "BATCH_SIZE",
+    "SITE_BATCH",
+    "TOP_REASONS",
+    "IngestFailure",
+    "IngestReport",
+    "batches",
+    "ingest",
+    "open_inputs",
+]
 
 #: Pages per batch: large enough that per-batch costs (a transaction, a
 #: round trip to a worker) vanish, small enough for a live progress bar.
@@ -102,6 +112,10 @@ def batches(
 # -- the run -----------------------------------------------------------------------------------
 
 
+#: Failure reasons the final report names (the rest: ``thresher failures``).
+TOP_REASONS = 3
+
+
 @dataclass(slots=True)
 class IngestReport:
     inputs: int = 0  # pages and failed inputs seen this run
@@ -115,16 +129,30 @@ class IngestReport:
 
     def lines(self) -> list[str]:
         s = self.stats
-        failures = ", ".join(f"{k} {v}" for k, v in sorted(s.failures.items())) or "none"
         rate = (s.added / self.seconds) if self.seconds else 0.0
+        retried = f", {s.retried} failed before and tried again" if s.retried else ""
         return [
-            f"inputs:      {self.inputs} ({s.skipped} already stored)",
+            f"inputs:      {self.inputs} ({s.skipped} already stored{retried})",
             f"documents:   {s.added} added: {s.ok} articles, {s.empty} without article text",
             f"duplicates:  {s.duplicates} linked to a canonical document",
-            f"failures:    {sum(s.failures.values())} ({failures})",
+            *self.failure_lines(),
             f"boilerplate: {self.removed_share:.1%} of the text removed",
             f"time:        {self.seconds:.1f} s ({rate:.1f} docs/s)",
         ]
+
+    def failure_lines(self) -> list[str]:
+        """The failures by stage, then the most frequent reasons and how many are retried."""
+        s = self.stats
+        n = sum(s.failures.values())
+        stages = ", ".join(f"{k} {v}" for k, v in sorted(s.failures.items())) or "none"
+        lines = [f"failures:    {n} ({stages})"]
+        if n:
+            top = "; ".join(f"{key} ({count})" for key, count in top_reasons(s.reasons, TOP_REASONS))
+            more = len(s.reasons) - TOP_REASONS
+            lines.append(f"             {top}" + (f"; {more} more reasons" if more > 0 else ""))
+        if s.transient:
+            lines.append(f"             {s.transient} transient: the next run tries them again")
+        return lines
 
 
 class _Progress:
@@ -158,15 +186,18 @@ def ingest(
     progress: bool | None = None,
     strict: bool = False,
     config: Config | None = None,
+    retry_failed: bool = False,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
     Every page is extracted or cleaned with ``config`` (default ``Config()``),
     in this process or in each worker; a model the config names that cannot be
     loaded raises ``ModelError`` before any input is read. Inputs already
-    stored are skipped (before extraction, and before fetching a URL). With
-    ``strict`` the run stops at the first failure, after storing the batch it
-    was in.
+    stored are skipped (before extraction, and before fetching a URL), but
+    for transient failures (``failures.transient``: a server error, a timeout,
+    a missing file), which are tried again, as every failure is with
+    ``retry_failed``. With ``strict`` the run stops at the first failure,
+    after storing the batch it was in.
     """
     store.check_writable()
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
@@ -181,11 +212,19 @@ def ingest(
             report.inputs += 1
             chunk.append(item)
             if len(chunk) >= BATCH_SIZE:
-                yield from _unknown(store, chunk, report)
+                yield from _unknown(store, chunk, report, retry_failed)
                 chunk = []
-        yield from _unknown(store, chunk, report)
+        yield from _unknown(store, chunk, report, retry_failed)
 
-    items = open_inputs(inputs, url_files=url_files, fetch_policy=fetch_policy, skip=lambda s: bool(store.known([s])))
+    def stored(source: str) -> bool:
+        # a URL already stored is not fetched again, but it is an input of the run
+        if store.known([source], retry_failed=retry_failed):
+            report.inputs += 1
+            report.stats.skipped += 1
+            return True
+        return False
+
+    items = open_inputs(inputs, url_files=url_files, fetch_policy=fetch_policy, skip=stored)
 
     def written(job) -> None:
         docs, future = job
@@ -214,10 +253,10 @@ def ingest(
     return report
 
 
-def _unknown(store: Store, chunk: list, report: IngestReport) -> list:
+def _unknown(store: Store, chunk: list, report: IngestReport, retry_failed: bool) -> list:
     if not chunk:
         return []
-    known = store.known(item.source for item in chunk)
+    known = store.known((item.source for item in chunk), retry_failed=retry_failed)
     report.stats.skipped += sum(1 for item in chunk if item.source in known)
     return [item for item in chunk if item.source not in known]
 

@@ -37,6 +37,7 @@ from typing import Self
 from ..errors import ThresherError
 from ..types import METADATA_FIELDS, Comment, Kind, Metadata, Removed
 from . import dedup
+from .failures import FailureGroup, group_failures, reason_class, transient
 
 __all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "Store", "StoreError", "StoredDocument"]
 
@@ -203,18 +204,29 @@ class BatchStats:
 
     added: int = 0
     skipped: int = 0  # already stored
+    retried: int = 0  # stored failures tried again, replaced by this result (counted in added too)
     ok: int = 0
     empty: int = 0
     duplicates: int = 0
     failures: dict[str, int] = field(default_factory=dict)  # stage -> count
+    reasons: dict[str, int] = field(default_factory=dict)  # "stage: reason class" -> count
+    transient: int = 0  # failures that the next run tries again (``failures.transient``)
     chars: int = 0
     removed_chars: int = 0
 
     def merge(self, other: BatchStats) -> None:
-        for name in ("added", "skipped", "ok", "empty", "duplicates", "chars", "removed_chars"):
+        for name in ("added", "skipped", "retried", "ok", "empty", "duplicates", "transient", "chars", "removed_chars"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for k, v in other.failures.items():
-            self.failures[k] = self.failures.get(k, 0) + v
+        for mine, theirs in ((self.failures, other.failures), (self.reasons, other.reasons)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+
+    def count_failure(self, stage: str | None, reason: str | None) -> None:
+        stage = stage or "unknown"
+        self.failures[stage] = self.failures.get(stage, 0) + 1
+        key = f"{stage}: {reason_class(reason)}"
+        self.reasons[key] = self.reasons.get(key, 0) + 1
+        self.transient += transient(stage, reason)
 
 
 class Store:
@@ -293,18 +305,24 @@ class Store:
                 "ingest into a new store (search, show and export still work)"
             )
 
-    def known(self, sources: Iterable[str]) -> set[str]:
-        """Those of ``sources`` already stored (committed)."""
+    def known(self, sources: Iterable[str], *, retry_failed: bool = False) -> set[str]:
+        """Those of ``sources`` stored (committed) and not to be tried again: every
+        document but the transient failures (``failures.transient``), and with
+        ``retry_failed`` but any failure."""
         sources = list(sources)
         out: set[str] = set()
         for i in range(0, len(sources), 500):
             chunk = sources[i : i + 500]
-            q = f"SELECT source FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
-            out.update(r[0] for r in self._reader.execute(q, chunk))
+            q = f"SELECT source, status, stage, reason FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
+            for source, status, stage, reason in self._reader.execute(q, chunk):
+                if status != "failed" or not (retry_failed or transient(stage, reason)):
+                    out.add(source)
         return out
 
     def write_batch(self, docs: list[Document]) -> BatchStats:
-        """Store ``docs`` in one transaction; link duplicates. Sources already stored are skipped."""
+        """Store ``docs`` in one transaction; link duplicates. Sources already stored are
+        skipped, but for failures: a new result for a failed source replaces it (the
+        failure was tried again, see ``known``), as a new arrival (the last id)."""
         self.check_writable()
         stats = BatchStats()
         cols = ",".join(_COLUMNS)
@@ -314,11 +332,14 @@ class Store:
             for doc in docs:
                 cur = self.db.execute(f"INSERT OR IGNORE INTO documents ({cols}) VALUES ({marks})", doc.row())
                 if not cur.rowcount:
-                    stats.skipped += 1
-                    continue
+                    if not self._drop_failure(doc.source):
+                        stats.skipped += 1
+                        continue
+                    stats.retried += 1
+                    cur = self.db.execute(f"INSERT INTO documents ({cols}) VALUES ({marks})", doc.row())
                 stats.added += 1
                 if doc.status == "failed":
-                    stats.failures[doc.stage or "unknown"] = stats.failures.get(doc.stage or "unknown", 0) + 1
+                    stats.count_failure(doc.stage, doc.reason)
                     continue
                 if doc.status == "empty":
                     stats.empty += 1
@@ -332,6 +353,11 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         return stats
+
+    def _drop_failure(self, source: str) -> bool:
+        """Delete the stored failure of ``source``, if that is what is stored; whether it was.
+        A failure has no text, bands or duplicate links, so nothing else refers to it."""
+        return bool(self.db.execute("DELETE FROM documents WHERE source = ? AND status = 'failed'", (source,)).rowcount)
 
     def _link(self, doc_id: int, doc: Document) -> int:
         """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document."""
@@ -440,9 +466,21 @@ class Store:
             "failures": dict(
                 q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()
             ),
+            "transient_failures": self._transient_failures(),
             "removed_share": round(removed / (chars + removed), 4) if chars + removed else 0.0,
             "mix": self.mix(),
         }
+
+    def _transient_failures(self) -> int:
+        """How many failures the next ingest of their inputs tries again."""
+        rows = self.db.execute("SELECT stage, reason FROM documents WHERE status = 'failed'")
+        return sum(transient(stage, reason) for stage, reason in rows)
+
+    def failures(self, *, limit: int | None = None) -> list[FailureGroup]:
+        """The stored failures grouped by stage and reason class, largest group first,
+        each with its first ``limit`` sources (``thresher failures``)."""
+        rows = self.db.execute("SELECT id, source, stage, reason FROM documents WHERE status = 'failed' ORDER BY id")
+        return group_failures(rows, limit=limit)
 
     def mix(self) -> list[dict]:
         """How many documents (articles and empty pages) each model and config produced, most first.
