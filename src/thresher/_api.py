@@ -73,6 +73,7 @@ def ingest(
     progress: bool | None = None,
     strict: bool = False,
     retry_failed: bool = False,
+    extensions: tuple[str, ...] | None = None,
 ) -> IngestReport:
     """Ingest ``inputs`` (paths, directories, globs, WARC, JSONL, URLs, ``-``) into
     the corpus store ``db`` (a path, created if missing, or an open ``Store``);
@@ -87,7 +88,8 @@ def ingest(
     from .corpus.store import Store
 
     options = dict(config=config, workers=workers, site=site, url_files=url_files,
-                   fetch_policy=fetch_policy, progress=progress, strict=strict, retry_failed=retry_failed)  # fmt: skip
+                   fetch_policy=fetch_policy, progress=progress, strict=strict, retry_failed=retry_failed,
+                   extensions=extensions)  # fmt: skip
     if isinstance(db, Store):
         return run(inputs, db, **options)
     with Store(db) as store:

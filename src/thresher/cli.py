@@ -206,6 +206,14 @@ def _config(path: str | None, **options) -> Config:
     help="Try every stored failure of these inputs again (transient ones are retried without it).",
 )
 @click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
+@click.option(
+    "--extensions",
+    default=None,
+    metavar="LIST",
+    help="The extensions of the files read in a directory, comma-separated (files without one are "
+    "always read) [default: html,htm,xhtml,shtml,php,asp,aspx,jsp,txt,text,warc,arc,jsonl,ndjson; "
+    "each also .gz].",
+)
 @FAVOR_OPTION
 @COMMENTS_OPTION
 @click.option(
@@ -228,7 +236,19 @@ def _config(path: str | None, **options) -> Config:
     help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
 )
 def ingest(
-    inputs, db, workers, url_files, site, allow_private, delay, strict, retry_failed, progress, config_file, **options
+    inputs,
+    db,
+    workers,
+    url_files,
+    site,
+    allow_private,
+    delay,
+    strict,
+    retry_failed,
+    progress,
+    extensions,
+    config_file,
+    **options,
 ):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
@@ -242,10 +262,16 @@ def ingest(
     from .corpus.executors import default_workers
     from .corpus.ingest import IngestFailure
     from .corpus.ingest import ingest as run
+    from .corpus.sources.files import page_extensions
     from .corpus.sources.web import FetchPolicy
 
     if not inputs and not url_files:
         raise click.UsageError("give at least one INPUT or --urls FILE")
+    if extensions is not None:
+        try:
+            extensions = page_extensions(extensions)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--extensions") from None
     config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
     policy_args = {"allow_private": allow_private}
     if delay is not None:
@@ -255,7 +281,7 @@ def ingest(
             report = run(
                 inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
                 fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict, config=config,
-                retry_failed=retry_failed,
+                retry_failed=retry_failed, extensions=extensions,
             )  # fmt: skip
         except IngestFailure as exc:
             raise click.ClickException(f"--strict: {exc}") from None

@@ -27,7 +27,7 @@ from ..textmeta import site_of
 from .executors import LocalExecutor
 from .failures import top_reasons
 from .process import Step
-from .sources import Failure, Raw
+from .sources import Failure, Raw, Tally
 from .store import BatchStats, Store
 
 __all__ = [
@@ -62,13 +62,17 @@ def open_inputs(
     url_files: Iterable[str] = (),
     fetch_policy=None,
     skip: Callable[[str], bool] = lambda source: False,
+    extensions: tuple[str, ...] | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[Raw | Failure]:
     """Every page of ``inputs`` (paths, directories, globs, ``-``, URLs) and of the URL lists.
 
     ``skip(source)`` is asked before a URL is fetched, so a re-run does not
-    fetch again what is already stored.
+    fetch again what is already stored. ``extensions`` are those of the files
+    a directory walk reads (default ``PAGE_EXTENSIONS``); what is passed over
+    is counted in ``tally``.
     """
-    from .sources.files import iter_files
+    from .sources.files import PAGE_EXTENSIONS, iter_files
     from .sources.web import Fetcher, read_url_list
 
     inputs = list(inputs)
@@ -78,7 +82,8 @@ def open_inputs(
             urls += read_url_list(path)
         except OSError as exc:
             yield Failure(path, "read", f"cannot read URL list: {exc.strerror or exc}")
-    yield from iter_files(i for i in inputs if not _is_url(i))
+    files = (i for i in inputs if not _is_url(i))
+    yield from iter_files(files, extensions=extensions or PAGE_EXTENSIONS, tally=tally)
     if urls:
         with Fetcher(fetch_policy) as fetcher:
             for url in urls:
@@ -121,6 +126,7 @@ class IngestReport:
     inputs: int = 0  # pages and failed inputs seen this run
     stats: BatchStats = field(default_factory=BatchStats)
     seconds: float = 0.0
+    tally: Tally = field(default_factory=Tally)  # what was passed over, and the bytes read
 
     @property
     def removed_share(self) -> float:
@@ -136,9 +142,16 @@ class IngestReport:
             f"documents:   {s.added} added: {s.ok} articles, {s.empty} without article text",
             f"duplicates:  {s.duplicates} linked to a canonical document",
             *self.failure_lines(),
+            self.skipped_line(),
             f"boilerplate: {self.removed_share:.1%} of the text removed",
             f"time:        {self.seconds:.1f} s ({rate:.1f} docs/s)",
         ]
+
+    def skipped_line(self) -> str:
+        """What the readers passed over, by why: no page, no failure, but not silent."""
+        skipped = self.tally.skipped
+        why = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"skipped:     {sum(skipped.values())} ({why or 'none'})"
 
     def failure_lines(self) -> list[str]:
         """The failures by stage, then the most frequent reasons and how many are retried."""
@@ -187,6 +200,7 @@ def ingest(
     strict: bool = False,
     config: Config | None = None,
     retry_failed: bool = False,
+    extensions: tuple[str, ...] | None = None,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
@@ -197,7 +211,8 @@ def ingest(
     for transient failures (``failures.transient``: a server error, a timeout,
     a missing file), which are tried again, as every failure is with
     ``retry_failed``. With ``strict`` the run stops at the first failure,
-    after storing the batch it was in.
+    after storing the batch it was in. ``extensions`` are those of the files
+    a directory walk reads (``sources.files.PAGE_EXTENSIONS``).
     """
     store.check_writable()
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
@@ -224,7 +239,9 @@ def ingest(
             return True
         return False
 
-    items = open_inputs(inputs, url_files=url_files, fetch_policy=fetch_policy, skip=stored)
+    items = open_inputs(
+        inputs, url_files=url_files, fetch_policy=fetch_policy, skip=stored, extensions=extensions, tally=report.tally
+    )
 
     def written(job) -> None:
         docs, future = job
