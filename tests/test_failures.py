@@ -211,7 +211,7 @@ def test_failures_lists_reasons_by_kind_and_the_report_names_the_top_ones(tmp_pa
         ("read", 1, 1, 0),
     ]
     stats = json.loads(run("stats", "--db", db, "--json").output)
-    assert stats["failed"] == 6 and stats["transient_failures"] == 1
+    assert stats["failed"] == 6 and stats["transient"] == 1
 
 
 def test_no_failures_and_no_store(tmp_path):

@@ -187,16 +187,65 @@ def _config(path: str | None, **options) -> Config:
     return config
 
 
+WORKERS_OPTION = click.option(
+    "--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores]."
+)
+SITE_OPTION = click.option(
+    "--site", default=None, help="All text dumps are of this one site (site memory across them)."
+)
+PROGRESS_OPTION = click.option(
+    "--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal]."
+)
+
+
+def _config_options(command):
+    """The options that make the run's ``Config`` (see ``_config``)."""
+    options = (
+        FAVOR_OPTION,
+        COMMENTS_OPTION,
+        click.option(
+            "--threshold",
+            type=click.FloatRange(0, 1),
+            default=None,
+            help="Keep an HTML block when the model's probability reaches this [default: the model's, for --favor].",
+        ),
+        click.option(
+            "--line-threshold",
+            type=click.FloatRange(0, 1),
+            default=None,
+            help="The same for the lines of text dumps [default: the line model's, for --favor].",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+def _stopped(what: str) -> None:
+    """Exit after Ctrl-C, with one line that says how to go on."""
+    click.echo(f"interrupted: what was stored stays; run the same `thresher {what}` again to go on", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1)
 @DB_OPTION
-@click.option(
-    "--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores]."
-)
+@WORKERS_OPTION
 @click.option(
     "--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), help="A file of URLs, one per line."
 )
-@click.option("--site", default=None, help="All text dumps are of this one site (site memory across them).")
+@SITE_OPTION
 @click.option("--allow-private", is_flag=True, help="Allow fetching private, loopback and link-local addresses.")
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
@@ -205,7 +254,7 @@ def _config(path: str | None, **options) -> Config:
     is_flag=True,
     help="Try every stored failure of these inputs again (transient ones are retried without it).",
 )
-@click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
+@PROGRESS_OPTION
 @click.option(
     "--extensions",
     default=None,
@@ -214,50 +263,17 @@ def _config(path: str | None, **options) -> Config:
     "always read) [default: html,htm,xhtml,shtml,php,asp,aspx,jsp,txt,text,warc,arc,jsonl,ndjson; "
     "each also .gz].",
 )
-@FAVOR_OPTION
-@COMMENTS_OPTION
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Keep an HTML block when the model's probability reaches this [default: the model's, for --favor].",
-)
-@click.option(
-    "--line-threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="The same for the lines of text dumps [default: the line model's, for --favor].",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
-)
-def ingest(
-    inputs,
-    db,
-    workers,
-    url_files,
-    site,
-    allow_private,
-    delay,
-    strict,
-    retry_failed,
-    progress,
-    extensions,
-    config_file,
-    **options,
-):
+@_config_options
+def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file, **options):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
 
     Inputs already in the store are skipped, so a re-run, or a run started
-    again after it was killed, adds only what is missing. Failures are stored
-    with their reason (`thresher failures` lists them); transient ones (HTTP
-    5xx and 429, timeouts, network errors, a missing file) are tried again by
-    the next run. The exit status is 0 when anything was ingested.
+    again after it was killed or stopped with Ctrl-C, adds only what is
+    missing. Failures are stored with their reason (`thresher failures` lists
+    them); transient ones (HTTP 5xx and 429, timeouts, network errors, a
+    missing file) are tried again by the next run. The exit status is 0 when
+    anything was ingested, 130 after Ctrl-C.
     """
     from .corpus.executors import default_workers
     from .corpus.ingest import IngestFailure
@@ -272,26 +288,30 @@ def ingest(
             extensions = page_extensions(extensions)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--extensions") from None
-    config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
+    run_args = {k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "progress")}
+    run_args["workers"] = run_args["workers"] or default_workers()
     policy_args = {"allow_private": allow_private}
     if delay is not None:
         policy_args["delay"] = delay
-    with _open_store(db, create=True) as store:
-        try:
-            report = run(
-                inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
-                fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict, config=config,
-                retry_failed=retry_failed, extensions=extensions,
-            )  # fmt: skip
-        except IngestFailure as exc:
-            raise click.ClickException(f"--strict: {exc}") from None
-        except ThresherError as exc:
-            raise click.ClickException(str(exc)) from None
+    try:
+        config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
+        with _open_store(db, create=True) as store:
+            try:
+                report = run(inputs, store, url_files=url_files, fetch_policy=FetchPolicy(**policy_args),
+                             config=config, extensions=extensions, **run_args)  # fmt: skip
+            except IngestFailure as exc:
+                raise click.ClickException(f"--strict: {exc}") from None
+            except ThresherError as exc:
+                raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:  # before the run or after it (the run stops cleanly by itself)
+        _stopped("ingest")
     for line in report.lines():
         click.echo(line)
     s = report.stats
     if s.failures:
         click.echo(f"             (thresher failures --db {db} lists them all)")
+    if report.interrupted:
+        _stopped("ingest")
     if s.failures and not (s.ok or s.empty or s.skipped):
         sys.exit(1)
 

@@ -466,7 +466,7 @@ class Store:
             "failures": dict(
                 q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()
             ),
-            "transient_failures": self._transient_failures(),
+            "transient": self._transient_failures(),  # of the failures: tried again by the next ingest
             "removed_share": round(removed / (chars + removed), 4) if chars + removed else 0.0,
             "mix": self.mix(),
         }
