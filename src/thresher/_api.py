@@ -74,6 +74,7 @@ def ingest(
     strict: bool = False,
     retry_failed: bool = False,
     extensions: tuple[str, ...] | None = None,
+    keep_raw: bool = False,
 ) -> IngestReport:
     """Ingest ``inputs`` (paths, directories, globs, WARC, JSONL, URLs, ``-``) into
     the corpus store ``db`` (a path, created if missing, or an open ``Store``);
@@ -89,7 +90,7 @@ def ingest(
 
     options = dict(config=config, workers=workers, site=site, url_files=url_files,
                    fetch_policy=fetch_policy, progress=progress, strict=strict, retry_failed=retry_failed,
-                   extensions=extensions)  # fmt: skip
+                   extensions=extensions, keep_raw=keep_raw)  # fmt: skip
     if isinstance(db, Store):
         return run(inputs, db, **options)
     with Store(db) as store:

@@ -199,7 +199,7 @@ PROGRESS_OPTION = click.option(
 
 
 def _config_options(command):
-    """The options that make the run's ``Config`` (see ``_config``)."""
+    """The options that make the run's ``Config`` (see ``_config``), for ``ingest`` and ``reprocess``."""
     options = (
         FAVOR_OPTION,
         COMMENTS_OPTION,
@@ -254,6 +254,12 @@ def _stopped(what: str) -> None:
     is_flag=True,
     help="Try every stored failure of these inputs again (transient ones are retried without it).",
 )
+@click.option(
+    "--keep-raw",
+    is_flag=True,
+    help="Also store each page as read, compressed (about 1/5 of its size), so that `thresher reprocess` "
+    "can extract it again when its source is gone.",
+)
 @PROGRESS_OPTION
 @click.option(
     "--extensions",
@@ -288,7 +294,7 @@ def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file,
             extensions = page_extensions(extensions)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--extensions") from None
-    run_args = {k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "progress")}
+    run_args = {k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "keep_raw", "progress")}
     run_args["workers"] = run_args["workers"] or default_workers()
     policy_args = {"allow_private": allow_private}
     if delay is not None:
@@ -314,6 +320,42 @@ def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file,
         _stopped("ingest")
     if s.failures and not (s.ok or s.empty or s.skipped):
         sys.exit(1)
+
+
+@main.command()
+@DB_OPTION
+@WORKERS_OPTION
+@SITE_OPTION
+@click.option("--all", "everything", is_flag=True, help="Also the documents made by this model and config already.")
+@PROGRESS_OPTION
+@_config_options
+def reprocess(db, workers, site, everything, progress, config_file, **options):
+    """Extract the stored documents again with the current model and config, and relink the duplicates.
+
+    Each page is read again from its source (a file, a WARC record, a JSONL
+    line) or from the copy `ingest --keep-raw` kept. Documents that cannot be
+    read again (a URL without a raw copy, a source gone or changed) and those
+    whose extraction fails are kept as they are. Documents made by this model
+    and config already are left (unless --all), so a reprocess stopped with
+    Ctrl-C goes on where it stopped when run again.
+    """
+    from .corpus.executors import default_workers
+    from .corpus.reprocess import reprocess as run
+
+    try:
+        config = _config(config_file, **options)
+        with _open_store(db) as store:
+            try:
+                report = run(store, config=config, site=site, workers=workers or default_workers(),
+                             progress=progress, everything=everything)  # fmt: skip
+            except ThresherError as exc:
+                raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _stopped("reprocess")
+    for line in report.lines():
+        click.echo(line)
+    if report.interrupted:
+        _stopped("reprocess")
 
 
 @main.command()

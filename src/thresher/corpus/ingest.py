@@ -325,6 +325,7 @@ def ingest(
     config: Config | None = None,
     retry_failed: bool = False,
     extensions: tuple[str, ...] | None = None,
+    keep_raw: bool = False,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
@@ -336,9 +337,10 @@ def ingest(
     a missing file), which are tried again, as every failure is with
     ``retry_failed``. With ``strict`` the run stops at the first failure,
     after storing the batch it was in. ``extensions`` are those of the files
-    a directory walk reads (``sources.files.PAGE_EXTENSIONS``). Ctrl-C ends
-    the run cleanly with ``report.interrupted`` set; the same call again
-    resumes it.
+    a directory walk reads (``sources.files.PAGE_EXTENSIONS``). With
+    ``keep_raw`` each page is also stored as read, compressed, for
+    ``reprocess``. Ctrl-C ends the run cleanly with ``report.interrupted``
+    set; the same call again resumes it.
     """
     store.check_writable()
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
@@ -374,7 +376,7 @@ def ingest(
     )  # fmt: skip
 
     def write(docs: list[Document], batch: list) -> BatchStats:
-        return store.write_batch(docs)
+        return store.write_batch(docs, batch, keep_raw=keep_raw)
 
     def stored(docs: list[Document], stats: BatchStats) -> None:
         report.stats.merge(stats)
