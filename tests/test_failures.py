@@ -76,7 +76,7 @@ def test_fetch_failures_that_fail_the_same_way_again_are_not(server):  # noqa: F
     ]
 
 
-def test_a_missing_file_is_transient_an_empty_one_is_not(tmp_path):
+def test_a_missing_file_is_transient_an_empty_one_or_an_empty_pattern_is_not(tmp_path):
     (tmp_path / "empty.html").write_bytes(b"")
     results = list(iter_files([str(tmp_path / "nope.html"), str(tmp_path / "*.htm"), str(tmp_path / "empty.html")]))
     assert [(r.stage, r.reason) for r in results] == [
@@ -84,7 +84,7 @@ def test_a_missing_file_is_transient_an_empty_one_is_not(tmp_path):
         ("read", "no files match the pattern"),
         ("read", "empty file"),
     ]
-    assert [transient(r.stage, r.reason) for r in results] == [True, True, False]
+    assert [transient(r.stage, r.reason) for r in results] == [True, False, False]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_a_missing_file_is_transient_an_empty_one_is_not(tmp_path):
         ("fetch", "disallowed: robots.txt unavailable (HTTP 403)", False),
         ("fetch", "ConnectError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", False),
         ("fetch", "cannot resolve news.example: Name or service not known", True),
-        ("read", "cannot read URL list: No such file or directory", True),
+        ("read", "cannot read URL list: No such file or directory", False),
         ("read", "permission denied", False),
         ("extract", "HTTP 503", False),  # the stage matters: only a fetch is answered by HTTP
         ("warc", "truncated or corrupt WARC: record at /a.warc#12 is cut short", False),
@@ -276,6 +276,15 @@ def test_retry_failed_tries_every_failure_again(tmp_path):
     assert res.exit_code == 0 and "1 failed before and tried again" in res.output
     assert failed(db) == {}
     assert json.loads(run("stats", "--db", db, "--json").output)["articles"] == 1
+
+
+def test_a_missing_file_named_relatively_is_replaced_by_its_page(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("ingest", "late.html", "--db", "c.db", "-j", "1").exit_code == 1
+    (tmp_path / "late.html").write_text(page(*TOPICS[0]), encoding="utf-8")
+    res = run("ingest", "late.html", "--db", "c.db", "-j", "1")
+    assert res.exit_code == 0 and "1 failed before and tried again" in res.output
+    assert failed(tmp_path / "c.db") == {}
 
 
 def test_a_failure_tried_again_that_fails_again_stays_one_row(tmp_path):

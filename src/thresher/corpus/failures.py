@@ -40,8 +40,10 @@ _TRANSIENT_FETCH = re.compile(
 # a certificate that does not verify is a ConnectError too, but will not get better by itself
 _PERMANENT_FETCH = re.compile(r"CERTIFICATE_VERIFY_FAILED|SSLCertVerificationError")
 _ROBOTS_UNAVAILABLE = re.compile(r"^disallowed: robots\.txt unavailable \((.*)\)$")
-# read reasons: an input that was not there (yet): a path, a pattern, a URL list
-_TRANSIENT_READ = re.compile(r"(?:^|: )(?:no such file or directory|no files match the pattern)$", re.IGNORECASE)
+# read reasons: a page file that was not there (yet). Not a pattern that matched nothing, nor a URL
+# list that could not be read: once they can, what they name are inputs of their own, and nothing
+# would replace their failure: trying it again would only repeat it.
+_TRANSIENT_READ = re.compile(r"^no such file or directory$")
 
 # Classes that the generic rule below would word badly, first match wins.
 _CLASSES: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -126,7 +126,7 @@ def iter_paths(
     A file is itself; a directory is every non-hidden page file below it
     (``_is_page_file``: one of ``extensions``, or none), sorted; a pattern with
     ``*``, ``?`` or ``[`` is globbed (``**`` recurses), sorted. A missing input,
-    or a pattern matching nothing, becomes a ``Failure``. Files of other
+    (keyed by its absolute path), or a pattern matching nothing, becomes a ``Failure``. Files of other
     extensions, and directories without a page file, are counted in ``tally``.
     """
     tally = tally or Tally()
@@ -146,8 +146,8 @@ def iter_paths(
                     yield from _directory(match, extensions, tally)
                 else:
                     yield match
-        else:
-            yield Failure(item, "read", "no such file or directory")
+        else:  # keyed as the file will be when it exists: its page then replaces this failure
+            yield Failure(os.path.abspath(item), "read", "no such file or directory")
 
 
 def _read_page(
