@@ -11,6 +11,12 @@ bar) stays in the calling process.
 Text dumps that share a site (their URL's host, or ``site=`` for the whole
 run) are batched together, up to ``SITE_BATCH`` at a time, so that the
 cleaner's site memory sees them side by side.
+
+A run can be watched and stopped: the report names the top failure reasons
+and what the readers passed over; a live bar shows the bytes read against
+the inputs' size, and the URLs fetched; Ctrl-C stops it cleanly
+(``run_batches``, shared with ``reprocess``), and the same run again resumes,
+trying the transient failures again (``failures.transient``).
 """
 
 from __future__ import annotations
@@ -215,8 +221,9 @@ class Progress:
             return
         if self.fetch_bar is None:
             self.fetch_bar = self._tqdm(total=total, unit=" URLs", desc="fetch", dynamic_ncols=True, file=sys.stderr)
+        self.fetch_bar.set_description_str(f"fetch {_host(url)}" if url else "fetch", refresh=False)
         self.fetch_bar.update(done - self.fetch_bar.n)
-        self.fetch_bar.set_postfix_str(_host(url) if url else "", refresh=True)
+        self.fetch_bar.refresh()
 
     def stored(self, docs: int, failures: int, duplicates: int) -> None:
         bar = self.fetch_bar or self.bar

@@ -4,7 +4,8 @@ One row per input key (``documents.source``): an article, an empty page, or a
 failure with its stage and reason. ``write_batch`` writes a batch of processed
 documents in one transaction, so a run killed at any moment leaves whole
 batches and nothing half-written; a source already stored is skipped, so
-re-running the same inputs adds and changes nothing.
+re-running the same inputs adds and changes nothing, but for the failures
+tried again (``known``, ``failures.transient``), whose new result replaces them.
 
 Duplicates are linked as documents arrive, never deleted:
 
@@ -23,6 +24,11 @@ feature-schema hash) and ``config`` (the run's ``Config`` as JSON). A store
 of an older schema is upgraded when it is opened (columns are added, nothing
 is dropped or rewritten); a newer one is refused. ``get`` and
 ``iter_documents`` return ``StoredDocument`` records.
+
+For ``reprocess``, each document records the digest of its page as read
+(``raw_digest``), ``ingest --keep-raw`` keeps the page itself (``raw`` table,
+zlib), ``replace_documents`` replaces documents in place (id kept), and
+``relink`` makes every duplicate link again.
 """
 
 from __future__ import annotations
