@@ -429,3 +429,44 @@ def stdin_key(content: bytes) -> str:
 def test_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes, expected: Raw | Failure) -> None:
     fake_stdin(monkeypatch, data)
     assert list(iter_files(["-"])) == [expected]
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["warc", "warc.gz"])
+def test_stdin_warc_is_read_as_an_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress: bool) -> None:
+    path = tmp_path / "crawl.warc"
+    offsets = write_warc(path, compress)
+    data = path.read_bytes()
+    fake_stdin(monkeypatch, data)
+    name = stdin_key(data)  # the archive's name: its records are name#offset, as a file's are path#offset
+    expected = [
+        Raw(**{f: getattr(p, f) for f in Raw.__slots__} | {"source": p.source.replace(str(path), name)})
+        for p in expected_pages(path, offsets)
+    ]
+    assert list(iter_files(["-"])) == expected
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["jsonl", "jsonl.gz"])
+def test_stdin_jsonl_is_read_record_by_record(monkeypatch: pytest.MonkeyPatch, compress: bool) -> None:
+    lines = [{"url": "https://ex.com/a", "html": "<p>first</p>"}, {"text": "second"}, "not an object"]
+    data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    data = gzip.compress(data) if compress else data
+    fake_stdin(monkeypatch, data)
+    name = stdin_key(data)
+    assert list(iter_files(["-"])) == [
+        Raw(source=f"{name}#1", content="<p>first</p>", kind="html", url="https://ex.com/a"),
+        Raw(source=f"{name}#2", content="second", kind="text"),
+        Failure(f"{name}#3", "jsonl", "not a JSON object but str"),
+    ]
+
+
+def test_suffixless_warc_and_jsonl_files_are_read_as_such(tmp_path: Path) -> None:
+    offsets = write_warc(tmp_path / "crawl", compress=False)
+    assert list(read_file(str(tmp_path / "crawl"))) == expected_pages(tmp_path / "crawl", offsets)
+    (tmp_path / "dump").write_text(json.dumps({"text": "a dump"}) + "\n")
+    assert list(read_file(str(tmp_path / "dump"))) == [Raw(f"{tmp_path / 'dump'}#1", "a dump", kind="text")]
+
+
+def test_corrupt_gzip_on_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, b"\x1f\x8b\x08\x00" + os.urandom(200))
+    [failure] = list(iter_files(["-"]))
+    assert isinstance(failure, Failure) and failure.reason.startswith("corrupt gzip")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tomllib
 from types import NoneType, UnionType
@@ -15,16 +16,6 @@ from .config import FAVOR, Config
 from .errors import ModelError, ThresherError
 
 FORMATS = ("text", "markdown", "json")
-
-
-def _read_input(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise click.FileError(path, hint=exc.strerror or str(exc)) from None
 
 
 def _render(article, fmt: str) -> str:
@@ -57,61 +48,206 @@ COMMENTS_OPTION = click.option(
 )
 
 
+INPUT_OPTIONS = (
+    click.argument("files", nargs=-1, type=click.Path(allow_dash=True)),
+    click.option(
+        "--input-dir",
+        type=click.Path(exists=True, file_okay=False),
+        default=None,
+        help="Every page file below this directory (with -o: the outputs keep their paths below it).",
+    ),
+    click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(),
+        default=None,
+        help="Write one file per input into this directory (created if missing): the input's name, "
+        "with the suffix of --format (.txt, .md, .json).",
+    ),
+    click.option("--force", is_flag=True, help="Overwrite output files that exist (never an input)."),
+    click.option("--url", default=None, help="The page's URL (one FILE only; helps metadata and relative links)."),
+    click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+    ),
+)
+
+
+def _input_options(command):
+    for option in reversed(INPUT_OPTIONS):
+        command = option(command)
+    return command
+
+
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--url", default=None, help="The page's URL (helps metadata and relative links).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@_input_options
 @FAVOR_OPTION
 @COMMENTS_OPTION
-def extract(file: str, url: str | None, fmt: str, **options) -> None:
-    """Extract the article from one HTML FILE (or - for standard input)."""
-    from .corpus.process import engines
+def extract(files, input_dir, out_dir, force, url, fmt, **options) -> None:
+    """Extract the article from HTML pages: FILE (or - for standard input) to
+    standard output, or many FILES (or --input-dir DIR) to -o DIR, one file each.
 
-    data = _read_input(file)
-    try:
-        article = engines(_config(None, **options))[0].extract(data, url)
-    except ThresherError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(_render(article, fmt), nl=False)
-
-
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--url", default=None, help="The page's URL (one FILE only).")
-@click.option("--site", default=None, help="The FILES are dumps of one site: use site memory across them.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@FAVOR_OPTION
-@COMMENTS_OPTION
-def clean(files: tuple[str, ...], url: str | None, site: str | None, fmt: str, **options) -> None:
-    """Clean plain-text dumps of web pages (FILES, or - for standard input).
-
-    With several FILES, text and markdown outputs are separated by a
-    "==> FILE <==" line, and json output is one object per line (with "source").
+    A gzipped page is decompressed. Input that is no HTML page (a WARC, a
+    JSONL or text dump, binary data) is refused with the command that reads it.
     """
     from .corpus.process import engines
 
-    if url and len(files) > 1:
+    jobs = _jobs(files, input_dir, out_dir, fmt, url)
+    config = _config(None, **options)
+    extractor = engines(config)[0]
+
+    def pages(data: list[bytes]) -> list:
+        out = []
+        for page in data:
+            try:
+                out.append(extractor.extract(page, url))
+            except ThresherError as exc:
+                out.append(str(exc))
+        return out
+
+    _run_pages(jobs, "html", pages, config.max_input_bytes, out_dir, fmt, force)
+
+
+@main.command()
+@_input_options
+@click.option("--site", default=None, help="The FILES are dumps of one site: use site memory across them.")
+@FAVOR_OPTION
+@COMMENTS_OPTION
+def clean(files, input_dir, out_dir, force, url, fmt, site, **options) -> None:
+    """Clean plain-text dumps of web pages: FILE (or - for standard input) to
+    standard output, or many FILES (or --input-dir DIR) to -o DIR, one file each.
+
+    With several FILES and no -o, text and markdown outputs are separated by a
+    "==> FILE <==" line, and json output is one object per line (with "source").
+    A gzipped dump is decompressed; HTML and binary input are refused.
+    """
+    from .corpus.process import engines
+
+    jobs = _jobs(files, input_dir, out_dir, fmt, url)
+    config = _config(None, **options)
+    cleaner = engines(config)[1]
+
+    def pages(data: list[bytes]) -> list:
+        return cleaner.clean_many(data, site=site) if site else [cleaner.clean(d, url) for d in data]
+
+    _run_pages(jobs, "text", pages, config.max_input_bytes, out_dir, fmt, force)
+
+
+def _jobs(files: tuple[str, ...], input_dir: str | None, out_dir: str | None, fmt: str, url: str | None) -> list:
+    """The inputs of ``extract`` or ``clean``, with their outputs under ``-o``."""
+    from ._batch import SUFFIXES, Job, plan
+
+    if input_dir is not None and files:
+        raise click.UsageError("give FILES or --input-dir, not both")
+    if input_dir is None and not files:
+        raise click.UsageError("give a FILE (- for standard input) or --input-dir DIR")
+    if input_dir is not None and out_dir is None:
+        raise click.UsageError("--input-dir needs -o DIR: one output file per input, under its name")
+    for f in files:
+        if f != "-" and os.path.isdir(f):
+            raise click.UsageError(f"{f} is a directory: use --input-dir {f} -o DIR")
+    if url and len(files) != 1:
         raise click.UsageError("--url applies to a single FILE")
-    cleaner = engines(_config(None, **options))[1]
-    data = [_read_input(f) for f in files]
-    if len(files) == 1 and site is None:
-        articles = [cleaner.clean(data[0], url)]
-    else:
-        articles = cleaner.clean_many(data, site=site) if site else [cleaner.clean(d) for d in data]
-    if len(files) == 1:
-        click.echo(_render(articles[0], fmt), nl=False)
+    if files.count("-") > 1:
+        raise click.UsageError("- (standard input) given twice")
+    if out_dir is None:
+        return [Job(f) for f in files]
+    if "-" in files:
+        raise click.UsageError("standard input (-) has no name to write under -o: give FILES")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise click.UsageError(f"-o {out_dir} is a file: give a directory")
+    if not os.path.exists(out_dir) and out_dir.lower().endswith(tuple(SUFFIXES.values())):
+        raise click.UsageError(
+            f"-o names a directory (one file per input inside it), not {out_dir}: "
+            f"for one output file, redirect standard output (thresher ... FILE > {out_dir})"
+        )
+    jobs = plan(files, input_dir, out_dir, fmt)
+    if not jobs:
+        raise click.ClickException(f"no page files below {input_dir}")
+    return jobs
+
+
+def _run_pages(jobs: list, want: str, pages, max_bytes: int, out_dir: str | None, fmt: str, force: bool) -> None:
+    """Convert ``jobs`` (``_batch.convert``) and write each result: one input to
+    standard output (an error ends the command), many to standard output or,
+    with ``out_dir``, to a file each, with a count at the end. Every failure is
+    one line on stderr; the exit status is 1 when every input failed."""
+    from ._batch import convert
+
+    results = convert(jobs, want, max_bytes, pages)
+    if len(jobs) == 1 and out_dir is None:
+        [(job, article)] = results
+        if isinstance(article, str):
+            raise click.ClickException(f"{_shown(job.source)}: {article}")
+        click.echo(_render(article, fmt), nl=False)
         return
-    for path, article in zip(files, articles):
-        if fmt == "json":
-            click.echo(json.dumps({"source": path} | article.to_dict(), ensure_ascii=False))
+    if out_dir is not None:
+        _refuse_existing(jobs, force)
+    done = failed = empty = 0
+    for job, article in results:
+        if isinstance(article, str):
+            failed += 1
+            click.echo(f"{_shown(job.source)}: {article}", err=True)
+        elif out_dir is None:
+            done += 1
+            if fmt == "json":
+                click.echo(json.dumps({"source": job.source} | article.to_dict(), ensure_ascii=False))
+            else:
+                click.echo(f"==> {job.source} <==")
+                click.echo(_render(article, fmt))
+        elif not article:
+            empty += 1
+        elif _write_output(job, _render(article, fmt)):
+            done += 1
         else:
-            click.echo(f"==> {path} <==")
-            click.echo(_render(article, fmt))
+            failed += 1
+    if out_dir is not None:
+        counts = [f"{done} written to {out_dir}"]
+        counts += [f"{empty} without article text (no file written)"] if empty else []
+        counts += [f"{failed} failed"] if failed else []
+        click.echo(", ".join(counts), err=True)
+    if failed and not (done or empty):
+        sys.exit(1)
+
+
+def _shown(source: str) -> str:
+    return "standard input" if source == "-" else source
+
+
+def _refuse_existing(jobs: list, force: bool) -> None:
+    """Stop before anything is written when outputs exist, unless ``force``."""
+    existing = [j.output for j in jobs if not j.error and j.output.exists()]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more outputs)" if len(existing) > 1 else ""
+        raise click.ClickException(f"{existing[0]} exists{more}: use --force to overwrite")
+
+
+def _write_output(job, text: str) -> bool:
+    try:
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        job.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"{job.source}: cannot write {job.output}: {exc.strerror or exc}", err=True)
+        return False
+    return True
 
 
 DB_OPTION = click.option(
     "--db", default="corpus.db", show_default=True, type=click.Path(dir_okay=False), help="The corpus store (SQLite)."
 )
+
+
+def _languages(ctx, param, value: str | None):
+    """``--language en,de`` -> the codes (``corpus.languages.language_set``), or a usage error."""
+    from .corpus.languages import language_set
+
+    try:
+        return language_set(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+LANGUAGE_HELP = "Only articles in these languages: ISO 639-1 codes, comma-separated (en or en,de)."
 
 
 def _open_store(db: str, *, create: bool = False):
@@ -250,6 +386,13 @@ def _stopped(what: str) -> None:
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
 @click.option(
+    "--language",
+    "languages",
+    default=None,
+    callback=_languages,
+    help=LANGUAGE_HELP + " Articles in other languages are counted, not stored.",
+)
+@click.option(
     "--retry-failed",
     is_flag=True,
     help="Try every stored failure of these inputs again (transient ones are retried without it).",
@@ -294,7 +437,9 @@ def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file,
             extensions = page_extensions(extensions)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--extensions") from None
-    run_args = {k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "keep_raw", "progress")}
+    run_args = {
+        k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "keep_raw", "progress", "languages")
+    }
     run_args["workers"] = run_args["workers"] or default_workers()
     policy_args = {"allow_private": allow_private}
     if delay is not None:
@@ -464,19 +609,43 @@ def show(doc_id, db, removed, as_json) -> None:
     "--output",
     type=click.Path(),
     default=None,
-    help="Output file (jsonl, parquet) or directory (markdown) [default: stdout for jsonl and markdown].",
+    help="Output file (jsonl, parquet) or directory (markdown), its parents created "
+    "[default: stdout for jsonl and markdown].",
 )
 @click.option("--no-duplicates", is_flag=True, help="Leave out documents that duplicate another.")
-def export(db, fmt, output, no_duplicates) -> None:
-    """Export the articles: JSONL, Parquet (pip install pyarrow) or Markdown with YAML front matter."""
+@click.option("--language", "languages", default=None, callback=_languages, help=LANGUAGE_HELP)
+@click.option(
+    "--force",
+    "--overwrite",
+    is_flag=True,
+    help="Replace an output file that exists (write into a non-empty directory).",
+)
+def export(db, fmt, output, no_duplicates, languages, force) -> None:
+    """Export the articles: JSONL, Parquet (pip install 'thresher[parquet]') or Markdown with YAML front matter.
+
+    An output that exists is replaced only with --force, and only once the
+    export is complete.
+    """
     from .corpus.export import export_store
 
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs -o FILE")
     with _open_store(db) as store:
-        n = export_store(store, fmt, output, duplicates=not no_duplicates)
+        try:
+            n = export_store(store, fmt, output, duplicates=not no_duplicates, languages=languages, overwrite=force)
+        except ThresherError as exc:
+            raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # `thresher export | head`: the reader has what it wanted
+            _quiet_stdout()
+            return
     if output:
         click.echo(f"{n} documents written to {output}", err=True)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @main.command()

@@ -57,6 +57,11 @@ Reported names are Python codec names (``codecs.lookup(...).name``): ``"utf-8"``
 NUL bytes are left in the text for the caller (``parse`` removes them).
 :func:`decode` never raises on bytes input, and every sniff is bounded, so a
 50 MB page of binary garbage costs one sample sniff plus one linear decode.
+
+:func:`binary_kind` says, before any decoding, whether bytes are not text at
+all (compressed data, an image, a PDF, random bytes): decoding those "works"
+under a single-byte charset and gives mojibake, so the extractor and the
+cleaner refuse them first, and the corpus readers share the same test.
 """
 
 from __future__ import annotations
@@ -65,7 +70,15 @@ import codecs
 import functools
 import re
 
-__all__ = ["BOMS", "decode", "split_content_type"]
+__all__ = [
+    "BINARY_CHECK_BYTES",
+    "BOMS",
+    "CONTROL_SHARE_MAX",
+    "GZIP_MAGIC",
+    "binary_kind",
+    "decode",
+    "split_content_type",
+]
 
 #: Bytes of the document scanned for a ``<meta>``/XML charset declaration.
 #: WHATWG's prescan looks at 1024 bytes, but pages often push the ``<meta>``
@@ -226,6 +239,97 @@ _MAX_CHAR_BYTES = 4
 # with a full table never errors, and is 3-4x faster than errors="replace" on
 # garbage (where the error handler would run for ~2% of the bytes).
 _CP1252_TABLE = bytes(range(256)).decode("cp1252", "replace")
+
+# -- binary input -------------------------------------------------------------
+
+#: Bytes looked at to tell binary data from text. Magic numbers sit in the
+#: first bytes; 4 KB of text holds enough characters that a stray control
+#: byte or two stays far under ``CONTROL_SHARE_MAX``, and a binary file has
+#: shown its NULs long before.
+BINARY_CHECK_BYTES = 4096
+#: A head whose share of control bytes (other than tab, newlines, form feed and
+#: ESC) exceeds this is binary. Text in any ASCII-compatible charset has almost
+#: none; near-random data (compressed, images) has ~10.5%, and nearly always a
+#: NUL byte too, which alone marks a head as binary.
+CONTROL_SHARE_MAX = 0.05
+#: A head without a BOM can be UTF-16 text when at least this share of the
+#: bytes at one parity are NUL (every ASCII character: a space, a newline,
+#: markup) and at most ``WIDE_OTHER_NUL_MAX`` at the other; it is, when so
+#: decoded it has few control characters. Random bytes have ~0.4 % NULs at
+#: each parity; English UTF-16 ~100 % at one, CJK text with a space or an
+#: ASCII mark every ten characters still ~10 %.
+WIDE_NUL_MIN = 0.08
+WIDE_OTHER_NUL_MAX = 0.02
+GZIP_MAGIC = b"\x1f\x8b"
+# Magic numbers of the binary files found among scraped "pages": compressed
+# data, archives, documents and images. No text starts with one of them.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (GZIP_MAGIC, "gzip-compressed data"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+)
+_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
+_WEBP = re.compile(rb"RIFF....WEBP", re.DOTALL)
+# Control bytes that mark binary data: C0 and DEL, but not \t \n \v \f \r nor ESC (ISO-2022 escapes).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
+_CONTROL_CHARS = frozenset(_CONTROL.decode("latin-1") + "\ufffd")  # and what does not decode
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What ``data`` is when it is not text ("gzip-compressed data", "a PNG
+    image", "binary data"), or ``None`` when it can be a page or a dump.
+
+    Looks at the first ``BINARY_CHECK_BYTES`` only. A byte-order mark, or NUL
+    bytes laid out as UTF-16/32 text lays them out, is text: those pages are
+    full of NULs."""
+    head = bytes(data[:BINARY_CHECK_BYTES])
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if _BZIP2.match(head):
+        return "bzip2-compressed data"
+    if _WEBP.match(head):
+        return "a WebP image"
+    if not head or any(head.startswith(bom) for bom, _ in BOMS):
+        return None
+    if b"\x00" not in head and len(head) - len(head.translate(None, _CONTROL)) <= CONTROL_SHARE_MAX * len(head):
+        return None  # the usual page, at C speed
+    return None if _wide_text(head) else "binary data"
+
+
+def _wide_text(head: bytes) -> bool:
+    """Whether a head without a BOM is UTF-16 or UTF-32 text: NUL bytes where
+    those lay them out, and, so decoded, few control characters."""
+    codec = _wide_codec(head)
+    if codec is None:
+        return False
+    unit = 4 if codec.startswith("utf-32") else 2
+    text = head[: len(head) - len(head) % unit].decode(codec, "replace")
+    bad = sum(1 for c in text if c in _CONTROL_CHARS)
+    return bad <= CONTROL_SHARE_MAX * len(text)
+
+
+def _wide_codec(head: bytes) -> str | None:
+    """The UTF-16/32 codec whose layout ``head``'s NUL bytes follow, if any."""
+    lanes = [head[k::4].count(0) / max(len(head[k::4]), 1) for k in range(4)]
+    if len(head) >= 8 and min(lanes[2], lanes[3]) >= 1 - WIDE_OTHER_NUL_MAX:
+        return "utf-32-le"  # the two high bytes of every character are NUL
+    if len(head) >= 8 and min(lanes[0], lanes[1]) >= 1 - WIDE_OTHER_NUL_MAX:
+        return "utf-32-be"
+    even, odd = head[0::2], head[1::2]
+    even_nul, odd_nul = even.count(0) / max(len(even), 1), odd.count(0) / max(len(odd), 1)
+    if odd_nul >= WIDE_NUL_MIN and even_nul <= WIDE_OTHER_NUL_MAX:
+        return "utf-16-le"
+    if even_nul >= WIDE_NUL_MIN and odd_nul <= WIDE_OTHER_NUL_MAX:
+        return "utf-16-be"
+    return None
 
 
 def decode(data: bytes, *, http_charset: str | None = None) -> tuple[str, str]:

@@ -155,6 +155,11 @@ class Article(Metadata):
     url: str | None = None
     #: How the input was decoded (``"utf-8"``, ``"cp1251"``...), ``None`` for ``str`` input.
     encoding: str | None = None
+    #: Why the article is empty when the input was no page at all
+    #: ("gzip-compressed data", "a PNG image", "binary data"): such bytes are
+    #: refused before decoding. ``None`` otherwise (a page without an article
+    #: says what was dropped in ``removed``).
+    reason: str | None = None
 
     @property
     def text(self) -> str:
@@ -184,7 +189,7 @@ class Article(Metadata):
         if self.title:
             out.append("# " + self.title)
         prev_kind = None
-        for b in self.blocks:
+        for i, b in enumerate(self.blocks):
             if b.kind is Kind.HEADING:
                 line = "#" * min(6, max(2, b.level or 2)) + " " + b.text
             elif b.kind is Kind.LIST_ITEM:
@@ -194,7 +199,9 @@ class Article(Metadata):
             elif b.kind is Kind.CODE:
                 line = "```\n" + b.text + "\n```"
             elif b.kind is Kind.TABLE_ROW:
-                line = "| " + b.text.replace("\t", " | ") + " |"
+                line = _table_row(b.text.split("\t"))
+                if prev_kind is not Kind.TABLE_ROW:
+                    line = _table_head(self.blocks, i)
             elif b.kind is Kind.CAPTION:
                 line = "*" + b.text + "*"
             elif b.kind is Kind.COMMENT:
@@ -228,6 +235,7 @@ class Article(Metadata):
             "dateline": self.dateline,
             "page_type": self.page_type,
             "encoding": self.encoding,
+            "reason": self.reason,
             "text": self.text,
             "blocks": [b.to_dict() for b in self.blocks],
             "comments": [c.to_dict() for c in self.comments],
@@ -235,6 +243,26 @@ class Article(Metadata):
         if removed:
             d["removed"] = [r.to_dict() for r in self.removed]
         return d
+
+
+def _table_row(cells: list[str]) -> str:
+    """Cells as one Markdown table row: a ``|`` in a cell escaped, a line break a space."""
+    return "| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in cells) + " |"
+
+
+def _table_head(blocks: list[Block], start: int) -> str:
+    """The first row of the table that starts at ``blocks[start]``, with the
+    delimiter row under it (``|---|---|``): GFM renders a table only under a
+    header, and the first row is the one a page shows on top. The header has
+    as many columns as the table's widest row (padded with empty cells), since
+    a renderer drops the cells of a row beyond the header's."""
+    width = 0
+    for b in blocks[start:]:
+        if b.kind is not Kind.TABLE_ROW:
+            break
+        width = max(width, b.text.count("\t") + 1)
+    cells = blocks[start].text.split("\t")
+    return _table_row(cells + [""] * (width - len(cells))) + "\n|" + "---|" * width
 
 
 def _nfc(text: str) -> str:

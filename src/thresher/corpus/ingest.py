@@ -34,6 +34,7 @@ from ..errors import ThresherError
 from ..textmeta import site_of
 from .executors import LocalExecutor, sigint_ignored
 from .failures import top_reasons
+from .languages import language_set
 from .process import Step
 from .sources import Failure, Raw, Tally
 from .store import BatchStats, Document, Store
@@ -147,6 +148,7 @@ class IngestReport:
     seconds: float = 0.0
     tally: Tally = field(default_factory=Tally)  # what was passed over, and the bytes read
     interrupted: bool = False  # stopped by Ctrl-C: what was stored stays, the same run again resumes
+    other_languages: int | None = None  # articles left out by ``languages`` (None: no filter)
 
     @property
     def removed_share(self) -> float:
@@ -160,6 +162,7 @@ class IngestReport:
         return [
             f"inputs:      {self.inputs} ({s.skipped} already stored{retried})",
             f"documents:   {s.added} added: {s.ok} articles, {s.empty} without article text",
+            *_language_line(self.other_languages),
             f"duplicates:  {s.duplicates} linked to a canonical document",
             *self.failure_lines(),
             self.skipped_line(),
@@ -333,6 +336,7 @@ def ingest(
     retry_failed: bool = False,
     extensions: tuple[str, ...] | None = None,
     keep_raw: bool = False,
+    languages: str | Iterable[str] | None = None,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
 
@@ -346,12 +350,15 @@ def ingest(
     after storing the batch it was in. ``extensions`` are those of the files
     a directory walk reads (``sources.files.PAGE_EXTENSIONS``). With
     ``keep_raw`` each page is also stored as read, compressed, for
-    ``reprocess``. Ctrl-C ends the run cleanly with ``report.interrupted``
+    ``reprocess``. With ``languages`` (ISO 639-1 codes), articles in other
+    languages (or in none detected) are not stored, only counted: see
+    ``_in_languages``. Ctrl-C ends the run cleanly with ``report.interrupted``
     set; the same call again resumes it.
     """
     store.check_writable()
+    wanted = language_set(languages)
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
-    report = IngestReport()
+    report = IngestReport(other_languages=None if wanted is None else 0)
     start = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else progress
     total = input_bytes(inputs, extensions) if show else None
@@ -382,8 +389,8 @@ def ingest(
         tally=report.tally, on_url=bar.fetching,
     )  # fmt: skip
 
-    def write(docs: list[Document], batch: list) -> BatchStats:
-        return store.write_batch(docs, batch, keep_raw=keep_raw)
+    def write(docs: list[Document], batch: list) -> BatchStats:  # on the writer thread, the only one to count languages
+        return store.write_batch(_in_languages(docs, wanted, report), batch, keep_raw=keep_raw)
 
     def stored(docs: list[Document], stats: BatchStats) -> None:
         report.stats.merge(stats)
@@ -398,6 +405,23 @@ def ingest(
         bar.close()
         report.seconds = time.perf_counter() - start
     return report
+
+
+def _in_languages(docs: list[Document], languages: frozenset[str] | None, report: IngestReport) -> list[Document]:
+    """The documents to store under a language filter: articles in the ``languages``,
+    and every empty page and failure (what is not an article has no language
+    to judge). The others are counted in the report, and not stored: the
+    store holds what was asked for, and a later run for their language adds
+    them (they are read and extracted again each run)."""
+    if languages is None:
+        return docs
+    kept = [d for d in docs if d.status != "ok" or d.meta.language in languages]
+    report.other_languages += len(docs) - len(kept)
+    return kept
+
+
+def _language_line(left_out: int | None) -> list[str]:
+    return [] if left_out is None else [f"languages:   {left_out} articles in other languages, not stored"]
 
 
 def _unknown(store: Store, chunk: list, report: IngestReport, retry_failed: bool) -> list:

@@ -86,7 +86,7 @@ def _document(raw: Raw, article: Article, site: str | None = None) -> Document:
     )
     doc.meta = Metadata.of(article)
     if not text:
-        doc.stage, doc.reason = "extract", "no article text found"
+        doc.stage, doc.reason = "extract", article.reason or "no article text found"
         return doc
     # Both the exact hash and the MinHash are of the article's confident core:
     # two copies with the same body are one article, whatever was kept around it.

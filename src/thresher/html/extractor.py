@@ -12,10 +12,11 @@ a worker process, or an actor of a distributed executor.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ..config import Config
-from ..decode import decode
+from ..decode import binary_kind, decode
 from ..errors import ExtractionError
 from ..model import TwoStageModel, load_model
 from ..types import Article, nfc_article
@@ -28,6 +29,9 @@ from .parse import page_nodes, parse
 from .segment import segment_page
 
 __all__ = ["Extractor", "headline"]
+
+# HTTP charset labels of UTF-16 and UTF-32, whose pages are full of NUL bytes.
+_WIDE_CHARSET = re.compile(r"\s*[\"']?\s*(?:utf-?(?:16|32)|ucs-?[24]|unicode)", re.IGNORECASE)
 
 
 def headline(shown: str | None, stated: str | None, page_title: str | None) -> str | None:
@@ -61,6 +65,14 @@ class Extractor:
             return decode(bytes(html), http_charset=http_charset)
         return html, None
 
+    @staticmethod
+    def _refused(html: str | bytes, http_charset: str | None) -> str | None:
+        """What ``html`` is when it is bytes but no text (``decode.binary_kind``).
+        A UTF-16/32 charset from HTTP vouches for the NUL bytes of a page."""
+        if not isinstance(html, (bytes, bytearray, memoryview)) or _WIDE_CHARSET.match(http_charset or ""):
+            return None
+        return binary_kind(html)
+
     def extract(
         self,
         html: str | bytes,
@@ -73,7 +85,12 @@ class Extractor:
 
         ``fetched`` (when the page was crawled) bounds the dates the page may
         state: a later one is an error, not the publication date. Default: now.
+        Bytes that are no text at all (compressed data, an image, random bytes)
+        give an empty ``Article`` whose ``reason`` says what they are.
         """
+        refused = self._refused(html, http_charset)
+        if refused:
+            return Article(url=url, reason=refused)
         text, encoding = self._to_text(html, http_charset)
         article = Article(url=url, encoding=encoding)
         if not text.strip():

@@ -15,30 +15,39 @@ import hashlib
 import os
 import re
 import sys
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Protocol
+from typing import IO, Protocol
 
 from . import Failure, Raw, RawKind, Tally, os_reason
 from .jsonl import iter_jsonl
-from .sniff import SNIFF_BYTES, sniff_kind
+from .sniff import GZIP_PEEK_BYTES, SNIFF_BYTES, gunzip_head, sniff_format, sniff_kind
 from .warc import iter_warc
 
 __all__ = [
     "PAGE_EXTENSIONS",
+    "PAGE_SUFFIXES",
     "STDIN",
     "STDIN_KEY",
     "iter_files",
     "iter_paths",
+    "iter_stdin",
     "page_extensions",
     "read_file",
-    "read_stdin",
 ]
 
 #: The input name that means "read standard input".
 STDIN = "-"
 #: Source key of the page read from standard input.
 STDIN_KEY = "<stdin>"
+#: Standard input is held in memory up to this many bytes, then in a
+#: temporary file: it is read whole before its first page (its digest names
+#: its pages, and a WARC is read with seeks), and a crawl of gigabytes piped
+#: in must not sit in memory. 32 MB holds any single page (20 MB at most,
+#: ``Config.max_input_bytes``) without touching the disk.
+STDIN_SPOOL_BYTES = 32 * 1024 * 1024
+_STDIN_CHUNK = 1 << 20
 
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -56,6 +65,8 @@ PAGE_EXTENSIONS = tuple(
     for s in (*_HTML_SUFFIXES, *_PROGRAM_SUFFIXES, *_TEXT_SUFFIXES, *_WARC_SUFFIXES, *_JSONL_SUFFIXES)
     if not s.endswith(".gz")
 )
+#: The suffixes that name a single page or dump (not a WARC or a JSONL dump).
+PAGE_SUFFIXES = _TEXT_SUFFIXES + _HTML_SUFFIXES + (".shtml",)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -171,6 +182,16 @@ def _read_page(
     return Raw(source=key, content=content, kind=kind)
 
 
+def _container(path: str) -> str | None:
+    """``"warc"`` or ``"jsonl"`` when a file's first bytes say it is one of those, else ``None``."""
+    try:
+        with open(path, "rb") as f:
+            fmt = sniff_format(f.read(SNIFF_BYTES))
+    except OSError:
+        return None  # reading it as a page reports why
+    return fmt if fmt in ("warc", "jsonl") else None
+
+
 def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = None) -> Iterator[Raw | Failure]:
     """Pages of one file, by its name: WARC, JSONL, or a single page.
 
@@ -179,25 +200,29 @@ def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = 
     is one ``"text"`` page, ``.html``/``.htm``/``.xhtml`` one ``"html"`` page,
     ``.shtml``/``.php``/``.asp``/``.aspx``/``.jsp`` one ``"html"`` page if its
     bytes are HTML (else it is passed over, counted in ``tally`` as ``"not html"``),
-    and anything else is sniffed. A further ``.gz`` is decompressed. A single
-    page's content is the file's bytes (decoding comes later) and its key is
-    ``path``. ``max_bytes`` bounds a single page (after decompression).
+    and anything else is sniffed (a WARC or a JSONL dump by another name is read
+    as one). A further ``.gz`` is decompressed. A single page's content is the
+    file's bytes (decoding comes later) and its key is ``path``. ``max_bytes``
+    bounds a single page (after decompression).
     """
     tally = tally or Tally()
     name = os.path.basename(path).lower()
-    if name.endswith(_WARC_SUFFIXES):
-        yield from iter_warc(path, max_bytes=max_bytes, tally=tally)
-        return
-    if name.endswith(_JSONL_SUFFIXES):
-        yield from iter_jsonl(path, tally=tally)
-        return
     gz = name.endswith(".gz")
     inner = name[:-3] if gz else name
     kind: RawKind | None = None  # sniffed
+    container = "warc" if name.endswith(_WARC_SUFFIXES) else "jsonl" if name.endswith(_JSONL_SUFFIXES) else None
     if inner.endswith(_TEXT_SUFFIXES):
         kind = "text"
     elif inner.endswith(_HTML_SUFFIXES):
         kind = "html"
+    elif container is None and not gz:
+        container = _container(path)
+    if container == "warc":
+        yield from iter_warc(path, max_bytes=max_bytes, tally=tally)
+        return
+    if container == "jsonl":
+        yield from iter_jsonl(path, tally=tally)
+        return
     html_only = inner.endswith(_PROGRAM_SUFFIXES)
     try:
         with open(path, "rb") as f:
@@ -218,20 +243,58 @@ def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = 
         yield page
 
 
-def read_stdin(*, max_bytes: int | None = None) -> Raw | Failure:
-    """The one page on standard input (gzip is decompressed), kind sniffed.
+def iter_stdin(*, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
+    """The pages on standard input, by its first bytes (gzip is decompressed):
+    a WARC archive or a JSON Lines dump is read as such, anything else is one page.
 
-    Its key is ``"<stdin>#"`` and a digest of the content: the same page piped
-    twice is one input, two different pages are two.
+    Standard input is read whole first (spooled, see ``STDIN_SPOOL_BYTES``):
+    its digest names what it holds, so the same input piped twice is one
+    input and two different ones are two. A single page is keyed
+    ``"<stdin>#"`` and a digest of its content; the records of a piped WARC
+    or JSONL dump ``"<stdin>#<digest>#<offset or line>"``, as a file's are.
     """
     try:
-        data = sys.stdin.buffer.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
-        return Failure(STDIN_KEY, "read", f"corrupt gzip: {e}")
+        with tempfile.SpooledTemporaryFile(STDIN_SPOOL_BYTES) as spool:
+            digest = hashlib.blake2b(digest_size=8)
+            while chunk := sys.stdin.buffer.read(_STDIN_CHUNK):
+                spool.write(chunk)
+                digest.update(chunk)
+            yield from _stdin_pages(spool, f"{STDIN_KEY}#{digest.hexdigest()}", max_bytes)
     except OSError as e:
-        return Failure(STDIN_KEY, "read", os_reason(e))
+        yield Failure(STDIN_KEY, "read", os_reason(e))
+
+
+def _stdin_pages(spool: IO[bytes], name: str, max_bytes: int | None) -> Iterator[Raw | Failure]:
+    """The pages of spooled standard input (see :func:`iter_stdin`); ``name`` names a WARC's or a dump's records."""
+    spool.seek(0)
+    head = spool.read(SNIFF_BYTES)
+    fmt = sniff_format(head)
+    gz = fmt == "gzip"
+    if gz:  # what is inside
+        spool.seek(0)
+        try:
+            fmt = sniff_format(gunzip_head(spool.read(GZIP_PEEK_BYTES)))
+        except ValueError as e:
+            yield Failure(STDIN_KEY, "read", str(e))
+            return
+    spool.seek(0)
+    if fmt == "warc":  # FastWARC undoes the gzip itself
+        yield from iter_warc(name, max_bytes=max_bytes, stream=spool)
+        return
+    stream = gzip.GzipFile(fileobj=spool, mode="rb") if gz else spool
+    if fmt == "jsonl":
+        yield from iter_jsonl(name, stream=stream)
+        return
+    try:
+        data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+        yield Failure(STDIN_KEY, "read", f"corrupt gzip: {e}")
+        return
+    yield _stdin_page(data, max_bytes)
+
+
+def _stdin_page(data: bytes, max_bytes: int | None) -> Raw | Failure:
+    """The one page on standard input (decompressed), keyed by a digest of its content."""
     if not data:
         return Failure(STDIN_KEY, "read", "empty input")
     kind = sniff_kind(data[:SNIFF_BYTES])
@@ -260,7 +323,10 @@ def iter_files(
         if isinstance(path, Failure):
             yield path
         elif path == STDIN:
-            yield Failure(STDIN_KEY, "read", "stdin given twice") if stdin_read else read_stdin(max_bytes=max_bytes)
+            if stdin_read:
+                yield Failure(STDIN_KEY, "read", "stdin given twice")
+            else:
+                yield from iter_stdin(max_bytes=max_bytes)
             stdin_read = True
         else:
             yield from read_file(path, max_bytes=max_bytes, tally=tally)

@@ -38,13 +38,20 @@ def _record(key: str, line: bytes) -> Raw | Failure:
     return Failure(key, "jsonl", "no non-empty 'html' or 'text' string field")
 
 
-def iter_jsonl(path: str, *, tally: Tally | None = None) -> Iterator[Raw | Failure]:
+def iter_jsonl(
+    path: str, *, stream: Iterable[bytes] | None = None, tally: Tally | None = None
+) -> Iterator[Raw | Failure]:
     """Pages of a JSONL file (``.gz`` ok), one per line, keyed ``f"{path}#{line}"``; lazy.
 
     A file that cannot be opened is one ``Failure`` (stage ``"read"``); a gzip
     stream that breaks off ends the dump with one ``Failure`` (stage ``"jsonl"``).
-    The bytes read (of the file, compressed or not) are counted in ``tally``.
+    With ``stream`` (an open binary file, already decompressed: standard
+    input) the lines are read from it, and ``path`` only names them. The bytes
+    read of a file (compressed or not) are counted in ``tally``.
     """
+    if stream is not None:
+        yield from _lines(path, stream, lambda end=False: None)
+        return
     path = os.path.abspath(path)
     tally = tally or Tally()
     try:

@@ -213,18 +213,25 @@ def _gzip_complete(f: IO[bytes], last_pos: int) -> bool:
     return _inflates(f, 0)
 
 
-def iter_warc(path: str, *, max_bytes: int | None = None, tally: Tally | None = None) -> Iterator[Raw | Failure]:
+def iter_warc(
+    path: str, *, max_bytes: int | None = None, stream: IO[bytes] | None = None, tally: Tally | None = None
+) -> Iterator[Raw | Failure]:
     """Pages of a WARC file (plain or gzipped), streamed; never raises on bad input.
 
     ``max_bytes`` bounds a page's decoded payload (a larger one is a per-record
-    ``Failure``). The responses that are no page, and the bytes read, are
-    counted in ``tally``. Raises ``ImportError`` at once if FastWARC is not installed.
+    ``Failure``). With ``stream`` (an open, seekable binary file: standard
+    input spooled) the archive is read from it, and ``path`` only names its
+    records. The responses that are no page, and the bytes read, are counted
+    in ``tally``. Raises ``ImportError`` at once if FastWARC is not installed.
     """
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError as e:
         raise ImportError("reading WARC files needs FastWARC: pip install fastwarc") from e
-    return _records(os.path.abspath(path), ArchiveIterator, WarcRecordType, max_bytes, tally or Tally())
+    tally = tally or Tally()
+    if stream is not None:
+        return _archive(path, stream, ArchiveIterator, WarcRecordType, max_bytes, tally, tally.reading(stream))
+    return _records(os.path.abspath(path), ArchiveIterator, WarcRecordType, max_bytes, tally)
 
 
 def _records(

@@ -37,6 +37,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import random
+import re
 import socket
 import ssl
 import time
@@ -46,6 +47,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Self
+from urllib.parse import unquote
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -206,10 +208,17 @@ def _resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+# A host as httpx holds it (IDNA already ASCII): letters, digits, dots,
+# hyphens, and underscores, which some real hosts have; an IPv6 address (no
+# brackets). httpx percent-encodes what else it was given ("exa%20mple.com").
+_HOST = re.compile(rb"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
+
+
 def check_url(url: str | httpx.URL, policy: FetchPolicy | None = None) -> str | None:
     """Return why ``url`` may not be fetched under ``policy``, or None if it may.
 
-    Checks the scheme, that there is a host, and (unless ``policy.allow_private``)
+    Checks the scheme, that there is a host and that it is a host name or an
+    address (not "exa mple.com", which would only fail to resolve), and (unless ``policy.allow_private``)
     that no address the host resolves to is private, loopback, link-local,
     multicast, reserved or unspecified. Resolves the host with
     :func:`socket.getaddrinfo`; the answer is not cached.
@@ -226,6 +235,10 @@ def check_url(url: str | httpx.URL, policy: FetchPolicy | None = None) -> str | 
         return f"refused: scheme {parsed.scheme!r} is not allowed (only {allowed})"
     if not parsed.raw_host:
         return "refused: URL has no host"
+    if not _HOST.fullmatch(parsed.raw_host):
+        host = unquote(parsed.raw_host.decode("ascii", "replace"))
+        what = "a space" if any(c.isspace() for c in host) else "a character no host name has"
+        return f"invalid URL: the host {host!r} has {what}"
     if policy.allow_private:
         return None
     host = parsed.raw_host.decode("ascii")
