@@ -323,7 +323,7 @@ def test_iter_paths_expands_directories_globs_and_reports_missing(tmp_path: Path
     explicit = list(iter_paths(["b/z.txt", "-", ".dotfile"]))  # a hidden file named outright is taken
     assert explicit == [str(tmp_path / "b/z.txt"), "-", str(tmp_path / ".dotfile")]
     assert list(iter_paths(["nope.html", "*.xml"])) == [
-        Failure("nope.html", "read", "no such file or directory"),
+        Failure(str(tmp_path / "nope.html"), "read", "no such file or directory"),
         Failure("*.xml", "read", "no files match the pattern"),
     ]
     assert list(iter_paths(["b*"])) == [str(tmp_path / rel) for rel in ("b/c.html", "b/deep/x.htm", "b/z.txt")]

@@ -94,6 +94,9 @@ def ingest(
     fetch_policy: FetchPolicy | None = None,
     progress: bool | None = None,
     strict: bool = False,
+    retry_failed: bool = False,
+    extensions: tuple[str, ...] | None = None,
+    keep_raw: bool = False,
     languages: str | Iterable[str] | None = None,
 ) -> IngestReport:
     """Ingest ``inputs`` (paths, directories, globs, WARC, JSONL, URLs, ``-``) into
@@ -112,7 +115,8 @@ def ingest(
 
     languages = language_set(languages)  # a bad code fails before the store is made
     options = dict(config=config, workers=workers, site=site, url_files=url_files,
-                   fetch_policy=fetch_policy, progress=progress, strict=strict, languages=languages)  # fmt: skip
+                   fetch_policy=fetch_policy, progress=progress, strict=strict, retry_failed=retry_failed,
+                   extensions=extensions, keep_raw=keep_raw, languages=languages)  # fmt: skip
     if isinstance(db, Store):
         return run(inputs, db, **options)
     with Store(db) as store:

@@ -325,16 +325,65 @@ def _config(path: str | None, **options) -> Config:
     return config
 
 
+WORKERS_OPTION = click.option(
+    "--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores]."
+)
+SITE_OPTION = click.option(
+    "--site", default=None, help="All text dumps are of this one site (site memory across them)."
+)
+PROGRESS_OPTION = click.option(
+    "--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal]."
+)
+
+
+def _config_options(command):
+    """The options that make the run's ``Config`` (see ``_config``), for ``ingest`` and ``reprocess``."""
+    options = (
+        FAVOR_OPTION,
+        COMMENTS_OPTION,
+        click.option(
+            "--threshold",
+            type=click.FloatRange(0, 1),
+            default=None,
+            help="Keep an HTML block when the model's probability reaches this [default: the model's, for --favor].",
+        ),
+        click.option(
+            "--line-threshold",
+            type=click.FloatRange(0, 1),
+            default=None,
+            help="The same for the lines of text dumps [default: the line model's, for --favor].",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+def _stopped(what: str) -> None:
+    """Exit after Ctrl-C, with one line that says how to go on."""
+    click.echo(f"interrupted: what was stored stays; run the same `thresher {what}` again to go on", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1)
 @DB_OPTION
-@click.option(
-    "--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores]."
-)
+@WORKERS_OPTION
 @click.option(
     "--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), help="A file of URLs, one per line."
 )
-@click.option("--site", default=None, help="All text dumps are of this one site (site memory across them).")
+@SITE_OPTION
 @click.option("--allow-private", is_flag=True, help="Allow fetching private, loopback and link-local addresses.")
 @click.option("--delay", type=float, default=None, help="Seconds between requests to one host [default: 1].")
 @click.option("--strict", is_flag=True, help="Stop with an error at the first input that fails.")
@@ -345,65 +394,156 @@ def _config(path: str | None, **options) -> Config:
     callback=_languages,
     help=LANGUAGE_HELP + " Articles in other languages are counted, not stored.",
 )
-@click.option("--progress/--no-progress", default=None, help="Live progress bar [default: on a terminal].")
-@FAVOR_OPTION
-@COMMENTS_OPTION
 @click.option(
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Keep an HTML block when the model's probability reaches this [default: the model's, for --favor].",
+    "--retry-failed",
+    is_flag=True,
+    help="Try every stored failure of these inputs again (transient ones are retried without it).",
 )
 @click.option(
-    "--line-threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="The same for the lines of text dumps [default: the line model's, for --favor].",
+    "--keep-raw",
+    is_flag=True,
+    help="Also store each page as read, compressed (about 1/5 of its size), so that `thresher reprocess` "
+    "can extract it again when its source is gone.",
 )
+@PROGRESS_OPTION
 @click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
+    "--extensions",
     default=None,
-    help="A TOML file of Config fields (model, favor, threshold, max_nodes...); the options above win over it.",
+    metavar="LIST",
+    help="The extensions of the files read in a directory, comma-separated (files without one are "
+    "always read) [default: html,htm,xhtml,shtml,php,asp,aspx,jsp,txt,text,warc,arc,jsonl,ndjson; "
+    "each also .gz].",
 )
-def ingest(
-    inputs, db, workers, url_files, site, allow_private, delay, strict, languages, progress, config_file, **options
-):
+@_config_options
+def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file, **options):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
 
     Inputs already in the store are skipped, so a re-run, or a run started
-    again after it was killed, adds only what is missing. Failures are stored
-    with their reason; the exit status is 0 when anything was ingested.
+    again after it was killed or stopped with Ctrl-C, adds only what is
+    missing. Failures are stored with their reason (`thresher failures` lists
+    them); transient ones (HTTP 5xx and 429, timeouts, network errors, a
+    missing file) are tried again by the next run. The exit status is 0 when
+    anything was ingested, 130 after Ctrl-C.
     """
     from .corpus.executors import default_workers
     from .corpus.ingest import IngestFailure
     from .corpus.ingest import ingest as run
+    from .corpus.sources.files import page_extensions
     from .corpus.sources.web import FetchPolicy
 
     if not inputs and not url_files:
         raise click.UsageError("give at least one INPUT or --urls FILE")
-    config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
+    if extensions is not None:
+        try:
+            extensions = page_extensions(extensions)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--extensions") from None
+    run_args = {
+        k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "keep_raw", "progress", "languages")
+    }
+    run_args["workers"] = run_args["workers"] or default_workers()
     policy_args = {"allow_private": allow_private}
     if delay is not None:
         policy_args["delay"] = delay
-    with _open_store(db, create=True) as store:
-        try:
-            report = run(
-                inputs, store, workers=workers or default_workers(), site=site, url_files=url_files,
-                fetch_policy=FetchPolicy(**policy_args), progress=progress, strict=strict, config=config,
-                languages=languages,
-            )  # fmt: skip
-        except IngestFailure as exc:
-            raise click.ClickException(f"--strict: {exc}") from None
-        except ThresherError as exc:
-            raise click.ClickException(str(exc)) from None
+    try:
+        config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
+        with _open_store(db, create=True) as store:
+            try:
+                report = run(inputs, store, url_files=url_files, fetch_policy=FetchPolicy(**policy_args),
+                             config=config, extensions=extensions, **run_args)  # fmt: skip
+            except IngestFailure as exc:
+                raise click.ClickException(f"--strict: {exc}") from None
+            except ThresherError as exc:
+                raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:  # before the run or after it (the run stops cleanly by itself)
+        _stopped("ingest")
     for line in report.lines():
         click.echo(line)
     s = report.stats
+    if s.failures:
+        click.echo(f"             (thresher failures --db {db} lists them all)")
+    if report.interrupted:
+        _stopped("ingest")
     if s.failures and not (s.ok or s.empty or s.skipped):
         sys.exit(1)
+
+
+@main.command()
+@DB_OPTION
+@WORKERS_OPTION
+@SITE_OPTION
+@click.option("--all", "everything", is_flag=True, help="Also the documents made by this model and config already.")
+@PROGRESS_OPTION
+@_config_options
+def reprocess(db, workers, site, everything, progress, config_file, **options):
+    """Extract the stored documents again with the current model and config, and relink the duplicates.
+
+    Each page is read again from its source (a file, a WARC record, a JSONL
+    line) or from the copy `ingest --keep-raw` kept. Documents that cannot be
+    read again (a URL without a raw copy, a source gone or changed) and those
+    whose extraction fails are kept as they are. Documents made by this model
+    and config already are left (unless --all), so a reprocess stopped with
+    Ctrl-C goes on where it stopped when run again.
+    """
+    from .corpus.executors import default_workers
+    from .corpus.reprocess import reprocess as run
+
+    try:
+        config = _config(config_file, **options)
+        with _open_store(db) as store:
+            try:
+                report = run(store, config=config, site=site, workers=workers or default_workers(),
+                             progress=progress, everything=everything)  # fmt: skip
+            except ThresherError as exc:
+                raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _stopped("reprocess")
+    for line in report.lines():
+        click.echo(line)
+    if report.interrupted:
+        _stopped("reprocess")
+
+
+@main.command()
+@DB_OPTION
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Sources listed per group of failures (0: all of them).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The groups as one JSON object.")
+def failures(db, limit, as_json) -> None:
+    """The stored failures, grouped by stage and reason: how many of each, then their sources.
+
+    Transient ones (server errors, timeouts, missing files) are tried again by
+    the next `ingest` of the same inputs; `ingest --retry-failed` tries them all.
+    """
+    with _open_store(db) as store:
+        groups = store.failures(limit=limit or None)
+    total = sum(g.count for g in groups)
+    transient = sum(g.count for g in groups if g.transient)
+    if as_json:
+        out = {"failures": total, "transient": transient, "groups": [g.to_dict() for g in groups]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not total:
+        click.echo(f"no failures in {db}")
+        return
+    click.echo(f"{total} failures, {transient} transient (the next ingest of their inputs tries them again)")
+    width = max(len(g.stage) for g in groups)
+    for g in groups:
+        click.echo(f"  {g.count:>6}  {g.stage:<{width}}  {g.reason}{'  [transient]' if g.transient else ''}")
+    for g in groups:
+        click.echo(f"\n{g.stage}: {g.reason} ({g.count})")
+        for entry in g.sources:
+            detail = "" if entry["reason"] == g.reason else f"  ({entry['reason']})"
+            click.echo(f"  {entry['source']}{detail}")
+        if g.count > len(g.sources):
+            click.echo(f"  ... and {g.count - len(g.sources)} more (--limit 0 lists all)")
 
 
 @main.command()

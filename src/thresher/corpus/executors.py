@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["LocalExecutor", "default_workers"]
+__all__ = ["LocalExecutor", "default_workers", "sigint_ignored"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,6 +35,25 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _ignore_sigint() -> None:
+    """A worker's initializer: Ctrl-C is for the parent, which shuts the pool down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored for the block, in the main thread (elsewhere there is no handler
+    to set): while a pool starts, and while a run interrupted once cleans up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class LocalExecutor:
     """``map`` over local processes, results in input order.
 
@@ -46,11 +68,17 @@ class LocalExecutor:
             raise ValueError("workers must be at least 1")
 
     def map(self, fn: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
+        """``fn`` of each batch, in order. Closing the iterator (or an exception
+        in it, Ctrl-C among them) terminates the pool; the workers ignore Ctrl-C
+        themselves, so that a terminal's Ctrl-C, which reaches every process of
+        the group, stops the run once, in this process, without a traceback per worker."""
         if self.workers == 1:
             yield from map(fn, batches)
             return
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ctx.Pool(self.workers) as pool:
+        with sigint_ignored():  # forked workers start with Ctrl-C ignored, before their initializer runs
+            pool = ctx.Pool(self.workers, initializer=_ignore_sigint)
+        with pool:
             pending: deque = deque()
             for batch in batches:
                 pending.append(pool.apply_async(fn, (batch,)))

@@ -11,30 +11,55 @@ bar) stays in the calling process.
 Text dumps that share a site (their URL's host, or ``site=`` for the whole
 run) are batched together, up to ``SITE_BATCH`` at a time, so that the
 cleaner's site memory sees them side by side.
+
+A run can be watched and stopped: the report names the top failure reasons
+and what the readers passed over; a live bar shows the bytes read against
+the inputs' size, and the URLs fetched; Ctrl-C stops it cleanly
+(``run_batches``, shared with ``reprocess``), and the same run again resumes,
+trying the transient failures again (``failures.transient``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..config import Config
 from ..errors import ThresherError
 from ..textmeta import site_of
-from .executors import LocalExecutor
+from .executors import LocalExecutor, sigint_ignored
+from .failures import top_reasons
 from .languages import language_set
 from .process import Step
-from .sources import Failure, Raw
+from .sources import Failure, Raw, Tally
 from .store import BatchStats, Document, Store
 
-__all__ = ["BATCH_SIZE", "SITE_BATCH", "IngestFailure", "IngestReport", "batches", "ingest", "open_inputs"]
+__all__ = [
+    "BATCH_SIZE",
+    "SITE_BATCH",
+    "TOP_REASONS",
+    "IngestFailure",
+    "IngestReport",
+    "Progress",
+    "batches",
+    "ingest",
+    "input_bytes",
+    "open_inputs",
+    "run_batches",
+]
 
 #: Pages per batch: large enough that per-batch costs (a transaction, a
-#: round trip to a worker) vanish, small enough for a live progress bar.
-BATCH_SIZE = 32
+#: round trip to a worker, well under a millisecond) vanish, small enough that
+#: the progress bar moves smoothly (it moves as batches are read). 300 pages
+#: of the wcxb_dev bench (JSONL, 240 KiB each) ingested in 5.4-7.5 s with 8
+#: and 5.9-9.2 s with 32, on one or two workers of a shared 2-core machine
+#: (2026-11-30): no cost to measure. (Until then 32: the bar moved by 32.)
+BATCH_SIZE = 8
 #: Dumps of one site cleaned together, for site memory; a site with more
 #: dumps is cleaned in groups of this many (memory stays bounded).
 SITE_BATCH = 64
@@ -53,13 +78,19 @@ def open_inputs(
     url_files: Iterable[str] = (),
     fetch_policy=None,
     skip: Callable[[str], bool] = lambda source: False,
+    extensions: tuple[str, ...] | None = None,
+    tally: Tally | None = None,
+    on_url: Callable[[int, int, str | None], None] = lambda done, total, url: None,
 ) -> Iterator[Raw | Failure]:
     """Every page of ``inputs`` (paths, directories, globs, ``-``, URLs) and of the URL lists.
 
     ``skip(source)`` is asked before a URL is fetched, so a re-run does not
-    fetch again what is already stored.
+    fetch again what is already stored. ``extensions`` are those of the files
+    a directory walk reads (default ``PAGE_EXTENSIONS``); what is passed over
+    is counted in ``tally``. ``on_url(done, total, url)`` is called before each
+    URL is fetched (or skipped), and once at the end with ``url=None``.
     """
-    from .sources.files import iter_files
+    from .sources.files import PAGE_EXTENSIONS, iter_files
     from .sources.web import Fetcher, read_url_list
 
     inputs = list(inputs)
@@ -69,12 +100,15 @@ def open_inputs(
             urls += read_url_list(path)
         except OSError as exc:
             yield Failure(path, "read", f"cannot read URL list: {exc.strerror or exc}")
-    yield from iter_files(i for i in inputs if not _is_url(i))
+    files = (i for i in inputs if not _is_url(i))
+    yield from iter_files(files, extensions=extensions or PAGE_EXTENSIONS, tally=tally)
     if urls:
         with Fetcher(fetch_policy) as fetcher:
-            for url in urls:
+            for done, url in enumerate(urls):
+                on_url(done, len(urls), url)
                 if not skip(url):
                     yield fetcher.fetch(url)
+            on_url(len(urls), len(urls), None)
 
 
 def batches(
@@ -103,11 +137,17 @@ def batches(
 # -- the run -----------------------------------------------------------------------------------
 
 
+#: Failure reasons the final report names (the rest: ``thresher failures``).
+TOP_REASONS = 3
+
+
 @dataclass(slots=True)
 class IngestReport:
     inputs: int = 0  # pages and failed inputs seen this run
     stats: BatchStats = field(default_factory=BatchStats)
     seconds: float = 0.0
+    tally: Tally = field(default_factory=Tally)  # what was passed over, and the bytes read
+    interrupted: bool = False  # stopped by Ctrl-C: what was stored stays, the same run again resumes
     other_languages: int | None = None  # articles left out by ``languages`` (None: no filter)
 
     @property
@@ -117,37 +157,169 @@ class IngestReport:
 
     def lines(self) -> list[str]:
         s = self.stats
-        failures = ", ".join(f"{k} {v}" for k, v in sorted(s.failures.items())) or "none"
         rate = (s.added / self.seconds) if self.seconds else 0.0
+        retried = f", {s.retried} failed before and tried again" if s.retried else ""
         return [
-            f"inputs:      {self.inputs} ({s.skipped} already stored)",
+            f"inputs:      {self.inputs} ({s.skipped} already stored{retried})",
             f"documents:   {s.added} added: {s.ok} articles, {s.empty} without article text",
             *_language_line(self.other_languages),
             f"duplicates:  {s.duplicates} linked to a canonical document",
-            f"failures:    {sum(s.failures.values())} ({failures})",
+            *self.failure_lines(),
+            self.skipped_line(),
             f"boilerplate: {self.removed_share:.1%} of the text removed",
             f"time:        {self.seconds:.1f} s ({rate:.1f} docs/s)",
         ]
 
+    def skipped_line(self) -> str:
+        """What the readers passed over, by why: no page, no failure, but not silent."""
+        skipped = self.tally.skipped
+        why = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"skipped:     {sum(skipped.values())} ({why or 'none'})"
 
-class _Progress:
-    """A live bar on a terminal (docs/s, failures); nothing when output is piped."""
+    def failure_lines(self) -> list[str]:
+        """The failures by stage, then the most frequent reasons and how many are retried."""
+        s = self.stats
+        n = sum(s.failures.values())
+        stages = ", ".join(f"{k} {v}" for k, v in sorted(s.failures.items())) or "none"
+        lines = [f"failures:    {n} ({stages})"]
+        if n:
+            top = "; ".join(f"{key} ({count})" for key, count in top_reasons(s.reasons, TOP_REASONS))
+            more = len(s.reasons) - TOP_REASONS
+            lines.append(f"             {top}" + (f"; {more} more reasons" if more > 0 else ""))
+        if s.transient:
+            lines.append(f"             {s.transient} transient: the next run tries them again")
+        return lines
 
-    def __init__(self, enabled: bool):
-        self.bar = None
+
+class Progress:
+    """A live bar on a terminal; nothing when output is piped (``enabled=False``).
+
+    The bar measures what was read: bytes for an ingest (with a total, hence a
+    percentage and an ETA, when the inputs are files), documents for a
+    reprocess. It moves as each input is read, not as each batch is stored,
+    and shows the documents stored, the failures and the duplicates beside.
+    While URLs are fetched, a second bar counts them and names the host
+    being fetched, so a slow server never looks like a hung run.
+    """
+
+    def __init__(self, enabled: bool, *, total: int | None, unit: str, desc: str):
+        self._tqdm = None
+        self.bar = self.fetch_bar = None
+        self._start = time.perf_counter()
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(unit=" docs", dynamic_ncols=True, file=sys.stderr)
+            self._tqdm = tqdm
+            scale = {"unit_scale": True, "unit_divisor": 1024} if unit == "B" else {}
+            self.bar = tqdm(total=total or None, unit=unit, desc=desc, dynamic_ncols=True, file=sys.stderr, **scale)
 
-    def update(self, n: int, failures: int, duplicates: int) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-            self.bar.set_postfix(failed=failures, dups=duplicates, refresh=False)
+    def moved_to(self, n: int) -> None:
+        """The reading reached ``n`` (bytes or documents)."""
+        if self.bar is not None and n > self.bar.n:
+            self.bar.update(n - self.bar.n)
+
+    def fetching(self, done: int, total: int, url: str | None) -> None:
+        """``done`` of ``total`` URLs were fetched; ``url`` is fetched next (``None``: the last is done)."""
+        if self._tqdm is None:
+            return
+        if self.fetch_bar is None:
+            self.fetch_bar = self._tqdm(total=total, unit=" URLs", desc="fetch", dynamic_ncols=True, file=sys.stderr)
+        self.fetch_bar.set_description_str(f"fetch {_host(url)}" if url else "fetch", refresh=False)
+        self.fetch_bar.update(done - self.fetch_bar.n)
+        self.fetch_bar.refresh()
+
+    def stored(self, docs: int, failures: int, duplicates: int) -> None:
+        bar = self.fetch_bar or self.bar
+        if bar is not None:
+            rate = docs / max(time.perf_counter() - self._start, 1e-9)
+            bar.set_postfix_str(f"{docs} docs ({rate:.1f}/s), {failures} failed, {duplicates} dups", refresh=False)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        for bar in (self.bar, self.fetch_bar):
+            if bar is not None:
+                bar.close()
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def input_bytes(inputs: Iterable[str], extensions: tuple[str, ...] | None = None) -> int:
+    """The size of the files ``inputs`` name (what the readers will count as read):
+    the progress bar's total. A directory is walked once more for it, a cost of
+    about a stat per file, small beside reading and extracting each one."""
+    from .sources.files import PAGE_EXTENSIONS, STDIN, iter_paths
+
+    total = 0
+    for path in iter_paths((i for i in inputs if not _is_url(i)), extensions=extensions or PAGE_EXTENSIONS):
+        if isinstance(path, str) and path != STDIN:
+            try:
+                total += os.path.getsize(path)
+            except OSError:
+                pass
+    return total
+
+
+@dataclass(slots=True)
+class _Job:
+    batch: list
+    docs: list
+    future: Future
+    done: bool = False
+
+
+def run_batches(
+    items: Iterable[Raw | Failure],
+    step: Callable[[list], list[Document]],
+    *,
+    workers: int,
+    site: str | None,
+    write: Callable[[list[Document], list], BatchStats],
+    stored: Callable[[list[Document], BatchStats], None],
+) -> bool:
+    """Map ``step`` over batches of ``items`` in ``workers`` processes and ``write(docs, batch)``
+    each result, in order; ``stored(docs, stats)`` after each write. What ingest and reprocess share.
+
+    One writer thread stores batch k while batch k+1 is processed: SQLite
+    releases the GIL, so indexing overlaps extraction. Each write is one
+    transaction. Ctrl-C stops the run cleanly: the workers ignore it (the pool
+    is shut down here), the batch being written is finished and counted, and
+    ``False`` is returned (``True`` when every item was processed). A second
+    Ctrl-C during that clean-up is ignored; it takes well under a second.
+    """
+    fed: deque[list] = deque()  # the batches handed to the executor, in order: results come back in it
+
+    def feed() -> Iterator[list]:
+        for batch in batches(items, site=site):
+            fed.append(batch)
+            yield batch
+
+    def finish(job: _Job) -> None:
+        stats = job.future.result()
+        job.done = True
+        stored(job.docs, stats)
+
+    results = LocalExecutor(workers).map(step, feed())
+    writer = ThreadPoolExecutor(1, thread_name_prefix="thresher-writer")
+    pending: _Job | None = None
+    interrupted = False
+    try:
+        for docs in results:
+            batch = fed.popleft()
+            if pending is not None:
+                finish(pending)
+            pending = _Job(batch, docs, writer.submit(write, docs, batch))
+        if pending is not None:
+            finish(pending)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        with sigint_ignored():
+            results.close()  # shuts the worker pool down, if it is still up
+            writer.shutdown(wait=True)  # the batch being written is finished, never half-written
+    if interrupted and pending is not None and not pending.done and pending.future.exception() is None:
+        finish(pending)  # it was written: count it
+    return not interrupted
 
 
 def ingest(
@@ -161,6 +333,9 @@ def ingest(
     progress: bool | None = None,
     strict: bool = False,
     config: Config | None = None,
+    retry_failed: bool = False,
+    extensions: tuple[str, ...] | None = None,
+    keep_raw: bool = False,
     languages: str | Iterable[str] | None = None,
 ) -> IngestReport:
     """Ingest every page of ``inputs`` into ``store``; return the run's report.
@@ -168,17 +343,26 @@ def ingest(
     Every page is extracted or cleaned with ``config`` (default ``Config()``),
     in this process or in each worker; a model the config names that cannot be
     loaded raises ``ModelError`` before any input is read. Inputs already
-    stored are skipped (before extraction, and before fetching a URL). With
-    ``strict`` the run stops at the first failure, after storing the batch it
-    was in. With ``languages`` (ISO 639-1 codes), articles in other languages
-    (or in none detected) are not stored, only counted: see ``_in_languages``.
+    stored are skipped (before extraction, and before fetching a URL), but
+    for transient failures (``failures.transient``: a server error, a timeout,
+    a missing file), which are tried again, as every failure is with
+    ``retry_failed``. With ``strict`` the run stops at the first failure,
+    after storing the batch it was in. ``extensions`` are those of the files
+    a directory walk reads (``sources.files.PAGE_EXTENSIONS``). With
+    ``keep_raw`` each page is also stored as read, compressed, for
+    ``reprocess``. With ``languages`` (ISO 639-1 codes), articles in other
+    languages (or in none detected) are not stored, only counted: see
+    ``_in_languages``. Ctrl-C ends the run cleanly with ``report.interrupted``
+    set; the same call again resumes it.
     """
     store.check_writable()
     wanted = language_set(languages)
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
     report = IngestReport(other_languages=None if wanted is None else 0)
     start = time.perf_counter()
-    bar = _Progress(sys.stderr.isatty() if progress is None else progress)
+    show = sys.stderr.isatty() if progress is None else progress
+    total = input_bytes(inputs, extensions) if show else None
+    bar = Progress(show, total=total, unit="B", desc="read")
 
     def fresh(items):
         # skip what is stored already, a chunk at a time (one query per chunk)
@@ -186,35 +370,37 @@ def ingest(
         for item in items:
             report.inputs += 1
             chunk.append(item)
+            bar.moved_to(report.tally.bytes_read)
             if len(chunk) >= BATCH_SIZE:
-                yield from _unknown(store, chunk, report)
+                yield from _unknown(store, chunk, report, retry_failed)
                 chunk = []
-        yield from _unknown(store, chunk, report)
+        yield from _unknown(store, chunk, report, retry_failed)
 
-    items = open_inputs(inputs, url_files=url_files, fetch_policy=fetch_policy, skip=lambda s: bool(store.known([s])))
+    def known(source: str) -> bool:
+        # a URL already stored is not fetched again, but it is an input of the run
+        if store.known([source], retry_failed=retry_failed):
+            report.inputs += 1
+            report.stats.skipped += 1
+            return True
+        return False
 
-    def written(job) -> None:
-        docs, future = job
-        stats = future.result()
+    items = open_inputs(
+        inputs, url_files=url_files, fetch_policy=fetch_policy, skip=known, extensions=extensions,
+        tally=report.tally, on_url=bar.fetching,
+    )  # fmt: skip
+
+    def write(docs: list[Document], batch: list) -> BatchStats:  # on the writer thread, the only one to count languages
+        return store.write_batch(_in_languages(docs, wanted, report), batch, keep_raw=keep_raw)
+
+    def stored(docs: list[Document], stats: BatchStats) -> None:
         report.stats.merge(stats)
-        bar.update(stats.added, sum(report.stats.failures.values()), report.stats.duplicates)
+        bar.stored(report.stats.added, sum(report.stats.failures.values()), report.stats.duplicates)
         if strict and stats.failures:
             first = next(d for d in docs if d.status == "failed")
             raise IngestFailure(f"{first.source}: {first.stage}: {first.reason}")
 
-    # One writer thread stores batch k while batch k+1 is processed: SQLite
-    # releases the GIL, so indexing overlaps extraction. Batches are written
-    # in order, one transaction each.
-    pending = None
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="thresher-writer") as writer:
-            for docs in LocalExecutor(workers).map(step, batches(fresh(items), site=site)):
-                if pending is not None:
-                    written(pending)
-                docs = _in_languages(docs, wanted, report)
-                pending = (docs, writer.submit(store.write_batch, docs))
-            if pending is not None:
-                written(pending)
+        report.interrupted = not run_batches(fresh(items), step, workers=workers, site=site, write=write, stored=stored)
     finally:
         bar.close()
         report.seconds = time.perf_counter() - start
@@ -238,10 +424,10 @@ def _language_line(left_out: int | None) -> list[str]:
     return [] if left_out is None else [f"languages:   {left_out} articles in other languages, not stored"]
 
 
-def _unknown(store: Store, chunk: list, report: IngestReport) -> list:
+def _unknown(store: Store, chunk: list, report: IngestReport, retry_failed: bool) -> list:
     if not chunk:
         return []
-    known = store.known(item.source for item in chunk)
+    known = store.known((item.source for item in chunk), retry_failed=retry_failed)
     report.stats.skipped += sum(1 for item in chunk if item.source in known)
     return [item for item in chunk if item.source not in known]
 

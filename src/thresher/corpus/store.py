@@ -4,7 +4,8 @@ One row per input key (``documents.source``): an article, an empty page, or a
 failure with its stage and reason. ``write_batch`` writes a batch of processed
 documents in one transaction, so a run killed at any moment leaves whole
 batches and nothing half-written; a source already stored is skipped, so
-re-running the same inputs adds and changes nothing.
+re-running the same inputs adds and changes nothing, but for the failures
+tried again (``known``, ``failures.transient``), whose new result replaces them.
 
 Duplicates are linked as documents arrive, never deleted:
 
@@ -24,12 +25,19 @@ of an older schema is upgraded when it is opened (columns are added and the
 search indexes rebuilt; no document is dropped or rewritten); a newer one is
 refused. ``get`` and
 ``iter_documents`` return ``StoredDocument`` records.
+
+For ``reprocess``, each document records the digest of its page as read
+(``raw_digest``), ``ingest --keep-raw`` keeps the page itself (``raw`` table,
+zlib), ``replace_documents`` replaces documents in place (id kept), and
+``relink`` makes every duplicate link again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -38,13 +46,34 @@ from typing import Literal, Self
 from ..errors import ThresherError
 from ..types import METADATA_FIELDS, Comment, Kind, Metadata, Removed
 from . import dedup, search
+from .failures import FailureGroup, group_failures, reason_class, transient
 from .search import SearchHit
+from .sources import Raw
 
-__all__ = ["SCHEMA_VERSION", "BatchStats", "Document", "SearchHit", "Store", "StoreError", "StoredDocument"]
+__all__ = [
+    "RAW_LEVEL",
+    "SCHEMA_VERSION",
+    "BatchStats",
+    "Document",
+    "ReplaceStats",
+    "SearchHit",
+    "Store",
+    "StoreError",
+    "StoredDocument",
+    "page_digest",
+]
 
 #: Bumped when the tables change. An older store is upgraded when it is opened
 #: (``Store._upgrade``); a newer one is refused with a clear error.
-SCHEMA_VERSION = 5
+#: 5: the search indexes rebuilt (``search.SEARCH_INDEX_VERSION``).
+#: 6: ``documents.raw_digest`` and the ``raw`` table (``ingest --keep-raw``, ``reprocess``).
+SCHEMA_VERSION = 6
+#: Raw pages kept with ``ingest --keep-raw`` are zlib-compressed at this level.
+#: On 300 pages of the wcxb_dev bench (240 KiB each on average, one core): level
+#: 1 shrinks them 4.39x at 2.6 ms a page, 6 5.24x at 6.3 ms, 9 5.28x at 9.8 ms;
+#: inflating takes 0.9 ms. 6 (zlib's default) is nearly 9's size at 2/3 of its
+#: time, and runs on the writer thread, beside the workers' extraction.
+RAW_LEVEL = 6
 
 #: The documents table, column by column. The metadata columns are
 #: ``METADATA_FIELDS``, declared once (``types.Metadata``); lists are stored as
@@ -79,6 +108,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("encoding", "TEXT"),  # how the input was decoded (Article.encoding)
     ("comments", "TEXT"),  # JSON: a list of Comment.to_dict() (version 4, with page_type)
     *((name, "TEXT") for name in _LATER_METADATA),
+    ("raw_digest", "TEXT"),  # page_digest of the input as read (version 6): reprocess checks its source against it
 )
 #: The columns ``Document.row`` fills; the store sets the id and the duplicate links.
 _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of", "similarity"))
@@ -86,6 +116,12 @@ _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of"
 _LIST_FIELDS = frozenset(name for name in METADATA_FIELDS if isinstance(getattr(Metadata(), name), list))
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+#: The pages as read, kept with ``ingest --keep-raw`` (version 6), by source key:
+#: what ``reprocess`` re-extracts when the source is gone (a URL, stdin).
+_RAW_TABLE = """CREATE TABLE IF NOT EXISTS raw (
+    source TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT, http_charset TEXT, fetched TEXT,
+    is_text INTEGER NOT NULL, codec TEXT NOT NULL, content BLOB NOT NULL
+)"""
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents ({", ".join(f"{name} {decl}" for name, decl in _TABLE)});
@@ -94,6 +130,7 @@ CREATE INDEX IF NOT EXISTS documents_dup ON documents(duplicate_of);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(key);
+{_RAW_TABLE};
 INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 INSERT OR IGNORE INTO meta VALUES ('signature_version', '{dedup.SIGNATURE_VERSION}');
 """
@@ -128,6 +165,7 @@ class Document:
     model: str | None = None  # "blocks-v5@<feature schema hash>"; None for inputs no model saw
     config: str | None = None  # the run's Config.to_dict(), as JSON
     encoding: str | None = None  # how the input was decoded
+    raw_digest: str | None = None  # page_digest of the input; set by Store.write_batch
 
     def row(self) -> tuple:
         values = []
@@ -199,18 +237,43 @@ class BatchStats:
 
     added: int = 0
     skipped: int = 0  # already stored
+    retried: int = 0  # stored failures tried again, replaced by this result (counted in added too)
     ok: int = 0
     empty: int = 0
     duplicates: int = 0
     failures: dict[str, int] = field(default_factory=dict)  # stage -> count
+    reasons: dict[str, int] = field(default_factory=dict)  # "stage: reason class" -> count
+    transient: int = 0  # failures that the next run tries again (``failures.transient``)
     chars: int = 0
     removed_chars: int = 0
 
     def merge(self, other: BatchStats) -> None:
-        for name in ("added", "skipped", "ok", "empty", "duplicates", "chars", "removed_chars"):
+        for name in ("added", "skipped", "retried", "ok", "empty", "duplicates", "transient", "chars", "removed_chars"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for k, v in other.failures.items():
-            self.failures[k] = self.failures.get(k, 0) + v
+        for mine, theirs in ((self.failures, other.failures), (self.reasons, other.reasons)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+
+    def count_failure(self, stage: str | None, reason: str | None) -> None:
+        stage = stage or "unknown"
+        self.failures[stage] = self.failures.get(stage, 0) + 1
+        key = f"{stage}: {reason_class(reason)}"
+        self.reasons[key] = self.reasons.get(key, 0) + 1
+        self.transient += transient(stage, reason)
+
+
+@dataclass(slots=True)
+class ReplaceStats:
+    """What one ``replace_documents`` did."""
+
+    replaced: int = 0
+    ok: int = 0  # of the replaced: articles (the others are empty pages)
+    changed: int = 0  # of the replaced: a text that differs from the stored one
+    kept: int = 0  # failed again (or no longer stored): the stored document stays
+
+    def merge(self, other: ReplaceStats) -> None:
+        for name in ("replaced", "ok", "changed", "kept"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 class Store:
@@ -268,6 +331,7 @@ class Store:
                     self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
             if version < search.SEARCH_INDEX_VERSION:
                 search.rebuild(self.db, trigram=search.trigram_available())
+            self.db.execute(_RAW_TABLE)
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             self.db.execute("COMMIT")
         except BaseException as exc:
@@ -296,32 +360,51 @@ class Store:
                 "ingest into a new store (search, show and export still work)"
             )
 
-    def known(self, sources: Iterable[str]) -> set[str]:
-        """Those of ``sources`` already stored (committed)."""
+    def known(self, sources: Iterable[str], *, retry_failed: bool = False) -> set[str]:
+        """Those of ``sources`` stored (committed) and not to be tried again: every
+        document but the transient failures (``failures.transient``), and with
+        ``retry_failed`` but any failure."""
         sources = list(sources)
         out: set[str] = set()
         for i in range(0, len(sources), 500):
             chunk = sources[i : i + 500]
-            q = f"SELECT source FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
-            out.update(r[0] for r in self._reader.execute(q, chunk))
+            q = f"SELECT source, status, stage, reason FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
+            for source, status, stage, reason in self._reader.execute(q, chunk):
+                if status != "failed" or not (retry_failed or transient(stage, reason)):
+                    out.add(source)
         return out
 
-    def write_batch(self, docs: list[Document]) -> BatchStats:
-        """Store ``docs`` in one transaction; link duplicates. Sources already stored are skipped."""
+    def write_batch(self, docs: list[Document], pages: Iterable | None = None, *, keep_raw: bool = False) -> BatchStats:
+        """Store ``docs`` in one transaction; link duplicates. Sources already stored are
+        skipped, but for failures: a new result for a failed source replaces it (the
+        failure was tried again, see ``known``), as a new arrival (the last id).
+
+        ``pages`` are the inputs the documents were made from (``Raw``; anything
+        else is ignored): each document records its page's digest, and with
+        ``keep_raw`` the page itself, compressed, for ``reprocess``."""
         self.check_writable()
         stats = BatchStats()
         cols = ",".join(_COLUMNS)
         marks = ",".join("?" * len(_COLUMNS))
+        raws = {p.source: p for p in pages or () if isinstance(p, Raw)}
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for doc in docs:
+                raw = raws.get(doc.source)
+                if raw is not None:
+                    doc.raw_digest = page_digest(raw.content)
                 cur = self.db.execute(f"INSERT OR IGNORE INTO documents ({cols}) VALUES ({marks})", doc.row())
                 if not cur.rowcount:
-                    stats.skipped += 1
-                    continue
+                    if not self._drop_failure(doc.source):
+                        stats.skipped += 1
+                        continue
+                    stats.retried += 1
+                    cur = self.db.execute(f"INSERT INTO documents ({cols}) VALUES ({marks})", doc.row())
                 stats.added += 1
+                if keep_raw and raw is not None:
+                    self._keep_raw(raw)
                 if doc.status == "failed":
-                    stats.failures[doc.stage or "unknown"] = stats.failures.get(doc.stage or "unknown", 0) + 1
+                    stats.count_failure(doc.stage, doc.reason)
                     continue
                 if doc.status == "empty":
                     stats.empty += 1
@@ -335,6 +418,47 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         return stats
+
+    def _keep_raw(self, raw: Raw) -> None:
+        """Store the page as read, compressed (``RAW_LEVEL``); str content (JSONL) as UTF-8."""
+        is_text = isinstance(raw.content, str)
+        data = raw.content.encode("utf-8") if isinstance(raw.content, str) else raw.content
+        self.db.execute(
+            "INSERT OR REPLACE INTO raw (source, kind, url, http_charset, fetched, is_text, codec, content) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'zlib', ?)",
+            (
+                raw.source,
+                raw.kind,
+                raw.url,
+                raw.http_charset,
+                raw.fetched,
+                int(is_text),
+                zlib.compress(data, RAW_LEVEL),
+            ),
+        )
+
+    def has_raw(self, source: str) -> bool:
+        """Whether ``ingest --keep-raw`` kept the page of ``source``."""
+        return self._reader.execute("SELECT 1 FROM raw WHERE source = ?", (source,)).fetchone() is not None
+
+    def raw(self, source: str) -> Raw | None:
+        """The page of ``source`` as it was read, if ``ingest --keep-raw`` kept it."""
+        row = self._reader.execute(
+            "SELECT kind, url, http_charset, fetched, is_text, codec, content FROM raw WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None:
+            return None
+        kind, url, charset, fetched, is_text, codec, blob = row
+        if codec != "zlib":
+            raise StoreError(f"{self.path}: raw copy of {source} is in an unknown codec {codec!r}")
+        data = zlib.decompress(blob)
+        content = data.decode("utf-8") if is_text else data
+        return Raw(source=source, content=content, kind=kind, url=url, http_charset=charset, fetched=fetched)
+
+    def _drop_failure(self, source: str) -> bool:
+        """Delete the stored failure of ``source``, if that is what is stored; whether it was.
+        A failure has no text, bands or duplicate links, so nothing else refers to it."""
+        return bool(self.db.execute("DELETE FROM documents WHERE source = ? AND status = 'failed'", (source,)).rowcount)
 
     def _link(self, doc_id: int, doc: Document) -> int:
         """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document."""
@@ -372,7 +496,8 @@ class Store:
         candidates = []
         if doc.content_hash:  # only articles have one
             candidates += self.db.execute(
-                "SELECT id, content_hash, signature FROM documents WHERE content_hash = ? AND id != ?",
+                # earlier documents only: what a document arriving now finds (``relink`` replays arrivals)
+                "SELECT id, content_hash, signature FROM documents WHERE content_hash = ? AND id < ?",
                 (doc.content_hash, doc_id),
             ).fetchall()
         if doc.band_keys:
@@ -393,6 +518,93 @@ class Store:
                 if s is not None:
                     matches[other] = s
         return matches
+
+    # -- reprocessing ---------------------------------------------------------
+    def reprocess_plan(self, models: dict[str, str], config: str, *, everything: bool = False) -> tuple[list, int]:
+        """The documents ``reprocess`` re-extracts, in id order, as ``(id, source, raw_digest)``,
+        and how many it leaves because they are current. Every article and empty page is
+        planned, and every failure of extraction or cleaning (not those of reading: there
+        is no page), unless it was made by ``models[kind]`` with ``config`` already (a
+        ``Config.to_dict()`` as JSON); with ``everything``, current or not."""
+        eligible = "(status != 'failed' OR stage IN ('extract', 'clean'))"
+        current = "(model IS CASE kind WHEN 'text' THEN ? ELSE ? END AND config IS ?)"
+        args = (models["text"], models["html"], config)
+        total = self._reader.execute(f"SELECT COUNT(*) FROM documents WHERE {eligible}").fetchone()[0]
+        where = eligible if everything else f"{eligible} AND NOT {current}"
+        plan = self._reader.execute(
+            f"SELECT id, source, raw_digest FROM documents WHERE {where} ORDER BY id", () if everything else args
+        ).fetchall()
+        return [tuple(row) for row in plan], total - len(plan)
+
+    def replace_documents(self, docs: list[Document]) -> ReplaceStats:
+        """Replace the stored documents of ``docs``' sources by them, in one transaction:
+        what ``reprocess`` writes. A failed document replaces nothing (the stored one is
+        kept), and neither does one whose source is not stored. The id, the source and
+        the page digest stay; the duplicate links wait for ``relink``, which the store
+        records as pending until it has run."""
+        self.check_writable()
+        stats = ReplaceStats()
+        cols = [name for name in _COLUMNS if name not in ("source", "raw_digest")]
+        sets = ", ".join(f"{name} = ?" for name in cols)
+        index = {name: i for i, name in enumerate(_COLUMNS)}
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('relink_pending', '1')")
+            for doc in docs:
+                old = self.db.execute("SELECT id, text FROM documents WHERE source = ?", (doc.source,)).fetchone()
+                if doc.status == "failed" or old is None:
+                    stats.kept += 1
+                    continue
+                row = doc.row()
+                self.db.execute(
+                    f"UPDATE documents SET {sets}, duplicate_of = NULL, similarity = NULL WHERE id = ?",
+                    [row[index[name]] for name in cols] + [old[0]],
+                )
+                stats.replaced += 1
+                stats.ok += doc.status == "ok"
+                stats.changed += (old[1] or "") != doc.text
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return stats
+
+    @property
+    def relink_pending(self) -> bool:
+        """Whether documents were replaced since the duplicate links were last made."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'relink_pending'").fetchone()
+        return row is not None and row[0] == "1"
+
+    def relink(self) -> int:
+        """Make every duplicate link again, in one transaction; return the duplicates.
+
+        The links and LSH bands are dropped and the articles arrive again, in id
+        order (the order they first arrived in), through the very steps of
+        ``write_batch``: the links are those a fresh ingest of the same documents
+        would make."""
+        self.check_writable()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM bands")
+            self.db.execute(
+                "UPDATE documents SET duplicate_of = NULL, similarity = NULL "
+                "WHERE duplicate_of IS NOT NULL OR similarity IS NOT NULL"
+            )
+            last = 0
+            while rows := self.db.execute(
+                "SELECT id, content_hash, signature FROM documents WHERE status = 'ok' AND id > ? ORDER BY id LIMIT 512",
+                (last,),
+            ).fetchall():
+                for doc_id, digest, blob in rows:
+                    keys = dedup.band_keys(dedup.signature_from_bytes(blob)) if blob else []
+                    self._link(doc_id, Document("", "ok", content_hash=digest, signature=blob, band_keys=keys))
+                last = rows[-1][0]
+            self.db.execute("DELETE FROM meta WHERE key = 'relink_pending'")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return self.db.execute("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL").fetchone()[0]
 
     # -- reading ------------------------------------------------------------
     def get(self, doc_id: int) -> StoredDocument | None:
@@ -455,9 +667,22 @@ class Store:
             "failures": dict(
                 q("SELECT stage, COUNT(*) FROM documents WHERE status='failed' GROUP BY stage").fetchall()
             ),
+            "transient": self._transient_failures(),  # of the failures: tried again by the next ingest
+            "raw_copies": q("SELECT COUNT(*) FROM raw").fetchone()[0],
             "removed_share": round(removed / (chars + removed), 4) if chars + removed else 0.0,
             "mix": self.mix(),
         }
+
+    def _transient_failures(self) -> int:
+        """How many failures the next ingest of their inputs tries again."""
+        rows = self.db.execute("SELECT stage, reason FROM documents WHERE status = 'failed'")
+        return sum(transient(stage, reason) for stage, reason in rows)
+
+    def failures(self, *, limit: int | None = None) -> list[FailureGroup]:
+        """The stored failures grouped by stage and reason class, largest group first,
+        each with its first ``limit`` sources (``thresher failures``)."""
+        rows = self.db.execute("SELECT id, source, stage, reason FROM documents WHERE status = 'failed' ORDER BY id")
+        return group_failures(rows, limit=limit)
 
     def mix(self) -> list[dict]:
         """How many documents (articles and empty pages) each model and config produced, most first.
@@ -469,6 +694,13 @@ class Store:
             "GROUP BY model, config ORDER BY 3 DESC, 1, 2"
         ).fetchall()
         return [{"model": m, "config": json.loads(c) if c else None, "documents": n} for m, c, n in rows]
+
+
+def page_digest(content: bytes | str) -> str:
+    """A digest of a page as read (str content as UTF-8): what tells ``reprocess`` that a
+    source still holds the page a document was made from."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _loads(value: str | None, empty):

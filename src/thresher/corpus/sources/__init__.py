@@ -14,15 +14,22 @@ reads single pages; :mod:`.warc` streams WARC archives (FastWARC); :mod:`.jsonl`
 streams JSON Lines dumps. All are lazy generators and never raise on bad input.
 What they share lives below them: :mod:`.sniff` tells HTML from text from binary
 data, and :func:`os_reason` words an OS error for a ``Failure``.
+
+What is neither a page nor a failure (a WARC's 404s and PDFs, a stylesheet in
+a directory of pages, an empty directory) is passed over, but not silently:
+readers given a :class:`Tally` count it there, by why, with the bytes read so
+far (for a progress bar's ETA).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal, Protocol
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO, Literal, Protocol
 
-__all__ = ["Failure", "Raw", "RawKind", "Source", "os_reason"]
+__all__ = ["Failure", "Raw", "RawKind", "Source", "Tally", "os_reason"]
 
 RawKind = Literal["html", "text"]
 
@@ -58,3 +65,33 @@ def os_reason(e: OSError) -> str:
     """A short lower-case reason for an OS error ("permission denied")."""
     msg = e.strerror or str(e) or type(e).__name__
     return msg[:1].lower() + msg[1:]
+
+
+@dataclass(slots=True)
+class Tally:
+    """What readers report besides pages: what they passed over, by why
+    (``"warc non-html"``, ``"extension"``...), and the bytes of input read so far."""
+
+    skipped: Counter[str] = field(default_factory=Counter)
+    bytes_read: int = 0
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] += 1
+
+    def reading(self, f: BinaryIO) -> Callable[..., None]:
+        """A function that adds to ``bytes_read`` how far ``f`` has been read since
+        it was last called (``end=True``: to the end of the file). Positions only
+        move forward, so seeking back to check a file counts nothing twice."""
+        last = f.tell()
+
+        def moved(end: bool = False) -> None:
+            nonlocal last
+            try:
+                pos = os.fstat(f.fileno()).st_size if end else f.tell()
+            except (OSError, ValueError):  # closed, or not a real file
+                return
+            if pos > last:
+                self.bytes_read += pos - last
+                last = pos
+
+        return moved

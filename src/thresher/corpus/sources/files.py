@@ -20,18 +20,20 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Protocol
 
-from . import Failure, Raw, RawKind, os_reason
+from . import Failure, Raw, RawKind, Tally, os_reason
 from .jsonl import iter_jsonl
 from .sniff import GZIP_PEEK_BYTES, SNIFF_BYTES, gunzip_head, sniff_format, sniff_kind
 from .warc import iter_warc
 
 __all__ = [
+    "PAGE_EXTENSIONS",
     "PAGE_SUFFIXES",
     "STDIN",
     "STDIN_KEY",
     "iter_files",
     "iter_paths",
     "iter_stdin",
+    "page_extensions",
     "read_file",
 ]
 
@@ -50,12 +52,21 @@ _STDIN_CHUNK = 1 << 20
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _TEXT_SUFFIXES = (".txt", ".text")
-_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
-_WALK_SUFFIXES = tuple(
-    s.removesuffix(".gz") for s in (*_WARC_SUFFIXES, *_JSONL_SUFFIXES, *_TEXT_SUFFIXES, *_HTML_SUFFIXES)
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+#: Pages a server program made (server-side includes, PHP, ASP, JSP), as
+#: crawlers save them. The name says how the page was made, not what the file
+#: holds, which may as well be the program itself: such a file is a page only
+#: if its first bytes are HTML (``sniff_kind``); otherwise it is passed over.
+_PROGRAM_SUFFIXES = (".shtml", ".php", ".asp", ".aspx", ".jsp")
+#: The extensions of the files a directory walk reads (each also gzipped);
+#: ``ingest --extensions`` replaces them. A file with no extension is always read.
+PAGE_EXTENSIONS = tuple(
+    s.removesuffix(".gz")
+    for s in (*_HTML_SUFFIXES, *_PROGRAM_SUFFIXES, *_TEXT_SUFFIXES, *_WARC_SUFFIXES, *_JSONL_SUFFIXES)
+    if not s.endswith(".gz")
 )
 #: The suffixes that name a single page or dump (not a WARC or a JSONL dump).
-PAGE_SUFFIXES = _TEXT_SUFFIXES + _HTML_SUFFIXES
+PAGE_SUFFIXES = _TEXT_SUFFIXES + _HTML_SUFFIXES + (".shtml",)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -63,18 +74,30 @@ class _Reader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def _is_page_file(name: str) -> bool:
-    """Whether a file met in a directory walk holds pages: a known page, dump,
-    WARC or JSONL suffix (also gzipped), or no suffix at all. A README, a
-    stylesheet or an image beside the pages is not an input; named on the
-    command line, any file is."""
+def page_extensions(spec: str) -> tuple[str, ...]:
+    """Extensions from a comma-separated list (``"html, .php,TXT"`` -> ``(".html", ".php", ".txt")``);
+    raises ``ValueError`` for an empty list or an extension that is not one word."""
+    out = []
+    for part in spec.split(","):
+        ext = "." + part.strip().lower().lstrip(".")
+        if not re.fullmatch(r"\.[\w][\w.-]*", ext):
+            raise ValueError(f"not a file extension: {part.strip()!r}")
+        out.append(ext)
+    return tuple(dict.fromkeys(out))
+
+
+def _is_page_file(name: str, extensions: tuple[str, ...]) -> bool:
+    """Whether a file met in a directory walk holds pages: one of ``extensions``
+    (also gzipped), or no extension at all. A README, a stylesheet or an image
+    beside the pages is not an input; named on the command line, any file is."""
     name = name.lower()
     name = name.removesuffix(".gz")
-    return name.endswith(_WALK_SUFFIXES) or "." not in name
+    return name.endswith(extensions) or "." not in name
 
 
-def _walk(top: str) -> Iterator[str | Failure]:
-    """Page files below ``top`` in sorted order, skipping hidden entries and symlinked directories."""
+def _walk(top: str, extensions: tuple[str, ...], tally: Tally) -> Iterator[str | Failure]:
+    """Page files below ``top`` in sorted order, skipping hidden entries and symlinked directories;
+    files of other extensions are counted in ``tally`` (``"extension"``)."""
     try:
         with os.scandir(top) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -86,26 +109,43 @@ def _walk(top: str) -> Iterator[str | Failure]:
             continue
         try:
             if entry.is_dir(follow_symlinks=False):  # not following links: no cycles
-                yield from _walk(entry.path)
-            elif entry.is_file() and _is_page_file(entry.name):
-                yield entry.path
+                yield from _walk(entry.path, extensions, tally)
+            elif entry.is_file():
+                if _is_page_file(entry.name, extensions):
+                    yield entry.path
+                else:
+                    tally.skip("extension")
         except OSError as e:
             yield Failure(entry.path, "read", os_reason(e))
 
 
-def iter_paths(inputs: Iterable[str]) -> Iterator[str | Failure]:
+def _directory(top: str, extensions: tuple[str, ...], tally: Tally) -> Iterator[str | Failure]:
+    """The page files of a directory given as input; one without any is counted (``"empty directory"``)."""
+    found = False
+    for path in _walk(os.path.abspath(top), extensions, tally):
+        found = True
+        yield path
+    if not found:
+        tally.skip("empty directory")
+
+
+def iter_paths(
+    inputs: Iterable[str], *, extensions: tuple[str, ...] = PAGE_EXTENSIONS, tally: Tally | None = None
+) -> Iterator[str | Failure]:
     """Expand inputs into absolute file paths (``"-"`` passes through as stdin).
 
     A file is itself; a directory is every non-hidden page file below it
-    (``_is_page_file``), sorted; a
-    pattern with ``*``, ``?`` or ``[`` is globbed (``**`` recurses), sorted. A
-    missing input, or a pattern matching nothing, becomes a ``Failure``.
+    (``_is_page_file``: one of ``extensions``, or none), sorted; a pattern with
+    ``*``, ``?`` or ``[`` is globbed (``**`` recurses), sorted. A missing input,
+    (keyed by its absolute path), or a pattern matching nothing, becomes a ``Failure``. Files of other
+    extensions, and directories without a page file, are counted in ``tally``.
     """
+    tally = tally or Tally()
     for item in inputs:
         if item == STDIN:
             yield STDIN
         elif os.path.isdir(item):
-            yield from _walk(os.path.abspath(item))
+            yield from _directory(item, extensions, tally)
         elif os.path.lexists(item):
             yield os.path.abspath(item)
         elif _GLOB_CHARS.search(item):
@@ -114,19 +154,24 @@ def iter_paths(inputs: Iterable[str]) -> Iterator[str | Failure]:
                 yield Failure(item, "read", "no files match the pattern")
             for match in map(os.path.abspath, matches):
                 if os.path.isdir(match):
-                    yield from _walk(match)
+                    yield from _directory(match, extensions, tally)
                 else:
                     yield match
-        else:
-            yield Failure(item, "read", "no such file or directory")
+        else:  # keyed as the file will be when it exists: its page then replaces this failure
+            yield Failure(os.path.abspath(item), "read", "no such file or directory")
 
 
-def _read_page(key: str, stream: _Reader, kind: RawKind | None, max_bytes: int | None) -> Raw | Failure:
-    """Read one page from ``stream``; ``kind=None`` takes the kind sniffed from the head."""
+def _read_page(
+    key: str, stream: _Reader, kind: RawKind | None, max_bytes: int | None, *, html_only: bool = False
+) -> Raw | Failure | None:
+    """Read one page from ``stream``; ``kind=None`` takes the kind sniffed from the head.
+    With ``html_only``, a head that is not HTML is no page: ``None``."""
     head = stream.read(SNIFF_BYTES)
     if not head:
         return Failure(key, "read", "empty file")
     sniffed = sniff_kind(head)
+    if html_only and sniffed != "html":
+        return None
     if sniffed is None:  # whatever its name says: an image saved as page.html is not a page
         return Failure(key, "read", "binary file")
     kind = kind or sniffed
@@ -147,17 +192,20 @@ def _container(path: str) -> str | None:
     return fmt if fmt in ("warc", "jsonl") else None
 
 
-def read_file(path: str, *, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
+def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = None) -> Iterator[Raw | Failure]:
     """Pages of one file, by its name: WARC, JSONL, or a single page.
 
     ``.warc``/``.arc`` (optionally ``.gz``) go to :func:`~thresher.sources.warc.iter_warc`,
     ``.jsonl``/``.ndjson`` to :func:`~thresher.sources.jsonl.iter_jsonl`; ``.txt``/``.text``
-    is one ``"text"`` page, ``.html``/``.htm``/``.xhtml``/``.shtml`` one ``"html"`` page,
+    is one ``"text"`` page, ``.html``/``.htm``/``.xhtml`` one ``"html"`` page,
+    ``.shtml``/``.php``/``.asp``/``.aspx``/``.jsp`` one ``"html"`` page if its
+    bytes are HTML (else it is passed over, counted in ``tally`` as ``"not html"``),
     and anything else is sniffed (a WARC or a JSONL dump by another name is read
     as one). A further ``.gz`` is decompressed. A single page's content is the
     file's bytes (decoding comes later) and its key is ``path``. ``max_bytes``
     bounds a single page (after decompression).
     """
+    tally = tally or Tally()
     name = os.path.basename(path).lower()
     gz = name.endswith(".gz")
     inner = name[:-3] if gz else name
@@ -170,22 +218,29 @@ def read_file(path: str, *, max_bytes: int | None = None) -> Iterator[Raw | Fail
     elif container is None and not gz:
         container = _container(path)
     if container == "warc":
-        yield from iter_warc(path, max_bytes=max_bytes)
+        yield from iter_warc(path, max_bytes=max_bytes, tally=tally)
         return
     if container == "jsonl":
-        yield from iter_jsonl(path)
+        yield from iter_jsonl(path, tally=tally)
         return
+    html_only = inner.endswith(_PROGRAM_SUFFIXES)
     try:
         with open(path, "rb") as f:
+            moved = tally.reading(f)
             if gz:
                 with gzip.GzipFile(fileobj=f) as g:
-                    yield _read_page(path, g, kind, max_bytes)
+                    page = _read_page(path, g, kind, max_bytes, html_only=html_only)
             else:
-                yield _read_page(path, f, kind, max_bytes)
+                page = _read_page(path, f, kind, max_bytes, html_only=html_only)
+            moved(end=True)
     except (gzip.BadGzipFile, EOFError, zlib.error) as e:
-        yield Failure(path, "read", f"corrupt gzip: {e}")
+        page = Failure(path, "read", f"corrupt gzip: {e}")
     except OSError as e:
-        yield Failure(path, "read", os_reason(e))
+        page = Failure(path, "read", os_reason(e))
+    if page is None:
+        tally.skip("not html")
+    else:
+        yield page
 
 
 def iter_stdin(*, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
@@ -250,13 +305,21 @@ def _stdin_page(data: bytes, max_bytes: int | None) -> Raw | Failure:
     return Raw(source=f"{STDIN_KEY}#{hashlib.blake2b(data, digest_size=8).hexdigest()}", content=data, kind=kind)
 
 
-def iter_files(inputs: Iterable[str], *, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
+def iter_files(
+    inputs: Iterable[str],
+    *,
+    max_bytes: int | None = None,
+    extensions: tuple[str, ...] = PAGE_EXTENSIONS,
+    tally: Tally | None = None,
+) -> Iterator[Raw | Failure]:
     """Every page of every input (see :func:`iter_paths` and :func:`read_file`); lazy.
 
     ``"-"`` reads standard input once; a repeated ``"-"`` is a ``Failure``.
+    What is passed over, and the bytes read, are counted in ``tally``.
     """
+    tally = tally or Tally()
     stdin_read = False
-    for path in iter_paths(inputs):
+    for path in iter_paths(inputs, extensions=extensions, tally=tally):
         if isinstance(path, Failure):
             yield path
         elif path == STDIN:
@@ -266,4 +329,4 @@ def iter_files(inputs: Iterable[str], *, max_bytes: int | None = None) -> Iterat
                 yield from iter_stdin(max_bytes=max_bytes)
             stdin_read = True
         else:
-            yield from read_file(path, max_bytes=max_bytes)
+            yield from read_file(path, max_bytes=max_bytes, tally=tally)

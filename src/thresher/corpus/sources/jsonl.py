@@ -14,9 +14,9 @@ import gzip
 import json
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from . import Failure, Raw, os_reason
+from . import Failure, Raw, Tally, os_reason
 
 __all__ = ["iter_jsonl"]
 
@@ -38,30 +38,38 @@ def _record(key: str, line: bytes) -> Raw | Failure:
     return Failure(key, "jsonl", "no non-empty 'html' or 'text' string field")
 
 
-def iter_jsonl(path: str, *, stream: Iterable[bytes] | None = None) -> Iterator[Raw | Failure]:
+def iter_jsonl(
+    path: str, *, stream: Iterable[bytes] | None = None, tally: Tally | None = None
+) -> Iterator[Raw | Failure]:
     """Pages of a JSONL file (``.gz`` ok), one per line, keyed ``f"{path}#{line}"``; lazy.
 
     A file that cannot be opened is one ``Failure`` (stage ``"read"``); a gzip
     stream that breaks off ends the dump with one ``Failure`` (stage ``"jsonl"``).
     With ``stream`` (an open binary file, already decompressed: standard
-    input) the lines are read from it, and ``path`` only names them.
+    input) the lines are read from it, and ``path`` only names them. The bytes
+    read of a file (compressed or not) are counted in ``tally``.
     """
     if stream is not None:
-        yield from _lines(path, stream)
+        yield from _lines(path, stream, lambda end=False: None)
         return
     path = os.path.abspath(path)
+    tally = tally or Tally()
     try:
-        with gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb") as f:
-            yield from _lines(path, f)
+        with open(path, "rb") as raw:
+            moved = tally.reading(raw)
+            f = gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw  # closed with raw
+            yield from _lines(path, f, moved)
+            moved(end=True)
     except OSError as e:  # opening it; _lines handles what breaks while reading
         yield Failure(path, "read", os_reason(e))
 
 
-def _lines(path: str, f: Iterable[bytes]) -> Iterator[Raw | Failure]:
+def _lines(path: str, f: Iterable[bytes], moved: Callable[[], None]) -> Iterator[Raw | Failure]:
     """The records of an open JSONL file; a read error ends them with one ``Failure``, as does no record at all."""
     seen = False
     try:
         for number, line in enumerate(f, 1):
+            moved()
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")  # json.loads rejects a UTF-8 BOM
             if line.strip():

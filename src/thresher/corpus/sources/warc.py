@@ -2,9 +2,12 @@
 
 :func:`iter_warc` yields one :class:`~thresher.sources.Raw` per HTTP 2xx
 ``response`` record (or ``resource`` record) whose payload is HTML
-(``text/html``, ``application/xhtml+xml``) or ``text/plain``; requests,
-metadata, revisits, images, redirects and errors are skipped silently. A
-response without a Content-Type is kept if its payload looks like markup.
+(``text/html``, ``application/xhtml+xml``) or ``text/plain``. Requests,
+metadata and revisits are not pages and are skipped; the responses that are
+not pages are counted in a :class:`~thresher.sources.Tally`: ``"warc
+non-html"`` (images, PDFs, scripts...) and ``"warc not 2xx"`` (redirects,
+errors). A response without a Content-Type is kept if its payload looks like
+markup.
 Content is the HTTP body as bytes, with chunked transfer coding and
 gzip/deflate/brotli content coding undone; ``url`` is WARC-Target-URI,
 ``fetched`` WARC-Date, ``http_charset`` the ``charset`` of the payload's
@@ -33,11 +36,11 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ...decode import split_content_type
-from . import Failure, Raw, RawKind, os_reason
+from . import Failure, Raw, RawKind, Tally, os_reason
 from .sniff import SNIFF_BYTES, sniff_kind
 
 __all__ = ["iter_warc"]
@@ -133,27 +136,42 @@ def _payload(rec: Any, key: str, max_bytes: int | None) -> bytes | Failure:
     return body
 
 
-def _convert(rec: Any, key: str, max_bytes: int | None, types: Any) -> Raw | Failure | None:
-    """One record -> a page, a per-record ``Failure``, or ``None`` (skipped); may raise ``_Corrupt``."""
+def _skip_reason(rec: Any, types: Any, mime: str | None, kind: RawKind | None) -> str | None:
+    """Why a record is no page, or ``None`` if it may be one: ``""`` for the records
+    that never are (requests, metadata, revisits...), which are not worth counting."""
+    if rec.record_type not in (types.response, types.resource):
+        return ""
+    if rec.is_http:
+        status = rec.http_headers.status_code
+        if status is None or not 200 <= status < 300:
+            return "warc not 2xx"
+    if (mime and kind is None) or (mime is None and not rec.is_http):
+        return "warc non-html"
+    return None
+
+
+def _convert(rec: Any, key: str, max_bytes: int | None, types: Any, tally: Tally) -> Raw | Failure | None:
+    """One record -> a page, a per-record ``Failure``, or ``None`` (skipped, counted in
+    ``tally`` if it was a response); may raise ``_Corrupt``."""
     headers = rec.headers
     if not headers.get("WARC-Type") or not (headers.get("Content-Length") or "").strip().isdigit():
         raise _Corrupt(f"record at {key} has incomplete WARC headers")
-    wanted = rec.record_type in (types.response, types.resource)
-    status = rec.http_headers.status_code if rec.is_http else None
-    if rec.is_http and (status is None or not 200 <= status < 300):
-        wanted = False
     mime, charset = split_content_type((rec.http_headers if rec.is_http else headers).get("Content-Type"))
     mime = mime or None
     kind: RawKind | None = _PAGE_TYPES.get(mime) if mime else None
-    if not wanted or (mime and kind is None) or (mime is None and not rec.is_http):
+    why = _skip_reason(rec, types, mime, kind)
+    if why is not None:
         if rec.consume() < rec.content_length:  # reading it through is the only way to spot a cut
             raise _Corrupt(f"record at {key} is cut short")
+        if why:
+            tally.skip(why)
         return None
     body = _payload(rec, key, max_bytes)
     if isinstance(body, Failure):
         return body
     if kind is None:  # an untyped HTTP response: keep it only if it is markup
         if sniff_kind(body[:SNIFF_BYTES]) != "html":
+            tally.skip("warc non-html")
             return None
         kind = "html"
     url = headers.get("WARC-Target-URI")
@@ -195,34 +213,48 @@ def _gzip_complete(f: IO[bytes], last_pos: int) -> bool:
     return _inflates(f, 0)
 
 
-def iter_warc(path: str, *, max_bytes: int | None = None, stream: IO[bytes] | None = None) -> Iterator[Raw | Failure]:
+def iter_warc(
+    path: str, *, max_bytes: int | None = None, stream: IO[bytes] | None = None, tally: Tally | None = None
+) -> Iterator[Raw | Failure]:
     """Pages of a WARC file (plain or gzipped), streamed; never raises on bad input.
 
     ``max_bytes`` bounds a page's decoded payload (a larger one is a per-record
     ``Failure``). With ``stream`` (an open, seekable binary file: standard
     input spooled) the archive is read from it, and ``path`` only names its
-    records. Raises ``ImportError`` at once if FastWARC is not installed.
+    records. The responses that are no page, and the bytes read, are counted
+    in ``tally``. Raises ``ImportError`` at once if FastWARC is not installed.
     """
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError as e:
         raise ImportError("reading WARC files needs FastWARC: pip install fastwarc") from e
+    tally = tally or Tally()
     if stream is not None:
-        return _archive(path, stream, ArchiveIterator, WarcRecordType, max_bytes)
-    return _records(os.path.abspath(path), ArchiveIterator, WarcRecordType, max_bytes)
+        return _archive(path, stream, ArchiveIterator, WarcRecordType, max_bytes, tally, tally.reading(stream))
+    return _records(os.path.abspath(path), ArchiveIterator, WarcRecordType, max_bytes, tally)
 
 
-def _records(path: str, archive_iterator: Any, types: Any, max_bytes: int | None) -> Iterator[Raw | Failure]:
+def _records(
+    path: str, archive_iterator: Any, types: Any, max_bytes: int | None, tally: Tally
+) -> Iterator[Raw | Failure]:
     """The generator behind :func:`iter_warc`: opens the file, reports what cannot be opened."""
     try:
         with open(path, "rb") as f:
-            yield from _archive(path, f, archive_iterator, types, max_bytes)
+            moved = tally.reading(f)
+            yield from _archive(path, f, archive_iterator, types, max_bytes, tally, moved)
+            moved(end=True)
     except OSError as e:  # opening it; _archive handles what breaks while reading
         yield Failure(path, "read", os_reason(e))
 
 
 def _archive(
-    path: str, f: IO[bytes], archive_iterator: Any, types: Any, max_bytes: int | None
+    path: str,
+    f: IO[bytes],
+    archive_iterator: Any,
+    types: Any,
+    max_bytes: int | None,
+    tally: Tally,
+    moved: Callable[[], None],
 ) -> Iterator[Raw | Failure]:
     """Pages of an open archive; the first damage ends them with one ``Failure``."""
     gzipped = f.read(2) == _GZIP_MAGIC
@@ -239,7 +271,8 @@ def _archive(
             pos = rec.stream_pos
             repeat = repeat + 1 if pos == last_pos else 0
             last_pos = pos
-            out = _convert(rec, f"{path}#{pos}.{repeat}" if repeat else f"{path}#{pos}", max_bytes, types)
+            out = _convert(rec, f"{path}#{pos}.{repeat}" if repeat else f"{path}#{pos}", max_bytes, types, tally)
+            moved()
             if out is not None:
                 yield out
         if gzipped and not _gzip_complete(f, max(last_pos, 0)):
