@@ -646,7 +646,7 @@ def show(doc_id, db, removed, as_json) -> None:
     help="Replace an output file that exists (write into a non-empty directory).",
 )
 def export(db, fmt, output, no_duplicates, languages, force) -> None:
-    """Export the articles: JSONL, Parquet (pip install 'thresher[parquet]') or Markdown with YAML front matter.
+    """Export the articles: JSONL, Parquet (the parquet extra: pip install -e '.[parquet]') or Markdown with YAML front matter.
 
     An output that exists is replaced only with --force, and only once the
     export is complete.
@@ -677,10 +677,12 @@ def _quiet_stdout() -> None:
 @DB_OPTION
 @click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
 def browse(db, datasette_options) -> None:
-    """Browse and search the store in Datasette (thresher[datasette]); DATASETTE_OPTIONS
+    """Browse and search the store in Datasette (the datasette extra); DATASETTE_OPTIONS
     (--port 8002, --open...) are passed on to `datasette serve`."""
     if importlib.util.find_spec("datasette") is None:
-        raise click.ClickException("Datasette is not installed: pip install 'thresher[datasette]'")
+        raise click.ClickException(
+            "Datasette is not installed: pip install 'thresher[datasette]' (in a checkout: pip install -e '.[datasette]')"
+        )
     _open_store(db).close()  # a missing file is an error, an older store is upgraded (its search indexes)
     os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", db, *datasette_options])
 

@@ -1,6 +1,6 @@
 """Export a store: JSONL, Markdown with YAML front matter, or Parquet.
 
-Parquet is optional: ``pip install 'thresher[parquet]'`` (pyarrow).
+Parquet is optional: the ``parquet`` extra (pyarrow), ``pip install -e '.[parquet]'`` in a checkout.
 Every writer streams, so memory stays flat whatever the corpus size. An
 output is never clobbered by accident: see ``export_store``.
 """
