@@ -28,7 +28,16 @@ from selectolax.lexbor import LexborNode
 
 from ..types import Kind
 
-__all__ = ["Segments", "segment", "segment_page", "CLASS_GROUPS", "TAG_GROUPS", "CORE_PATH", "PURE_PYTHON_ENV"]
+__all__ = [
+    "Segments",
+    "segment",
+    "segment_page",
+    "CLASS_GROUPS",
+    "TAG_GROUPS",
+    "CORE_PATH",
+    "CORE_NOTE",
+    "PURE_PYTHON_ENV",
+]
 
 # Subtrees that never hold visible article text.
 SKIP_TAGS = frozenset(
@@ -606,5 +615,7 @@ def _load_core():
 
 
 CORE, _CORE_WHY = _load_core()
-#: which walk runs: "compiled" (thresher._core over Lexbor) or "python (why)"
-CORE_PATH = "compiled" if CORE is not None else f"python ({_CORE_WHY})"
+#: which walk runs: "compiled" (thresher._core over Lexbor) or "python"
+CORE_PATH = "compiled" if CORE is not None else "python"
+#: the same for people (``thresher --version``): and why the Python walk runs
+CORE_NOTE = "compiled core" if CORE is not None else f"pure-Python core: {_CORE_WHY}"
