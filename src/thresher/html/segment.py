@@ -18,6 +18,7 @@ unless the page shows almost nothing without it (``segment_page``).
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import warnings
@@ -581,8 +582,8 @@ def _load_core():
     A built core that does not fit the installed selectolax warns and falls back."""
     if os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0"):
         return None, f"{PURE_PYTHON_ENV} is set"
-    try:
-        from .. import _core
+    try:  # by name: a compiled module, outside the package's Python import graph
+        _core = importlib.import_module("thresher._core")
     except ImportError:
         return None, "the compiled core is not built"
     import selectolax.lexbor as lexbor
