@@ -5,6 +5,7 @@ from .config import Config
 from .dumps.cleaner import TextCleaner
 from .errors import ExtractionError, ModelError, ThresherError
 from .html.extractor import Extractor
+from .html.segment import CORE_PATH as core_path
 from .types import Article, Block, Kind, Removed
 
 __all__ = [
@@ -22,8 +23,13 @@ __all__ = [
     "ExtractionError",
     "ModelError",
     "ThresherError",
+    "COMPILED",
+    "core_path",
 ]
 __version__ = "0.1.0"
+#: True when the compiled segmentation walk (thresher._core) runs; ``core_path``
+#: is "compiled" or "python" (set THRESHER_PURE_PYTHON=1 to force the latter).
+COMPILED = core_path == "compiled"
 
 for _name in __all__:
     _obj = globals()[_name]

@@ -16,6 +16,7 @@ from . import config as config_module
 from .config import FAVOR, Config
 from .corpus.search import MAX_PREFIX_TERMS, MIN_PREFIX_CHARS, TIME_BUDGET
 from .errors import ModelError, ThresherError
+from .html.segment import CORE_NOTE
 
 FORMATS = ("text", "markdown", "json")
 
@@ -29,7 +30,7 @@ def _render(article, fmt: str) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="thresher")
+@click.version_option(package_name="thresher", message=f"%(prog)s %(version)s ({CORE_NOTE})")
 def main() -> None:
     """thresher: clean article text and structure from scraped web pages."""
 

@@ -18,13 +18,27 @@ unless the page shows almost nothing without it (``segment_page``).
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from selectolax.lexbor import LexborNode
+
 from ..types import Kind
 
-__all__ = ["Segments", "segment", "segment_page", "CLASS_GROUPS", "TAG_GROUPS"]
+__all__ = [
+    "Segments",
+    "segment",
+    "segment_page",
+    "CLASS_GROUPS",
+    "TAG_GROUPS",
+    "CORE_PATH",
+    "CORE_NOTE",
+    "PURE_PYTHON_ENV",
+]
 
 # Subtrees that never hold visible article text.
 SKIP_TAGS = frozenset(
@@ -275,15 +289,29 @@ def segment(
     seg = Segments()
     if root is None:
         return seg
-    walk = _Walk(root, max_blocks, max_chars)
-    walk.run(_SKIP_BUT_NOSCRIPT if noscript else SKIP_TAGS, max_nodes)
-    if walk.rows:  # one tuple per block, turned into columns (one append per block instead of fourteen)
-        for name, column in zip(Segments.BLOCK_COLUMNS, zip(*walk.rows)):
+    rows, opened, n_ids, truncated = _walk(root, noscript, max_nodes, max_blocks, max_chars)
+    if rows:  # one tuple per block, turned into columns (one append per block instead of fourteen)
+        for name, column in zip(Segments.BLOCK_COLUMNS, zip(*rows)):
             setattr(seg, name, list(column))
-    seg.truncated = walk.truncated
-    seg.sibling_repeats, seg.page_repeats = walk.container_repeats()
+    seg.truncated = truncated
+    seg.sibling_repeats, seg.page_repeats = _container_repeats(opened, n_ids)
     _merge_table_rows(seg)
     return seg
+
+
+def _walk_python(root, noscript: bool, max_nodes: int, max_blocks: int, max_chars: int) -> tuple:
+    """The walk in Python: ``(rows, opened, n_ids, truncated)``, what ``_Walk`` collects."""
+    walk = _Walk(root, max_blocks, max_chars)
+    walk.run(_SKIP_BUT_NOSCRIPT if noscript else SKIP_TAGS, max_nodes)
+    return walk.rows, walk.opened, walk.n_ids, walk.truncated
+
+
+def _walk(root, noscript: bool, max_nodes: int, max_blocks: int, max_chars: int) -> tuple:
+    """The compiled walk (``thresher._core``) for a selectolax node when it is
+    loaded, else the Python one; both give the same ``(rows, opened, n_ids, truncated)``."""
+    if CORE is not None and type(root) is LexborNode:
+        return CORE.walk(root.mem_id, noscript, max_nodes, max_blocks, max_chars)
+    return _walk_python(root, noscript, max_nodes, max_blocks, max_chars)
 
 
 class _Walk:
@@ -445,23 +473,25 @@ class _Walk:
         if self.buf:
             self.flush(link_chars, n_links)
 
-    def container_repeats(self) -> tuple[list[int], list[int]]:
-        """Per element id: how many siblings, and how many block-level elements
-        of the whole page, share its tag and class (1 for an inline element).
-        Repeated structure (teaser cards, comment items, nav entries): the
-        signature of a block-level element is its tag and class, digits
-        removed, and (for siblings) its parent container."""
-        sig_of: list[tuple | None] = [("body", "", -1)] + [None] * self.n_ids
-        sibling_count: dict[tuple, int] = {}
-        page_count: dict[tuple, int] = {}
-        for fid, tag, klass, parent in self.opened:
-            sig = (tag, _class_signature(klass or ""), parent)
-            sibling_count[sig] = sibling_count.get(sig, 0) + 1
-            page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
-            sig_of[fid] = sig
-        sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
-        page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
-        return sibling_repeats, page_repeats
+
+def _container_repeats(opened: list[tuple], n_ids: int) -> tuple[list[int], list[int]]:
+    """Per element id: how many siblings, and how many block-level elements
+    of the whole page, share its tag and class (1 for an inline element).
+    Repeated structure (teaser cards, comment items, nav entries): the
+    signature of a block-level element is its tag and class, digits
+    removed, and (for siblings) its parent container. ``opened``: the walk's
+    block-level elements, as ``(id, tag, class attribute, parent container id)``."""
+    sig_of: list[tuple | None] = [("body", "", -1)] + [None] * n_ids
+    sibling_count: dict[tuple, int] = {}
+    page_count: dict[tuple, int] = {}
+    for fid, tag, klass, parent in opened:
+        sig = (tag, _class_signature(klass or ""), parent)
+        sibling_count[sig] = sibling_count.get(sig, 0) + 1
+        page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
+        sig_of[fid] = sig
+    sibling_repeats = [sibling_count.get(sg, 1) if sg else 1 for sg in sig_of]
+    page_repeats = [page_count.get(sg[:2], 1) if sg else 1 for sg in sig_of]
+    return sibling_repeats, page_repeats
 
 
 def segment_page(body, **limits) -> Segments:
@@ -513,3 +543,80 @@ def _merge_table_rows(seg: Segments) -> None:
         i = j + 1
     if len(keep) < n:
         seg.keep_only(keep)
+
+
+# -- the compiled walk --------------------------------------------------------------------
+
+#: Set (to anything but "" or "0") to run the pure-Python walk even where the
+#: compiled one is built: the fallback, for comparing the two and for CI.
+PURE_PYTHON_ENV = "THRESHER_PURE_PYTHON"
+
+#: A page that exercises every branch of the walk (tables, <pre>, links,
+#: hidden and class/id groups, <br>, headings, captions, lists, quotes,
+#: <noscript>, comments, custom and skipped elements): the compiled walk is
+#: used only when it gives exactly the Python walk's result here.
+_PROBE_PAGE = (
+    "<html><body><div class='main-content' id='storyBody' role='main'><h2 itemprop='headline'>A title</h2>"
+    "<p>One <a href='/x'>linked <b>text</b></a> and more.<br>After a break</p><!-- a comment -->"
+    "<table><tr><td>cell a</td><td class='num-2'>cell b</td></tr></table><pre>  code\n  line  </pre>"
+    "<ul class='list'><li>item <span hidden>secret</span></li><li style='display: none'>gone</li></ul>"
+    "<blockquote>quoted</blockquote><figure><figcaption>a caption</figcaption></figure>"
+    "<my-widget data-x>custom é</my-widget><script>var x;</script><noscript>no script</noscript>"
+    "<section class='sidebar'><div>side<hr>note</div></section></div>tail</body></html>"
+)
+
+
+def _tag_info(tag: str) -> tuple:
+    """What the compiled walk needs to know about a tag, from this module's
+    tables (read once per tag and cached there)."""
+    skip = not tag or tag in SKIP_TAGS or tag[0] == "-" or tag[0] == "!"
+    skip_ns = not tag or tag in _SKIP_BUT_NOSCRIPT or tag[0] == "-" or tag[0] == "!"
+    return (
+        skip, skip_ns, tag in BLOCK_TAGS, tag == "br" or tag == "hr", _TAG_BITS.get(tag, 0), _HEADINGS.get(tag, 0),
+        tag == "a", tag == "pre", tag == "tr", tag == "td" or tag == "th", tag == "caption", tag in _LIST_OWNERS,
+    )  # fmt: skip
+
+
+def _load_core():
+    """``(module, why)``: thresher._core ready to walk, or None and why not.
+    A built core that does not fit the installed selectolax warns and falls back."""
+    if os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0"):
+        return None, f"{PURE_PYTHON_ENV} is set"
+    try:  # by name: a compiled module, outside the package's Python import graph
+        _core = importlib.import_module("thresher._core")
+    except ImportError:
+        return None, "the compiled core is not built"
+    import selectolax.lexbor as lexbor
+    from selectolax.lexbor import LexborHTMLParser
+
+    try:
+        probe = LexborHTMLParser("<p>probe text</p>").css_first("p").child
+        _core.init(
+            lexbor.__file__, probe.mem_id, b"probe text", _tag_info, class_mask, _is_hidden_style,
+            (Kind.CODE, Kind.HEADING, Kind.CAPTION, Kind.QUOTE, Kind.LIST_ITEM, Kind.PARAGRAPH),
+            (_PRE_BIT, _FIG_BIT, _QUOTE_BIT, _LIST_BIT, _HIDDEN_BIT),
+        )  # fmt: skip
+        body = LexborHTMLParser(_PROBE_PAGE).body
+        for noscript in (False, True):
+            for limits in ((400_000, 20_000, 1_000_000), (25, 20_000, 1_000_000), (400_000, 3, 40)):
+                args = (noscript, *limits)
+                if _core.walk(body.mem_id, *args) != _walk_python(body, *args):
+                    raise ImportError("its walk differs from the Python walk on the probe page")
+    except Exception as exc:  # noqa: BLE001 - any misfit means: not this path
+        import selectolax
+
+        warnings.warn(
+            f"thresher: the compiled core does not fit selectolax {selectolax.__version__} ({exc}); "
+            "running the pure-Python walk",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None, f"the compiled core does not fit selectolax {selectolax.__version__}"
+    return _core, "compiled"
+
+
+CORE, _CORE_WHY = _load_core()
+#: which walk runs: "compiled" (thresher._core over Lexbor) or "python"
+CORE_PATH = "compiled" if CORE is not None else "python"
+#: the same for people (``thresher --version``): and why the Python walk runs
+CORE_NOTE = "compiled core" if CORE is not None else f"pure-Python core: {_CORE_WHY}"

@@ -1,0 +1,558 @@
+/* thresher._core: the segmentation walk of html/segment.py in C, over Lexbor's tree.
+ *
+ * segment.py's ``_Walk`` is the reference; this file is the same walk, step
+ * for step, with the same output (tests/test_core.py compares the two). It
+ * reads the tree through Lexbor's C API, which selectolax's extension module
+ * exports as dynamic symbols: ``init`` resolves the few functions it needs
+ * from that already-loaded module (dlopen RTLD_NOLOAD + dlsym), with the
+ * prototypes declared below (written here, not copied from Lexbor's headers).
+ * A node is reached from a selectolax node through its public ``mem_id`` (the
+ * lxb_dom_node_t address). Text data is read at a fixed offset in Lexbor's
+ * character-data struct: ``init`` checks that offset on a probe text node, and
+ * segment.py checks the whole walk on a probe page, before the compiled path
+ * is used; any mismatch falls back to the Python walk.
+ *
+ * Everything that defines the walk (tag tables, class groups, the kinds) stays
+ * in segment.py: a tag seen for the first time is described by its
+ * ``_tag_info`` (cached here by Lexbor tag id and name), class/id values go
+ * through its ``class_mask`` and ``_is_hidden_style``, kinds are its Kind
+ * members, and the text of a block is normalised with the same str methods.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- the Lexbor functions used, resolved at run time ---------------------------------- */
+typedef void lxb_node;
+typedef void lxb_attr;
+typedef uintptr_t (*tag_id_f)(lxb_node *);
+typedef unsigned int (*type_f)(lxb_node *);
+typedef lxb_node *(*nav_f)(lxb_node *);
+typedef const unsigned char *(*qname_f)(void *, size_t *);
+typedef lxb_attr *(*first_attr_f)(void *);
+typedef lxb_attr *(*next_attr_f)(lxb_attr *);
+typedef const unsigned char *(*attr_value_f)(lxb_attr *, size_t *);
+typedef unsigned char *(*str_data_f)(void *);
+typedef size_t (*str_length_f)(void *);
+
+static tag_id_f node_tag_id;
+static type_f node_type;
+static nav_f node_first_child, node_next;
+static qname_f element_qname, attr_qname;
+static first_attr_f element_first_attr;
+static next_attr_f element_next_attr;
+static attr_value_f attr_value;
+static str_data_f str_data;
+static str_length_f str_length;
+
+#define NODE_ELEMENT 1 /* DOM node types */
+#define NODE_TEXT 3
+static uintptr_t text_tag_id; /* Lexbor's tag id of text nodes, read off the probe node */
+static size_t text_offset;    /* where a text node's lexbor_str_t sits, checked on the probe */
+static int ready;
+
+/* ---- what segment.py gives ``init`` --------------------------------------------------- */
+static PyObject *tag_info_fn, *class_mask_fn, *hidden_style_fn;
+static PyObject *kind_code, *kind_heading, *kind_caption, *kind_quote, *kind_list_item, *kind_paragraph;
+static uint64_t pre_bit, fig_bit, quote_bit, list_bit, hidden_bit;
+static PyObject *s_empty, *s_space, *s_crlf, *s_rstrip, *s_strip;
+
+/* ---- tag descriptions, cached by tag id (verified by name) ---------------------------- */
+typedef struct {
+    PyObject *tag; /* the tag name, as selectolax's ``tag`` gives it */
+    uint64_t bits;
+    int level;
+    unsigned skip : 1, skip_ns : 1, block : 1, brk : 1, is_a : 1, is_pre : 1, is_tr : 1, is_cell : 1,
+        is_caption : 1, list_owner : 1;
+} TagInfo;
+
+typedef struct {
+    uintptr_t tid;
+    char *name;
+    size_t len;
+    TagInfo info;
+} CacheSlot;
+
+/* Direct-mapped: a new tag replaces the one in its slot, so memory stays bounded
+ * whatever custom element names pages invent. 1,024 slots hold Lexbor's ~200
+ * standard tags and a page's custom ones with few collisions. */
+#define CACHE_SLOTS 1024
+static CacheSlot cache[CACHE_SLOTS];
+
+static int flag(PyObject *tuple, Py_ssize_t i) { return PyObject_IsTrue(PyTuple_GET_ITEM(tuple, i)); }
+
+/* The description of the element ``node`` (NULL with an exception set on failure). */
+static const TagInfo *tag_info(lxb_node *node, uintptr_t tid, const unsigned char *name, size_t len) {
+    CacheSlot *slot = &cache[(tid ^ (tid >> 7) ^ (tid >> 17)) & (CACHE_SLOTS - 1)];
+    if (slot->name && slot->tid == tid && slot->len == len && memcmp(slot->name, name, len) == 0)
+        return &slot->info;
+    PyObject *tag = PyUnicode_DecodeUTF8((const char *)name, (Py_ssize_t)len, "replace");
+    if (!tag) return NULL;
+    PyObject *t = PyObject_CallOneArg(tag_info_fn, tag);
+    if (!t) { Py_DECREF(tag); return NULL; }
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 12) {
+        Py_DECREF(t); Py_DECREF(tag);
+        PyErr_SetString(PyExc_TypeError, "_tag_info must return a 12-tuple");
+        return NULL;
+    }
+    char *copy = PyMem_Malloc(len ? len : 1);
+    if (!copy) { Py_DECREF(t); Py_DECREF(tag); PyErr_NoMemory(); return NULL; }
+    memcpy(copy, name, len);
+    TagInfo info;
+    info.tag = tag;
+    info.skip = flag(t, 0); info.skip_ns = flag(t, 1); info.block = flag(t, 2); info.brk = flag(t, 3);
+    info.bits = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 4));
+    info.level = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 5));
+    info.is_a = flag(t, 6); info.is_pre = flag(t, 7); info.is_tr = flag(t, 8); info.is_cell = flag(t, 9);
+    info.is_caption = flag(t, 10); info.list_owner = flag(t, 11);
+    Py_DECREF(t);
+    if (PyErr_Occurred()) { PyMem_Free(copy); Py_DECREF(tag); return NULL; }
+    if (slot->name) { PyMem_Free(slot->name); Py_DECREF(slot->info.tag); }
+    slot->tid = tid; slot->name = copy; slot->len = len; slot->info = info;
+    return &slot->info;
+}
+
+/* ---- the walk ------------------------------------------------------------------------- */
+typedef struct {
+    lxb_node *node;
+    PyObject *tag; /* owned */
+    long fid, row; /* row: the <tr>'s id when this is a cell of one, else -1 */
+    uint64_t cls, anc_cls, bits, anc_tag;
+    int level;
+    unsigned block : 1, link : 1, pre : 1, is_caption : 1, list_owner : 1, is_tr : 1;
+} Frame;
+
+typedef struct {
+    Frame *stack;
+    Py_ssize_t n_stack, cap_stack;
+    Py_ssize_t *owners; /* stack indices of the open block-level elements */
+    Py_ssize_t n_owners;
+    long *path;
+    Py_ssize_t n_path, cap_path;
+    PyObject *buf, *rows, *opened;
+    Py_ssize_t room, max_blocks;
+    int truncated;
+} Walk;
+
+static int grow(void **arr, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap) return 0;
+    Py_ssize_t n = *cap ? *cap * 2 : 64;
+    while (n < need) n *= 2;
+    void *p = PyMem_Realloc(*arr, (size_t)n * item);
+    if (!p) { PyErr_NoMemory(); return -1; }
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+static int push_frame(Walk *w, const Frame *f) {
+    Py_ssize_t cap = w->cap_stack;
+    if (grow((void **)&w->stack, &w->cap_stack, w->n_stack + 1, sizeof(Frame))) return -1;
+    if (w->cap_stack != cap) {
+        Py_ssize_t *p = PyMem_Realloc(w->owners, (size_t)w->cap_stack * sizeof(Py_ssize_t));
+        if (!p) { PyErr_NoMemory(); return -1; }
+        w->owners = p;
+    }
+    w->stack[w->n_stack++] = *f;
+    Py_INCREF(f->tag);
+    if (f->block) w->owners[w->n_owners++] = w->n_stack - 1;
+    return 0;
+}
+
+static void pop_frames(Walk *w, Py_ssize_t keep) {
+    while (w->n_stack > keep) Py_DECREF(w->stack[--w->n_stack].tag);
+    while (w->n_owners && w->owners[w->n_owners - 1] >= keep) w->n_owners--;
+}
+
+static PyObject *kind_of(const Frame *owner, uint64_t near_tag, uint64_t anc_tag, int pre) {
+    if ((anc_tag & pre_bit) && pre) return kind_code;
+    if (owner->level) return kind_heading;
+    if ((anc_tag & fig_bit) || owner->is_caption) return kind_caption;
+    if (anc_tag & quote_bit) return kind_quote;
+    if ((near_tag & list_bit) && owner->list_owner) return kind_list_item;
+    return kind_paragraph;
+}
+
+static int is_blank(PyObject *s) { /* str.isspace() of a non-empty str, or empty */
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *d = PyUnicode_DATA(s);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i))) return 0;
+    return 1;
+}
+
+static Py_ssize_t stripped_len(PyObject *s) { /* len(s.strip()) */
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), i = 0, j = n;
+    int kind = PyUnicode_KIND(s);
+    const void *d = PyUnicode_DATA(s);
+    while (i < j && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i))) i++;
+    while (j > i && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, j - 1))) j--;
+    return j - i;
+}
+
+/* The normalised text of the open block (a new reference), or Py_None when it
+ * is empty; ``_Walk.flush`` up to its limit check. */
+static PyObject *block_text(PyObject *raw, int pre) {
+    if (pre) {
+        PyObject *a = PyObject_CallMethodOneArg(raw, s_strip, s_crlf);
+        if (!a) return NULL;
+        PyObject *text = PyObject_CallMethodNoArgs(a, s_rstrip);
+        Py_DECREF(a);
+        if (!text) return NULL;
+        if (is_blank(text)) { Py_DECREF(text); Py_RETURN_NONE; }
+        return text;
+    }
+    PyObject *parts = PyUnicode_Split(raw, NULL, -1);
+    if (!parts) return NULL;
+    PyObject *text = PyUnicode_Join(s_space, parts);
+    Py_DECREF(parts);
+    if (text && PyUnicode_GET_LENGTH(text) == 0) { Py_DECREF(text); Py_RETURN_NONE; }
+    return text;
+}
+
+/* ``_Walk.flush``: 1 when the block reaches a limit, 0 if not, -1 on error. */
+static int flush(Walk *w, Py_ssize_t link_chars, long n_links) {
+    PyObject *raw = PyUnicode_Join(s_empty, w->buf);
+    if (!raw || PyList_SetSlice(w->buf, 0, PY_SSIZE_T_MAX, NULL)) { Py_XDECREF(raw); return -1; }
+    const Frame *top = &w->stack[w->n_stack - 1];
+    int pre = top->pre;
+    PyObject *text = block_text(raw, pre);
+    Py_DECREF(raw);
+    if (!text) return -1;
+    if (text == Py_None) { Py_DECREF(text); return 0; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > w->room) { /* the page's last block: cut, and the walk stops */
+        PyObject *cut = PyUnicode_Substring(text, 0, w->room);
+        Py_DECREF(text);
+        if (!cut) return -1;
+        text = PyObject_CallMethodNoArgs(cut, s_rstrip);
+        Py_DECREF(cut);
+        if (!text) return -1;
+        w->room = 0;
+        w->truncated = 1;
+        if (is_blank(text)) { Py_DECREF(text); return 1; }
+        n = PyUnicode_GET_LENGTH(text);
+    } else {
+        w->room -= n;
+    }
+    uint64_t near_cls = 0, near_tag = 0;
+    for (Py_ssize_t i = w->n_stack > 3 ? w->n_stack - 3 : 0; i < w->n_stack; i++) {
+        near_cls |= w->stack[i].cls;
+        near_tag |= w->stack[i].bits;
+    }
+    const Frame *owner = &w->stack[w->owners[w->n_owners - 1]];
+    PyObject *path = PyTuple_New(w->n_path);
+    if (!path) { Py_DECREF(text); return -1; }
+    for (Py_ssize_t i = 0; i < w->n_path; i++) {
+        PyObject *v = PyLong_FromLong(w->path[i]);
+        if (!v) { Py_DECREF(path); Py_DECREF(text); return -1; }
+        PyTuple_SET_ITEM(path, i, v);
+    }
+    PyObject *row = Py_BuildValue(
+        "(NOinlOKKKKKnNl)", text, kind_of(owner, near_tag, top->anc_tag, pre), owner->level,
+        link_chars < n ? link_chars : n, n_links, owner->tag, (unsigned long long)owner->cls,
+        (unsigned long long)near_cls, (unsigned long long)top->anc_cls, (unsigned long long)near_tag,
+        (unsigned long long)top->anc_tag, w->n_stack, path, owner->row);
+    if (!row) return -1;
+    int err = PyList_Append(w->rows, row);
+    Py_DECREF(row);
+    if (err) return -1;
+    return w->room <= 0 || PyList_GET_SIZE(w->rows) >= w->max_blocks;
+}
+
+/* The class groups of an element and its ``class`` value (a new reference, or
+ * Py_None), as ``_Walk.run`` reads them off ``node.attributes``: per name, the
+ * last value, like the dict; -1 on error. */
+static int read_attrs(lxb_node *node, uint64_t *cls_out, PyObject **klass_out) {
+    const unsigned char *vals[5] = {0};
+    size_t lens[5] = {0};
+    int seen[5] = {0}, hidden = 0, any = 0;
+    static const char *names[5] = {"class", "id", "role", "itemprop", "style"};
+    static const size_t name_lens[5] = {5, 2, 4, 8, 5};
+    for (lxb_attr *a = element_first_attr(node); a; a = element_next_attr(a)) {
+        size_t len = 0;
+        const unsigned char *name = attr_qname(a, &len);
+        any = 1;
+        if (!name) continue;
+        if (len == 6 && memcmp(name, "hidden", 6) == 0) { hidden = 1; continue; }
+        for (int k = 0; k < 5; k++) {
+            if (len == name_lens[k] && memcmp(name, names[k], len) == 0) {
+                size_t vlen = 0;
+                vals[k] = attr_value(a, &vlen);
+                lens[k] = vlen;
+                seen[k] = 1;
+                break;
+            }
+        }
+    }
+    uint64_t cls = 0;
+    PyObject *klass = NULL;
+    for (int k = 0; k < 5; k++) {
+        if (!seen[k] || !vals[k]) continue; /* no such attribute, or no value: None */
+        PyObject *v = PyUnicode_DecodeUTF8((const char *)vals[k], (Py_ssize_t)lens[k], "replace");
+        if (!v) { Py_XDECREF(klass); return -1; }
+        if (k == 0) { Py_INCREF(v); klass = v; }
+        if (PyUnicode_GET_LENGTH(v)) {
+            PyObject *m = PyObject_CallOneArg(k == 4 ? hidden_style_fn : class_mask_fn, v);
+            if (!m) { Py_DECREF(v); Py_XDECREF(klass); return -1; }
+            if (k == 4) {
+                int yes = PyObject_IsTrue(m);
+                if (yes) cls |= hidden_bit;
+            } else {
+                cls |= PyLong_AsUnsignedLongLong(m);
+            }
+            Py_DECREF(m);
+        }
+        Py_DECREF(v);
+    }
+    if (hidden) cls |= hidden_bit;
+    if (PyErr_Occurred()) { Py_XDECREF(klass); return -1; }
+    (void)any;
+    *cls_out = cls;
+    *klass_out = klass ? klass : Py_NewRef(Py_None);
+    return 0;
+}
+
+/* Open element ``node`` (described by ``ti``): ``_Walk.run`` after its skip and
+ * boundary checks. Returns its new id, or -1 on error. */
+static long open_element(Walk *w, lxb_node *node, const TagInfo *ti, long fid, long *n_links) {
+    uint64_t cls = 0;
+    PyObject *klass = NULL;
+    if (read_attrs(node, &cls, &klass)) return -1;
+    const Frame *top = &w->stack[w->n_stack - 1];
+    Frame f = {node, ti->tag, fid, -1, cls, cls | top->anc_cls, ti->bits, ti->bits | top->anc_tag, ti->level,
+               ti->block, top->link || ti->is_a, top->pre || ti->is_pre, ti->is_caption, ti->list_owner, ti->is_tr};
+    if (ti->block) {
+        PyObject *o = Py_BuildValue("(lONl)", fid, ti->tag, klass, w->path[w->n_path - 1]);
+        klass = NULL;
+        if (!o || PyList_Append(w->opened, o)) { Py_XDECREF(o); return -1; }
+        Py_DECREF(o);
+        if (grow((void **)&w->path, &w->cap_path, w->n_path + 1, sizeof(long))) return -1;
+        w->path[w->n_path++] = fid;
+        if (top->is_tr && ti->is_cell) f.row = top->fid;
+    }
+    Py_XDECREF(klass);
+    if (ti->is_a) (*n_links)++;
+    return push_frame(w, &f) ? -1 : fid;
+}
+
+/* ``_Walk.run`` and ``_Walk.stop``: 0, or -1 on error. */
+static int run(Walk *w, lxb_node *root, int noscript, Py_ssize_t max_nodes, long *n_ids) {
+    int has_text = 0;
+    Py_ssize_t link_chars = 0, seen = 0;
+    long n_links = 0, fid = 0;
+    if (w->max_blocks <= 0 || w->room <= 0) max_nodes = 0;
+    lxb_node *node = node_first_child(root);
+    for (;;) {
+        int is_block, is_break = 0;
+        const TagInfo *ti = NULL;
+        if (!node) {
+            is_block = w->stack[w->n_stack - 1].block;
+        } else {
+            if (++seen > max_nodes) { /* stop: close all but the root, keep the pending text */
+                w->truncated = 1;
+                pop_frames(w, 1);
+                if (PyList_GET_SIZE(w->buf) && flush(w, link_chars, n_links) < 0) return -1;
+                break;
+            }
+            uintptr_t tid = node_tag_id(node);
+            unsigned type = node_type(node);
+            if (tid == text_tag_id) {
+                unsigned char *data;
+                size_t len;
+                if (type == NODE_TEXT && (data = str_data((char *)node + text_offset)) != NULL &&
+                    (len = str_length((char *)node + text_offset)) > 0) {
+                    PyObject *t = PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)len, "replace");
+                    if (!t || PyList_Append(w->buf, t)) { Py_XDECREF(t); return -1; }
+                    has_text = has_text || !is_blank(t);
+                    if (w->stack[w->n_stack - 1].link) link_chars += stripped_len(t);
+                    Py_DECREF(t);
+                }
+                node = node_next(node);
+                continue;
+            }
+            size_t len = 0;
+            const unsigned char *name = type == NODE_ELEMENT ? element_qname(node, &len) : NULL;
+            if (name && len) {
+                ti = tag_info(node, tid, name, len);
+                if (!ti) return -1;
+            }
+            if (!ti || (noscript ? ti->skip_ns : ti->skip)) { /* no name, a skipped subtree */
+                node = node_next(node);
+                continue;
+            }
+            is_block = ti->block;
+            is_break = ti->brk;
+        }
+        if (PyList_GET_SIZE(w->buf) && (is_block || is_break)) { /* a block boundary */
+            if (!has_text) {
+                if (PyList_SetSlice(w->buf, 0, PY_SSIZE_T_MAX, NULL)) return -1;
+            } else {
+                int r = flush(w, link_chars, n_links);
+                if (r < 0) return -1;
+                if (r) max_nodes = seen;
+            }
+            has_text = 0;
+            link_chars = n_links = 0;
+        }
+        if (!node) {
+            if (is_block) w->n_path--;
+            Frame *f = &w->stack[w->n_stack - 1];
+            lxb_node *done = f->node;
+            pop_frames(w, w->n_stack - 1);
+            if (!w->n_stack) break;
+            node = node_next(done);
+            continue;
+        }
+        if (is_break) {
+            node = node_next(node);
+            continue;
+        }
+        if ((fid = open_element(w, node, ti, fid + 1, &n_links)) < 0) return -1;
+        node = node_first_child(node);
+    }
+    *n_ids = fid;
+    return 0;
+}
+
+/* walk(root_id, noscript, max_nodes, max_blocks, max_chars) -> (rows, opened, n_ids, truncated):
+ * ``_Walk``'s results for the Lexbor node at address ``root_id`` (a selectolax
+ * node's ``mem_id``; the caller keeps its tree alive). */
+static PyObject *walk(PyObject *self, PyObject *args) {
+    unsigned long long root_id;
+    int noscript;
+    Py_ssize_t max_nodes, max_blocks, max_chars;
+    if (!PyArg_ParseTuple(args, "Kpnnn", &root_id, &noscript, &max_nodes, &max_blocks, &max_chars)) return NULL;
+    if (!ready) {
+        PyErr_SetString(PyExc_RuntimeError, "thresher._core.init has not succeeded");
+        return NULL;
+    }
+    if (!root_id) {
+        PyErr_SetString(PyExc_ValueError, "no node");
+        return NULL;
+    }
+    Walk w = {0};
+    w.room = max_chars;
+    w.max_blocks = max_blocks;
+    w.buf = PyList_New(0);
+    w.rows = PyList_New(0);
+    w.opened = PyList_New(0);
+    PyObject *body = PyUnicode_FromString("body");
+    PyObject *result = NULL;
+    long n_ids = 0;
+    if (!w.buf || !w.rows || !w.opened || !body || grow((void **)&w.path, &w.cap_path, 1, sizeof(long))) goto done;
+    w.path[w.n_path++] = 0;
+    Frame root = {(lxb_node *)(uintptr_t)root_id, body, 0, -1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+    if (push_frame(&w, &root)) goto done;
+    if (run(&w, root.node, noscript, max_nodes, &n_ids) == 0)
+        result = Py_BuildValue("(OOlO)", w.rows, w.opened, n_ids, w.truncated ? Py_True : Py_False);
+done:
+    pop_frames(&w, 0);
+    PyMem_Free(w.stack);
+    PyMem_Free(w.owners);
+    PyMem_Free(w.path);
+    Py_XDECREF(w.buf);
+    Py_XDECREF(w.rows);
+    Py_XDECREF(w.opened);
+    Py_XDECREF(body);
+    return result;
+}
+
+static int resolve(void *lib, const char *name, void **out) {
+    *out = dlsym(lib, name);
+    if (!*out) PyErr_Format(PyExc_ImportError, "selectolax's Lexbor lacks %s", name);
+    return *out ? 0 : -1;
+}
+
+/* init(lexbor_so_path, probe_text_id, probe_text, tag_info, class_mask, is_hidden_style, kinds, bits):
+ * resolve Lexbor's functions from selectolax's loaded module, check the text
+ * offset on a probe text node, and take segment.py's definitions. Raises
+ * ImportError when selectolax's module does not fit. */
+static PyObject *init(PyObject *self, PyObject *args) {
+    const char *path;
+    unsigned long long probe_id;
+    const char *probe;
+    Py_ssize_t probe_len;
+    PyObject *ti, *cm, *hs, *kinds, *bits;
+    if (!PyArg_ParseTuple(args, "sKy#OOOO!O!", &path, &probe_id, &probe, &probe_len, &ti, &cm, &hs, &PyTuple_Type,
+                          &kinds, &PyTuple_Type, &bits))
+        return NULL;
+    if (PyTuple_GET_SIZE(kinds) != 6 || PyTuple_GET_SIZE(bits) != 5) {
+        PyErr_SetString(PyExc_TypeError, "init: 6 kinds and 5 bits");
+        return NULL;
+    }
+    ready = 0;
+    void *lib = dlopen(path, RTLD_NOLOAD | RTLD_LAZY);
+    if (!lib) {
+        PyErr_Format(PyExc_ImportError, "selectolax's Lexbor module is not loaded: %s", dlerror());
+        return NULL;
+    }
+    int bad = resolve(lib, "lxb_dom_node_tag_id_noi", (void **)&node_tag_id) ||
+              resolve(lib, "lxb_dom_node_type_noi", (void **)&node_type) ||
+              resolve(lib, "lxb_dom_node_first_child_noi", (void **)&node_first_child) ||
+              resolve(lib, "lxb_dom_node_next_noi", (void **)&node_next) ||
+              resolve(lib, "lxb_dom_element_qualified_name", (void **)&element_qname) ||
+              resolve(lib, "lxb_dom_attr_qualified_name", (void **)&attr_qname) ||
+              resolve(lib, "lxb_dom_element_first_attribute_noi", (void **)&element_first_attr) ||
+              resolve(lib, "lxb_dom_element_next_attribute_noi", (void **)&element_next_attr) ||
+              resolve(lib, "lxb_dom_attr_value_noi", (void **)&attr_value) ||
+              resolve(lib, "lexbor_str_data_noi", (void **)&str_data) ||
+              resolve(lib, "lexbor_str_length_noi", (void **)&str_length);
+    dlclose(lib); /* RTLD_NOLOAD took a reference; selectolax's import keeps the module loaded */
+    if (bad) return NULL;
+    lxb_node *probe_node = (lxb_node *)(uintptr_t)probe_id;
+    if (!probe_node || node_type(probe_node) != NODE_TEXT) {
+        PyErr_SetString(PyExc_ImportError, "the probe node is no Lexbor text node");
+        return NULL;
+    }
+    /* A character-data node is the node struct followed by its string: try
+     * the pointer-aligned offsets past the node's dozen fields. */
+    text_offset = 0;
+    for (size_t off = 64; off <= 160; off += sizeof(void *)) {
+        unsigned char *d = str_data((char *)probe_node + off);
+        if (d && str_length((char *)probe_node + off) == (size_t)probe_len && memcmp(d, probe, probe_len) == 0) {
+            text_offset = off;
+            break;
+        }
+    }
+    if (!text_offset) {
+        PyErr_SetString(PyExc_ImportError, "Lexbor's text node layout is not the expected one");
+        return NULL;
+    }
+    text_tag_id = node_tag_id(probe_node);
+    Py_XSETREF(tag_info_fn, Py_NewRef(ti));
+    Py_XSETREF(class_mask_fn, Py_NewRef(cm));
+    Py_XSETREF(hidden_style_fn, Py_NewRef(hs));
+    PyObject **ks[6] = {&kind_code, &kind_heading, &kind_caption, &kind_quote, &kind_list_item, &kind_paragraph};
+    for (int i = 0; i < 6; i++) Py_XSETREF(*ks[i], Py_NewRef(PyTuple_GET_ITEM(kinds, i)));
+    uint64_t *bs[5] = {&pre_bit, &fig_bit, &quote_bit, &list_bit, &hidden_bit};
+    for (int i = 0; i < 5; i++) *bs[i] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(bits, i));
+    if (PyErr_Occurred()) return NULL;
+    for (int i = 0; i < CACHE_SLOTS; i++) { /* descriptions may have changed */
+        if (cache[i].name) { PyMem_Free(cache[i].name); Py_DECREF(cache[i].info.tag); cache[i].name = NULL; }
+    }
+    ready = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"init", init, METH_VARARGS, "Resolve Lexbor from selectolax and take segment.py's definitions."},
+    {"walk", walk, METH_VARARGS, "The segmentation walk over a Lexbor node (see html/segment.py)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_core", "thresher's compiled segmentation walk.", -1,
+                                    methods};
+
+PyMODINIT_FUNC PyInit__core(void) {
+    s_empty = PyUnicode_InternFromString("");
+    s_space = PyUnicode_InternFromString(" ");
+    s_crlf = PyUnicode_InternFromString("\n\r");
+    s_rstrip = PyUnicode_InternFromString("rstrip");
+    s_strip = PyUnicode_InternFromString("strip");
+    if (!s_empty || !s_space || !s_crlf || !s_rstrip || !s_strip) return NULL;
+    return PyModule_Create(&module);
+}

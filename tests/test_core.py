@@ -1,0 +1,206 @@
+"""The compiled walk (thresher._core) against the pure-Python one: identical output.
+
+The comparisons need the compiled core and skip without it (an install with no
+compiler); ``THRESHER_PURE_PYTHON=1`` is checked in a subprocess either way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import thresher
+from tests.conftest import BENCH_DIR, ROOT
+from thresher import Config, Extractor
+from thresher.html import segment as seg_module
+from thresher.html.parse import parse
+from thresher.html.segment import Segments, segment, segment_page
+
+needs_core = pytest.mark.skipif(seg_module.CORE is None, reason=f"compiled core not in use ({seg_module.CORE_NOTE})")
+
+PARA = "The harbour council met on Tuesday evening and agreed to repair the old sea wall before winter."
+#: pages written for these tests: each stresses one branch of the walk
+PAGES = {
+    "deep-blocks": "<html><body>" + "<div>" * 3000 + f"<p>{PARA}</p>" + "</div>" * 3000 + "</body></html>",
+    "deep-inline": "<p>" + "<b><i><span>" * 20_000 + PARA,
+    "many-blocks": "<body>" + "".join(f"<p class='c{i}'>{PARA} {i}</p>" for i in range(3000)) + "</body>",
+    "table": "<table><tr><td>a</td><td>b <a href=x>c</a></td></tr><tr><td><p>x</p><p>y</p></td></tr></table>",
+    "pre": "<pre>\n\n  indented\n\tcode  \n\n</pre><pre>   </pre><p>after</p>",
+    "hidden": "<div hidden><p>a</p></div><p style='DISPLAY : none'>b</p><p style=''>c</p><p class>d</p>",
+    "attrs": "<div class='navBar main-Content' id='x1' role=navigation itemprop=articleBody data-a>t</div>",
+    "noscript": "<body><p>hi</p><noscript><p>" + PARA + "</p></noscript></body>",
+    "custom": "<my-card class='teaser'><x-y>one</x-y><x-y>two</x-y></my-card><svg><text>no</text></svg>",
+    "broken": "<<<>>><</</p>>" + "<p>a\x00b</p><?php echo 'x'; ?><div><?xml x?>after</div>",
+    "non-ascii": "<p>Grüße aus Köln \u00a0\u2003 und \u3000 東京</p><p>\u2028line\u2029sep</p><a>\ufeff</a>",
+    "breaks": "<p>one<br>two<br><br>three<hr>four</p><li>item<br>more</li><blockquote>q<br>r</blockquote>",
+}
+#: limits that cut the walk in each place: nodes, blocks, characters
+LIMITS = [
+    {},
+    {"max_nodes": 0},
+    {"max_nodes": 7},
+    {"max_nodes": 500},
+    {"max_blocks": 0},
+    {"max_blocks": 3},
+    {"max_chars": 0},
+    {"max_chars": 50},
+    {"max_chars": 2000},
+]
+
+
+def both_paths(monkeypatch, call, *args, **kwargs):
+    """``call(*args, **kwargs)`` on the compiled walk, then on the Python walk."""
+    compiled = call(*args, **kwargs)
+    with monkeypatch.context() as m:
+        m.setattr(seg_module, "CORE", None)
+        python = call(*args, **kwargs)
+    return compiled, python
+
+
+def seg_columns(body, **kwargs) -> dict:
+    return columns(segment(body, **kwargs))
+
+
+def page_columns(body) -> dict:
+    return columns(segment_page(body))
+
+
+def extracted(extractor, html, url) -> dict:
+    return extractor.extract(html, url).to_dict()
+
+
+def columns(seg: Segments) -> dict:
+    names = (*Segments.BLOCK_COLUMNS, "sibling_repeats", "page_repeats", "truncated")
+    return {name: getattr(seg, name) for name in names}
+
+
+def sample_pages() -> dict[str, str]:
+    pages = dict(PAGES)
+    for path in sorted((ROOT / "samples" / "pages").glob("*.html")):
+        pages[path.name] = path.read_bytes().decode("utf-8", "replace")
+    return pages
+
+
+@needs_core
+@pytest.mark.parametrize("name", sorted(sample_pages()))
+def test_segments_identical_on_samples_and_test_pages(monkeypatch, name):
+    body = parse(sample_pages()[name]).body
+    for limits, noscript in itertools.product(LIMITS, (False, True)):
+        compiled, python = both_paths(monkeypatch, seg_columns, body, noscript=noscript, **limits)
+        assert compiled == python, (name, limits, noscript)
+    compiled, python = both_paths(monkeypatch, page_columns, body)
+    assert compiled == python
+
+
+@needs_core
+@pytest.mark.parametrize("metadata", [True, False])
+def test_extract_identical_on_samples_and_test_pages(monkeypatch, metadata):
+    extractor = Extractor(Config(metadata=metadata))
+    for name, page in sample_pages().items():
+        compiled, python = both_paths(monkeypatch, extracted, extractor, page, "https://example.org/a")
+        assert compiled == python, name
+
+
+def bench_pages(per_dataset: int) -> list[tuple[str, str, str | None]]:
+    pages = []
+    for path in sorted(BENCH_DIR.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in itertools.islice(f, per_dataset):
+                row = json.loads(line)
+                pages.append((f"{path.name}/{row.get('id')}", row["html"], row.get("url")))
+    return pages
+
+
+@needs_core
+@pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="../shared/bench is absent")
+def test_extract_identical_on_bench_pages(monkeypatch):
+    """A sample of every bench dataset (benchmarks/identity.py checks them all)."""
+    pages = bench_pages(per_dataset=15)
+    assert pages
+    extractor = Extractor()
+    for key, html, url in pages:
+        body = parse(html).body
+        compiled, python = both_paths(monkeypatch, page_columns, body)
+        assert compiled == python, key
+        compiled, python = both_paths(monkeypatch, extracted, extractor, html, url)
+        assert compiled == python, key
+
+
+@needs_core
+def test_a_node_of_another_kind_is_walked_in_python():
+    """Only a selectolax LexborNode goes to the compiled walk (its ``mem_id`` is a Lexbor node)."""
+
+    class Text:
+        tag, text_content, child, attributes = "-text", "plain words", None, {}
+        next = None
+
+    class Root:
+        tag, child, next, attributes = "body", Text(), None, {}
+
+    assert segment(Root()).texts == ["plain words"]
+
+
+@needs_core
+def test_a_misfit_core_warns_and_falls_back(monkeypatch):
+    """A walk that differs from Python's on the probe page (a selectolax whose
+    Lexbor does not fit) is not used: a warning, and the Python walk."""
+    monkeypatch.setattr(seg_module, "_walk_python", lambda *args: ([], [], 0, False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        core, why = seg_module._load_core()
+    assert core is None and "does not fit selectolax" in why
+    assert any("pure-Python walk" in str(w.message) for w in caught)
+
+
+@needs_core
+def test_init_refuses_a_text_node_it_cannot_read():
+    import thresher._core as core
+    from selectolax.lexbor import LexborHTMLParser
+
+    probe = LexborHTMLParser("<p>probe text</p>").css_first("p").child
+    try:
+        with pytest.raises(ImportError, match="layout"):
+            core.init(sys.modules["selectolax.lexbor"].__file__, probe.mem_id, b"other text", *_init_rest())
+    finally:  # leave the core ready for the rest of the session
+        core.init(sys.modules["selectolax.lexbor"].__file__, probe.mem_id, b"probe text", *_init_rest())
+    assert segment(parse("<p>still works</p>").body).texts == ["still works"]
+
+
+def _init_rest() -> tuple:
+    from thresher.types import Kind
+
+    m = seg_module
+    kinds = (Kind.CODE, Kind.HEADING, Kind.CAPTION, Kind.QUOTE, Kind.LIST_ITEM, Kind.PARAGRAPH)
+    bits = (m._PRE_BIT, m._FIG_BIT, m._QUOTE_BIT, m._LIST_BIT, m._HIDDEN_BIT)
+    return m._tag_info, m.class_mask, m._is_hidden_style, kinds, bits
+
+
+def test_the_api_and_version_say_which_walk_runs():
+    assert thresher.core_path in ("compiled", "python")
+    assert thresher.COMPILED == (thresher.core_path == "compiled") == (seg_module.CORE is not None)
+    env = {**os.environ, "THRESHER_PURE_PYTHON": "1"}
+    code = "import thresher; print(thresher.COMPILED, thresher.core_path)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "python"]
+    cli = [sys.executable, "-c", "from thresher.cli import main; main()", "--version"]
+    out = subprocess.run(cli, env=env, capture_output=True, text=True, check=True)
+    assert "0.1.0" in out.stdout and "pure-Python core: THRESHER_PURE_PYTHON is set" in out.stdout
+    env["THRESHER_PURE_PYTHON"] = "0"  # "0" does not force the fallback
+    out = subprocess.run(cli, env=env, capture_output=True, text=True, check=True)
+    assert "core" in out.stdout and "THRESHER_PURE_PYTHON is set" not in out.stdout
+
+
+def test_bench_pages_helper_reads_pages():
+    """The bench sampler reads real rows (so the bench test above cannot pass on nothing)."""
+    if not BENCH_DIR.is_dir():
+        pytest.skip("../shared/bench is absent")
+    pages = bench_pages(per_dataset=1)
+    assert len(pages) == len(list(Path(BENCH_DIR).glob("*.jsonl.gz"))) and all(html for _, html, _ in pages)
