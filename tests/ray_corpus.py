@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 from pathlib import Path
 
@@ -124,3 +125,18 @@ def make_corpus(root: Path, *, pages: int = 240, warcs: int = 3) -> list[str]:
     cut = warc_record(9999, "https://cut.example/a", found[0][1].encode("utf-8"))
     (root / "cut.warc.gz").write_bytes(warc_record(9998, "https://cut.example/b", found[1][1].encode()) + cut[:-60])
     return [str(root)]
+
+
+def dying_mapper(marker: Path):
+    """A ``ShardMap`` whose worker process dies (``os._exit``) on its first shard, once:
+    ``marker`` records that it did. Ray must restart it and run the shard again."""
+    from thresher.corpus.cluster.ray_run import ShardMap
+
+    class Dying(ShardMap):
+        def __call__(self, batch):
+            if not marker.exists():
+                marker.write_text("died")
+                os._exit(1)
+            return super().__call__(batch)
+
+    return Dying

@@ -176,3 +176,28 @@ def test_import_of_something_else_is_one_line_and_no_store(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 1 and "not the output of `thresher ingest --executor ray`" in done.stderr
     assert not (tmp_path / "c.db").exists()
+
+
+def test_a_worker_that_dies_has_its_shard_run_again(runs, tmp_path, monkeypatch):
+    from tests.ray_corpus import dying_mapper
+    from thresher.config import Config
+    from thresher.corpus.cluster import stages
+    from thresher.corpus.cluster.ray_run import _map_shards
+
+    root, inputs, report, _ = runs
+    monkeypatch.setattr(shards, "SHARD_FILES", TEST_SHARD_FILES)
+    plan = shards.plan_shards(inputs)[:2]  # two shards are enough to see one retried
+    out = shards.Output(str(tmp_path / "out"))
+    out.write_plan(plan, Config(), None)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        rows = _map_shards(plan, out, Config(), None, workers=2, address=None, progress=False,
+                           mapper=dying_mapper(tmp_path / "died"))  # fmt: skip
+    finally:
+        ray.shutdown()
+    assert (tmp_path / "died").exists()  # a worker did die
+    assert sorted(rows["number"]) == [0, 1] and all(out.done(s) for s in plan)
+    stages.run_all(out)
+    made = out.read_table("docs", f"{plan[0].name}.parquet")
+    expected = {s.source for s in plan[0].pages(shards.Tally())}
+    assert set(made["source"].to_pylist()) == expected

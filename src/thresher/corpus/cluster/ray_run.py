@@ -120,8 +120,11 @@ def ingest_on_ray(
     return report
 
 
-def _map_shards(todo: list[Shard], out: Output, config: Config, site, *, workers: int, address, progress) -> dict:
-    """``ShardMap`` over the shards to do, on ``workers`` Ray workers; their summary rows, by column."""
+def _map_shards(
+    todo: list[Shard], out: Output, config: Config, site, *, workers: int, address, progress, mapper: type = ShardMap
+) -> dict:
+    """``mapper`` (``ShardMap``; a test's fails on purpose) over the shards to do, on ``workers``
+    Ray workers; their summary rows, by column."""
     ray = require_ray()
     if not ray.is_initialized():
         if address:
@@ -134,7 +137,7 @@ def _map_shards(todo: list[Shard], out: Output, config: Config, site, *, workers
     items = [{"number": s.number, "entries": json.dumps(s.entries)} for s in todo]
     ds = ray.data.from_items(items, override_num_blocks=len(items))
     ds = ds.map_batches(
-        ShardMap,
+        mapper,
         fn_constructor_kwargs={"output": out.uri, "config": config, "site": site},
         batch_size=1,  # a shard is the unit of work and of retry
         concurrency=min(workers, len(items)),
