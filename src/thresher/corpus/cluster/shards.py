@@ -32,6 +32,7 @@ from ..sources.files import PAGE_EXTENSIONS, STDIN, iter_paths, read_file
 from ..store import Document, page_digest
 
 __all__ = [
+    "BAND_KEY_BITS",
     "EXACT_BAND",
     "PLAN_VERSION",
     "SHARD_BYTES",
@@ -61,7 +62,8 @@ SHARD_FILES = 256
 #: uses 0..BANDS-1, so this key never meets a band key. It finds the exact
 #: duplicates whose text has no words, hence no signature (punctuation only).
 EXACT_BAND = 63
-_KEY_BITS = 57
+#: The bits of a key below its band index (``dedup.band_keys``: 6 + 57 = 63).
+BAND_KEY_BITS = 57
 #: Bumped when the files' layout changes; ``thresher import`` refuses another.
 PLAN_VERSION = 1
 
@@ -174,7 +176,7 @@ def document_of(row: dict) -> Document:
 
 def exact_key(content_hash: str) -> int:
     """The key under which the documents of one content hash meet (``EXACT_BAND``)."""
-    return (EXACT_BAND << _KEY_BITS) | (int(content_hash[:16], 16) & ((1 << _KEY_BITS) - 1))
+    return (EXACT_BAND << BAND_KEY_BITS) | (int(content_hash[:16], 16) & ((1 << BAND_KEY_BITS) - 1))
 
 
 def band_rows(docs: list[Document], seqs: list[int]) -> tuple[list[int], list[int]]:
