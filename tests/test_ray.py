@@ -201,3 +201,17 @@ def test_a_worker_that_dies_has_its_shard_run_again(runs, tmp_path, monkeypatch)
     made = out.read_table("docs", f"{plan[0].name}.parquet")
     expected = {s.source for s in plan[0].pages(shards.Tally())}
     assert set(made["source"].to_pylist()) == expected
+
+
+def test_an_output_holds_one_run(runs, monkeypatch):
+    """Another command pointed at a run's output is refused before anything is written."""
+    from thresher.config import Config
+
+    root, inputs, *_ = runs
+    monkeypatch.setattr(shards, "SHARD_FILES", TEST_SHARD_FILES)
+    before = sorted(p.name for p in (root / "out" / "docs").iterdir())
+    with pytest.raises(shards.PlanError, match="holds the output of another run"):
+        ingest_on_ray(inputs, str(root / "out"), config=Config(favor="precision"))
+    with pytest.raises(shards.PlanError, match="holds the output of another run"):
+        ingest_on_ray(inputs[:0] + [str(root / "corpus" / "html")], str(root / "out"))
+    assert sorted(p.name for p in (root / "out" / "docs").iterdir()) == before
