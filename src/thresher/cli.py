@@ -415,8 +415,22 @@ def _stopped(what: str) -> None:
     "always read) [default: html,htm,xhtml,shtml,php,asp,aspx,jsp,txt,text,warc,arc,jsonl,ndjson; "
     "each also .gz].",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the pages are processed: this machine's processes, or Ray Data (needs --output; "
+    "`thresher import` then loads it into a store).",
+)
+@click.option("--ray-address", default=None, help="With --executor ray: a running Ray cluster [default: a local Ray].")
+@click.option(
+    "--output", default=None, help="With --executor ray: the output directory (or a URI pyarrow opens: s3://...)."
+)
 @_config_options
-def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file, **options):
+def ingest(
+    inputs, db, url_files, allow_private, delay, extensions, config_file, executor, ray_address, output, **options
+):
     """Ingest INPUTS into the corpus store: HTML and .txt files, directories,
     globs, WARC (.warc, .warc.gz), JSONL (html or text field), URLs, or - for stdin.
 
@@ -443,6 +457,10 @@ def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file,
     run_args = {
         k: options.pop(k) for k in ("workers", "site", "strict", "retry_failed", "keep_raw", "progress", "languages")
     }
+    if executor == "ray":
+        return _ingest_on_ray(inputs, url_files, output, ray_address, extensions, config_file, options, run_args)
+    if output or ray_address:
+        raise click.UsageError("--output and --ray-address go with --executor ray")
     run_args["workers"] = run_args["workers"] or default_workers()
     policy_args = {"allow_private": allow_private}
     if delay is not None:
@@ -468,6 +486,78 @@ def ingest(inputs, db, url_files, allow_private, delay, extensions, config_file,
         _stopped("ingest")
     if s.failures and not (s.ok or s.empty or s.skipped):
         sys.exit(1)
+
+
+#: ``ingest`` options a Ray run does not take (it writes files, not a store), with why.
+_NOT_ON_RAY = {
+    "url_files": "--urls (fetch URLs with the local executor)",
+    "strict": "--strict",
+    "retry_failed": "--retry-failed (failures are rows of the output; rerun locally to retry them)",
+    "keep_raw": "--keep-raw",
+    "languages": "--language (filter with `thresher export --language`)",
+}
+
+
+def _ingest_on_ray(inputs, url_files, output, address, extensions, config_file, options, run_args) -> None:
+    """``ingest --executor ray``: the run on Ray Data into ``--output`` (``corpus.cluster``)."""
+    given = {"url_files": url_files, **run_args}
+    refused = [why for name, why in _NOT_ON_RAY.items() if given.get(name)]
+    if refused:
+        raise click.UsageError(f"--executor ray does not take {', '.join(refused)}")
+    if not output:
+        raise click.UsageError("--executor ray writes Parquet files: give --output DIR")
+    if not inputs:
+        raise click.UsageError("give at least one INPUT")
+    from .corpus.cluster.ray_run import ingest_on_ray
+    from .corpus.cluster.shards import PlanError
+
+    config = _config(config_file, **options)
+    try:
+        report = ingest_on_ray(inputs, output, config=config, site=run_args["site"], workers=run_args["workers"],
+                               address=address, extensions=extensions, progress=bool(run_args["progress"]))  # fmt: skip
+    except (PlanError, ThresherError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # the output's filesystem (pyarrow raises OSError subclasses)
+        raise click.ClickException(f"{output}: {exc}") from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: the shards written stay; run the same command again to go on", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"output:      {output} (thresher import {output} --db corpus.db loads it into a store)")
+
+
+@main.command("import")
+@click.argument("output")
+@DB_OPTION
+def import_(output, db):
+    """Load OUTPUT, the files of `thresher ingest --executor ray --output OUTPUT`, into the
+    store: documents, search indexes and duplicate links. Sources already stored are skipped."""
+    from .corpus.cluster.load import import_output
+    from .corpus.cluster.shards import Output, PlanError
+
+    try:
+        Output(output).shard_names()  # before a store is made: is it a run's output?
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{output}: {exc}") from None
+    with _open_store(db, create=True) as store:
+        try:
+            report = import_output(output, store)
+        except (PlanError, ThresherError, FileNotFoundError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{output}: {exc}") from None
+    s = report.stats
+    click.echo(f"shards:      {report.shards}")
+    click.echo(
+        f"documents:   {s.added} added ({s.skipped} already stored): {s.ok} articles, {s.empty} without article text"
+    )
+    click.echo(f"failures:    {sum(s.failures.values())}")
+    click.echo(f"duplicates:  {s.duplicates} linked to a canonical document")
+    if report.link_differences:
+        click.echo(f"warning:     {report.link_differences} links differ from the run's dedup stages", err=True)
 
 
 @main.command()
