@@ -21,6 +21,7 @@ from benchmarks.run_hostile import breaks, combining_run, many_attributes, short
 from thresher import _forest
 from thresher.corpus.dedup import normalise
 from thresher.html import segment
+from thresher.html.hints import page_hints
 from thresher.html.parse import MAX_ATTRIBUTES, _cap_attributes, parse
 from thresher.unicodenorm import MAX_MARK_RUN, cap_mark_runs, normalize
 
@@ -113,6 +114,15 @@ def test_end_tags_and_unfinished_tags_are_capped_too():
 def test_a_page_of_many_attributes_is_extracted():
     page = many_attributes(200_000)  # 11,000 attributes on one tag
     assert "A paragraph of ordinary article text" in thresher.extract(page).text
+
+
+@pytest.mark.timeout(20)
+def test_unclosed_type_lists_in_json_ld_are_read_in_linear_time():
+    # each '"@type":[' used to be scanned to the end of the script (100,000: a minute)
+    payload = '"@type":[' * 100_000 + '"@type": ["Thing", "NewsArticle"]'
+    page = f'<html><head><script type="application/ld+json">{payload}</script></head><body><p>{PARA}</p></body></html>'
+    assert page_hints(parse(page)).ld_article
+    assert not page_hints(parse(page.replace("NewsArticle", "Person"))).ld_article
 
 
 # --------------------------------------------------------------------------- combining marks
