@@ -7,7 +7,8 @@ and a stream of pages whose class, id and style values are all unique.
 Each case runs in a fresh child process (so peak memory is its own), pinned
 to one CPU like ``run.py``: one untimed warm-up call on a small page and dump
 (lazy model and table loads), then the one timed call. It prints the input
-size, the seconds of the call, the growth of the resident set during it
+size, the seconds of the call (wall clock, and CPU time, which a busy machine
+disturbs less), the growth of the resident set during it
 (peak RSS during the call, from /proc/self/status, minus RSS before), and
 the output's characters. The ``unique_values``
 case extracts ``--pages`` pages in a row, each with unique 20 KB ``class``,
@@ -89,6 +90,7 @@ CASES: dict[str, tuple[str, Callable[[], str]]] = {
     "marks_320k_html": ("html", lambda: f"<html><body><p>{combining_run(320_000)}</p></body></html>"),
     "marks_320k_dump": ("dump", lambda: "A headline\n\n" + combining_run(320_000) + "\n"),
     "lines_1m_dump": ("dump", lambda: short_lines(1_000_000)),
+    "tiny_lines_1m_dump": ("dump", lambda: "\n".join(f"x{i % 10}" for i in range(333_333))),
     "br_100k": ("html", lambda: breaks(100_000)),
 }
 STREAM = "unique_values"
@@ -147,13 +149,14 @@ def measure_case(name: str) -> dict:
     gc.collect()
     before = _rss()
     _reset_peak()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = call(data)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "case": name,
         "input_kb": len(data.encode("utf-8")) / 1000,
         "seconds": seconds,
+        "cpu": cpu,
         "grew_mb": max(_peak() - before, 0) / MB,
         "out_chars": len(out.text),
     }
@@ -162,7 +165,7 @@ def measure_case(name: str) -> dict:
 def measure_stream(pages: int, size: int = 20_000) -> dict:
     """RSS growth over ``pages`` pages of unique ``size``-character values."""
     thresher = _warm_up()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     start = None
     for k in range(pages):
         thresher.extract(unique_values_page(k, size))
@@ -174,6 +177,7 @@ def measure_stream(pages: int, size: int = 20_000) -> dict:
         "case": f"{STREAM} ({pages} pages)",
         "input_kb": len(unique_values_page(0, size)) / 1000,
         "seconds": time.perf_counter() - t0,
+        "cpu": time.process_time() - c0,
         "grew_mb": (_rss() - start) / MB,
         "out_chars": -1,
         "peak_mb": _peak() / MB,
@@ -193,14 +197,15 @@ def run_child(case: str, pages: int, pin: bool) -> dict:
 
 
 def render(rows: Sequence[dict]) -> str:
-    lines = [f"{'case':<28} {'input KB':>9} {'seconds':>8} {'grew MB':>8} {'out chars':>9}"]
+    lines = [f"{'case':<28} {'input KB':>9} {'seconds':>8} {'CPU s':>7} {'grew MB':>8} {'out chars':>9}"]
     for r in rows:
         if "error" in r:
             lines.append(f"{r['case']:<28} ERROR {r['error']}")
             continue
         extra = f"   (peak RSS {r['peak_mb']:.0f} MB)" if "peak_mb" in r else ""
         lines.append(
-            f"{r['case']:<28} {r['input_kb']:>9.0f} {r['seconds']:>8.2f} {r['grew_mb']:>8.1f} {r['out_chars']:>9}{extra}"
+            f"{r['case']:<28} {r['input_kb']:>9.0f} {r['seconds']:>8.2f} {r['cpu']:>7.2f} {r['grew_mb']:>8.1f}"
+            f" {r['out_chars']:>9}{extra}"
         )
     return "\n".join(lines)
 
