@@ -29,7 +29,7 @@ from thresher import _forest
 from thresher.corpus.dedup import normalise
 from thresher.html import segment
 from thresher.html.hints import page_hints
-from thresher.html.parse import MAX_ATTRIBUTES, _cap_attributes, parse
+from thresher.html.parse import MAX_ATTRIBUTES, _cap_attributes, _limit_tags, parse
 from thresher.unicodenorm import MAX_MARK_RUN, cap_mark_runs, normalize
 
 PARA = "The ferry company said on Monday that the winter timetable would start a week later than planned."
@@ -121,6 +121,13 @@ def test_end_tags_and_unfinished_tags_are_capped_too():
 def test_a_page_of_many_attributes_is_extracted():
     page = many_attributes(200_000)  # 11,000 attributes on one tag
     assert "A paragraph of ordinary article text" in thresher.extract(page).text
+
+
+def test_the_nesting_limit_reads_only_the_tags_it_limits():
+    # a flood of inline tags reaches the balance trigger; they pass through untouched
+    page = "<b>" * 50 + "<DIV class=a>" * 5 + "<div2>" + "<section>" * 2 + "x" + "</section>" * 2 + "</div>" * 5
+    out = _limit_tags(page, 3, 10)
+    assert out == "<b>" * 50 + "<DIV class=a>" * 3 + "<div2>" + "x" + "</div>" * 3
 
 
 @pytest.mark.timeout(20)
