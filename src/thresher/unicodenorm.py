@@ -43,7 +43,7 @@ def _mark_table() -> np.ndarray:
 def cap_mark_runs(text: str, limit: int = MAX_MARK_RUN) -> str:
     """``text`` with every run of combining marks cut to its first ``limit``
     (the same object when no run is longer)."""
-    if text.isascii():
+    if len(text) <= limit or text.isascii():
         return text
     # lone surrogates (possible in a str) pass through as their code points
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")

@@ -86,38 +86,48 @@ _ALPHA[ord("A") : ord("Z") + 1] = True
 
 # --- attributes per tag (``_cap_attributes``). Every quantifier is possessive
 # (one way to match, no backtracking), so each byte is read a bounded number of times.
-# One attribute as the HTML tokenizer reads it: separators (whitespace, "/"), a
-# name (to whitespace, "/", ">" or "="; "=" may open it), then "=" and a value,
-# quoted or not. Only a quote right after "=" opens a quoted value.
-_ATTRIBUTE = rb"""[\s/]*+[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>"'][^\s>]*+)?+)?+"""
+_WS = rb" \t\n\f\r"  # HTML's whitespace
+_SEP = _WS + b"/"  # "/" separates attributes too
+# One attribute as the HTML tokenizer reads it: separators, a name (to a
+# separator, ">" or "="; "=" may open it), then "=" and a value, quoted or not.
+# Only a quote right after "=" opens a quoted value.
+_ATTRIBUTE = rb"""[%(sep)s]*+[^%(sep)s>][^%(sep)s>=]*+(?:[%(ws)s]*+=[%(ws)s]*+%(value)s)?+""" % {
+    b"ws": _WS,
+    b"sep": _SEP,
+    b"value": rb"""(?:"[^"]*+"|'[^']*+'|[^%s>"'][^%s>]*+)?+""" % (_WS, _WS),
+}
 # the rest of a tag with at most MAX_ATTRIBUTES attributes (a longer one fails)
-_CAPPED = rb"(?:%s){0,%d}+[\s/]*+(?:>|\Z)" % (_ATTRIBUTE, MAX_ATTRIBUTES)
+_CAPPED = rb"(?:%s){0,%d}+[%s]*+(?:>|\Z)" % (_ATTRIBUTE, MAX_ATTRIBUTES, _SEP)
 # Elements whose content the tokenizer reads as text, up to their end tag.
 _RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
 
 
 def _raw_content(name: str) -> bytes:
-    return rb"[^<]*+(?:<(?!/(?i:%s)[\s/>])[^<]*+)*+" % name.encode()
+    return rb"[^<]*+(?:<(?!/(?i:%s)[%s>])[^<]*+)*+" % (name.encode(), _SEP)
 
 
-_RAW_ALL = "|".join((*_RAW_TEXT, "plaintext")).encode()
+_RAW_ELEMENTS = [
+    *(rb"(?i:%s)(?=[%s>])%s%s" % (n.encode(), _SEP, _CAPPED, _raw_content(n)) for n in _RAW_TEXT),
+    rb"(?i:plaintext)(?=[%s>])%s(?s:.*+)" % (_SEP, _CAPPED),  # the rest of the page is text
+]
+_FIRST_LETTERS = "".join(sorted({n[0] + n[0].upper() for n in (*_RAW_TEXT, "plaintext")})).encode()
 _TOKENS = [
     rb"[^<]++",  # text
     rb"<(?!/?[a-zA-Z]|!--)",  # a "<" that opens no tag nor comment is text
-    rb"<(?!(?i:%s)[\s/>])[a-zA-Z][^\s/>]*+%s" % (_RAW_ALL, _CAPPED),  # a start tag
-    rb"</[a-zA-Z][^\s/>]*+%s" % _CAPPED,  # an end tag (its attributes are read too)
+    # a raw-text element, tried first where the tag's first letter may start one
+    rb"<(?=[%s])(?:%s)" % (_FIRST_LETTERS, b"|".join(_RAW_ELEMENTS)),
+    # any other start or end tag (the tokenizer reads an end tag's attributes too)
+    rb"</?[a-zA-Z][^%s>]*+%s" % (_SEP, _CAPPED),
     rb"<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?",  # a comment
-    *(rb"<(?i:%s)(?=[\s/>])%s%s" % (n.encode(), _CAPPED, _raw_content(n)) for n in _RAW_TEXT),
-    rb"<(?i:plaintext)(?=[\s/>])%s(?s:.*+)" % _CAPPED,  # the rest of the page is text
 ]
 # The longest run of tokens from a position: it stops before a tag with too many attributes.
 _MARKUP = re.compile(rb"(?:%s)*+" % b"|".join(_TOKENS))
 # a tag's name and its first MAX_ATTRIBUTES attributes; the attributes after them
-_HEAD = re.compile(rb"</?([a-zA-Z][^\s/>]*+)(?:%s){%d}" % (_ATTRIBUTE, MAX_ATTRIBUTES))
+_HEAD = re.compile(rb"</?([a-zA-Z][^%s>]*+)(?:%s){%d}" % (_SEP, _ATTRIBUTE, MAX_ATTRIBUTES))
 _MORE_ATTRIBUTES = re.compile(rb"(?:%s)*+" % _ATTRIBUTE)
 # the end of a raw-text start tag and its content
 _RAW_REST = {
-    **{n.encode(): re.compile(rb"[\s/]*+(?:>|\Z)" + _raw_content(n)) for n in _RAW_TEXT},
+    **{n.encode(): re.compile(rb"[%s]*+(?:>|\Z)%s" % (_SEP, _raw_content(n))) for n in _RAW_TEXT},
     b"plaintext": re.compile(rb"(?s:.*+)"),
 }
 
