@@ -146,8 +146,7 @@ def test_without_ray_the_message_names_the_extra(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1
     assert (
-        done.stderr.strip()
-        == "Error: --executor ray needs Ray Data and pyarrow: pip install -e '.[ray]' (or pip install 'thresher[ray]')"
+        done.stderr.strip() == "Error: --executor ray needs Ray Data and pyarrow: pip install -e '.[ray]' in a checkout"
     )
     done = subprocess.run(
         [sys.executable, "-c", "import sys, thresher.cli, thresher.corpus.cluster.load; print('ray' in sys.modules)"],

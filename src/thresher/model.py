@@ -71,7 +71,7 @@ COMMENT_FEATURES = ("p_content",)
 def comment_matrix(stage2: np.ndarray, content: np.ndarray) -> np.ndarray:
     """The comment model's input: stage 2's columns and the unit's content score
     (``COMMENT_FEATURES``), as training and scoring both build it."""
-    return np.hstack([stage2, content[:, None]]).astype(np.float32)
+    return np.hstack([stage2, content[:, None]], dtype=np.float32)  # cast while joining: no float64 copy
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from ..unicodenorm import normalize
+
 __all__ = [
     "BANDS",
     "NEAR_DUP_JACCARD",
@@ -182,7 +184,7 @@ def _words(text: str) -> list[str]:
     """The words of ``normalise(text)`` (its ``split()``)."""
     if not text:
         return []
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = normalize("NFKC", text).casefold()
     if not text.isascii():
         # Non-ASCII characters: letters, marks (so Devanagari or Thai words stay
         # whole) and numbers stay; apostrophes and invisible format characters

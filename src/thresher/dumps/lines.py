@@ -310,6 +310,8 @@ def line_features(lines: Lines) -> np.ndarray:
         return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
     dump = _dump_lines(lines)
     neighbours = _neighbour_columns(dump) + _prose_columns(dump) + _against_page_columns(dump)
+    # cast while joining: a float64 copy of the whole matrix first would cost
+    # 160 MB and a quarter second on a dump of 300,000 lines
     return np.hstack(
         [
             _own_columns(dump),
@@ -317,8 +319,9 @@ def line_features(lines: Lines) -> np.ndarray:
             np.column_stack(neighbours),
             _page_columns(dump),
             voice_stats(dump.chars, dump.words),
-        ]
-    ).astype(np.float32)
+        ],
+        dtype=np.float32,
+    )
 
 
 class _DumpLines(NamedTuple):

@@ -3,16 +3,23 @@
 Lexbor follows the HTML5 tree-building algorithm, in which every block-level
 start or end tag scans the stack of open elements: 100,000 nested ``<div>``s
 take a minute to parse. Lexbor's ``<select>`` is quadratic too, in its
-options: 20,000 ``<option>``s take 2.4 s, 100,000 a minute. ``parse``
-therefore bounds both first, in two steps that keep ordinary pages on a fast
-path:
+options: 20,000 ``<option>``s take 2.4 s, 100,000 a minute. And its attribute
+insertion is quadratic in the attributes of one element: one tag with 40,000
+distinct attributes (630 kB) takes 9 s. ``parse`` therefore bounds all three
+first, keeping ordinary pages on a fast path:
 
-1. ``_scan_tags``: over the positions of ``<`` only (NumPy, ~0.2 ms for a
+1. ``_cap_attributes``: one possessive regex scan over the markup, as the
+   HTML tokenizer reads it (quoted values, comments, and the raw text of
+   ``<script>``, ``<style>``... skipped), stops at the first tag with more
+   than ``MAX_ATTRIBUTES`` attributes; such tags keep their first
+   ``MAX_ATTRIBUTES``. (~0.4 ms for a 190 kB page; linear, since every tag is
+   consumed once.)
+2. ``_scan_tags``: over the positions of ``<`` only (NumPy, ~0.2 ms for a
    350 kB page), the highest running count of start tags minus end tags, and
    the number of tags whose name starts with "opt". The balance over-counts
    depth (void elements like ``<br>`` never close), so both only decide
-   whether step 2 is needed.
-2. ``_limit_tags``: a tag scan that drops block-level start tags (and their
+   whether step 3 is needed.
+3. ``_limit_tags``: a tag scan that drops block-level start tags (and their
    matching end tags) deeper than ``MAX_BLOCK_DEPTH``, and ``<option>`` and
    ``<optgroup>`` tags after the first ``MAX_OPTIONS``; their text is kept.
    (Option text is never article text: segmentation skips ``<select>``.)
@@ -26,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["parse", "looks_like_html", "page_nodes", "PageNodes", "MAX_BLOCK_DEPTH"]
+__all__ = ["parse", "looks_like_html", "page_nodes", "PageNodes", "MAX_ATTRIBUTES", "MAX_BLOCK_DEPTH"]
 
 #: Block-level nesting kept by the parser. Real pages of the bench nest block
 #: elements at most ~60 deep; 512 leaves a wide margin and parses in
@@ -39,6 +46,12 @@ BALANCE_TRIGGER = 1500
 #: rest are dropped. The bench's largest has 1,854 (a product filter);
 #: 4,000 options in one ``<select>`` parse in 0.06 s.
 MAX_OPTIONS = 4000
+#: Attributes kept on one tag; the rest are dropped before Lexbor sees them.
+#: The bench's pages have at most 14 real ones on an element, and 151 where a
+#: broken quote turned a reader comment's words into attributes; Lexbor parses
+#: 1.9 MB of tags with 256 distinct attributes each in 0.25 s (1,000 each:
+#: 0.9 s; one tag of 40,000: 9 s).
+MAX_ATTRIBUTES = 256
 
 _HTML_HINTS = (
     "<html",
@@ -62,10 +75,79 @@ _NESTING_BLOCKS = frozenset(
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]+")
 # every byte but those: ``bytes.translate`` deleting them leaves only the controls
 _NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.fullmatch(bytes([b])))
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>")
+# The tags ``_limit_tags`` may drop, and only those: a page of 500,000 ``<b>``s
+# reaches the balance trigger, and a callback per tag would cost 0.3 s.
+_LIMITED = "|".join(sorted(_NESTING_BLOCKS | {"option", "optgroup"}))
+_TAG = re.compile(rf"<(/?)((?i:{_LIMITED}))(?![a-zA-Z0-9])[^<>]*>")
 _ALPHA = np.zeros(256, dtype=bool)
 _ALPHA[ord("a") : ord("z") + 1] = True
 _ALPHA[ord("A") : ord("Z") + 1] = True
+
+
+# --- attributes per tag (``_cap_attributes``). Every quantifier is possessive
+# (one way to match, no backtracking), so each byte is read a bounded number of times.
+_WS = rb" \t\n\f\r"  # HTML's whitespace
+_SEP = _WS + b"/"  # "/" separates attributes too
+# One attribute as the HTML tokenizer reads it: separators, a name (to a
+# separator, ">" or "="; "=" may open it), then "=" and a value, quoted or not.
+# Only a quote right after "=" opens a quoted value.
+_ATTRIBUTE = rb"""[%(sep)s]*+[^%(sep)s>][^%(sep)s>=]*+(?:[%(ws)s]*+=[%(ws)s]*+%(value)s)?+""" % {
+    b"ws": _WS,
+    b"sep": _SEP,
+    b"value": rb"""(?:"[^"]*+"|'[^']*+'|[^%s>"'][^%s>]*+)?+""" % (_WS, _WS),
+}
+# the rest of a tag with at most MAX_ATTRIBUTES attributes (a longer one fails)
+_CAPPED = rb"(?:%s){0,%d}+[%s]*+(?:>|\Z)" % (_ATTRIBUTE, MAX_ATTRIBUTES, _SEP)
+# Elements whose content the tokenizer reads as text, up to their end tag.
+_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+
+
+def _raw_content(name: str) -> bytes:
+    return rb"[^<]*+(?:<(?!/(?i:%s)[%s>])[^<]*+)*+" % (name.encode(), _SEP)
+
+
+_RAW_ELEMENTS = [
+    *(rb"(?i:%s)(?=[%s>])%s%s" % (n.encode(), _SEP, _CAPPED, _raw_content(n)) for n in _RAW_TEXT),
+    rb"(?i:plaintext)(?=[%s>])%s(?s:.*+)" % (_SEP, _CAPPED),  # the rest of the page is text
+]
+_FIRST_LETTERS = "".join(sorted({n[0] + n[0].upper() for n in (*_RAW_TEXT, "plaintext")})).encode()
+_TOKENS = [
+    rb"[^<]++",  # text
+    rb"<(?!/?[a-zA-Z]|!--)",  # a "<" that opens no tag nor comment is text
+    # a raw-text element, tried first where the tag's first letter may start one
+    rb"<(?=[%s])(?:%s)" % (_FIRST_LETTERS, b"|".join(_RAW_ELEMENTS)),
+    # any other start or end tag (the tokenizer reads an end tag's attributes too)
+    rb"</?[a-zA-Z][^%s>]*+%s" % (_SEP, _CAPPED),
+    rb"<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?",  # a comment
+]
+# The longest run of tokens from a position: it stops before a tag with too many attributes.
+_MARKUP = re.compile(rb"(?:%s)*+" % b"|".join(_TOKENS))
+# a tag's name and its first MAX_ATTRIBUTES attributes; the attributes after them
+_HEAD = re.compile(rb"</?([a-zA-Z][^%s>]*+)(?:%s){%d}" % (_SEP, _ATTRIBUTE, MAX_ATTRIBUTES))
+_MORE_ATTRIBUTES = re.compile(rb"(?:%s)*+" % _ATTRIBUTE)
+# the end of a raw-text start tag and its content
+_RAW_REST = {
+    **{n.encode(): re.compile(rb"[%s]*+(?:>|\Z)%s" % (_SEP, _raw_content(n))) for n in _RAW_TEXT},
+    b"plaintext": re.compile(rb"(?s:.*+)"),
+}
+
+
+def _cap_attributes(html: bytes) -> bytes:
+    """``html`` with every tag cut to its first ``MAX_ATTRIBUTES`` attributes."""
+    at = _MARKUP.match(html).end()
+    if at == len(html):  # the fast path: no tag has too many
+        return html
+    pieces, kept = [], 0
+    while at < len(html):  # at a tag with more than MAX_ATTRIBUTES attributes
+        head = _HEAD.match(html, at)
+        if head is None:  # cannot happen (``_MARKUP`` stops only there); keep the rest as is
+            break
+        pieces.append(html[kept : head.end()])
+        kept = _MORE_ATTRIBUTES.match(html, head.end()).end()
+        rest = _RAW_REST.get(head.group(1).lower()) if html[at + 1] != 0x2F else None  # not "</"
+        at = _MARKUP.match(html, rest.match(html, kept).end() if rest else kept).end()
+    pieces.append(html[kept:])
+    return b"".join(pieces)
 
 
 def _scan_tags(html: bytes) -> tuple[int, int]:
@@ -91,8 +173,6 @@ def _limit_tags(html: str, max_depth: int, max_options: int) -> str:
         if name == "option" or name == "optgroup":
             options += not m.group(1)
             return m.group(0) if options <= max_options else ""
-        if name not in _NESTING_BLOCKS:
-            return m.group(0)
         if m.group(1):  # end tag
             if dropped.get(name):
                 dropped[name] -= 1
@@ -111,7 +191,8 @@ def _limit_tags(html: str, max_depth: int, max_options: int) -> str:
 
 
 def parse(html: str) -> LexborHTMLParser:
-    """Parse ``html`` with Lexbor's HTML5 parser (control characters removed, nesting bounded)."""
+    """Parse ``html`` with Lexbor's HTML5 parser (control characters removed; attributes per tag,
+    nesting and options bounded)."""
     # Lexbor reads UTF-8: encode once (lone surrogates dropped, as selectolax
     # does for a str) and work on the bytes. No control byte occurs inside a
     # UTF-8 multi-byte sequence, so removing them byte by byte is exact.
@@ -121,6 +202,7 @@ def parse(html: str) -> LexborHTMLParser:
     # scan of a 350 kB page costs ~5 ms; the translate check ~0.1 ms.
     if raw.translate(None, _NOT_CONTROL):
         raw = _CONTROL.sub(b"", raw)
+    raw = _cap_attributes(raw)
     balance, options = _scan_tags(raw)
     if balance > BALANCE_TRIGGER or options > MAX_OPTIONS:
         raw = _limit_tags(raw.decode("utf-8"), MAX_BLOCK_DEPTH, MAX_OPTIONS).encode("utf-8")

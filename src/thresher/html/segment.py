@@ -153,9 +153,15 @@ _SEPARATORS = bytes(c if 0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A else 0x20 for c 
 #: stems: real tokens ("commentlistcontainer") are far shorter, and a
 #: megabyte-long one (an inlined blob) would otherwise cost a second.
 MAX_TOKEN_SCAN = 100
+#: The caches below keep only values (class, id and style attributes, tokens)
+#: of at most this many characters, so they are bounded in bytes, not only in
+#: entries: ~65 MB with every entry a 256-character ASCII key (each unique 20 kB
+#: value kept would add 20 kB, for as long as the worker lives). 99.9 % of the
+#: class values of the bench pages are shorter, and so are all their ids; a
+#: longer value is rare enough that computing it again costs nothing.
+MAX_CACHED_CHARS = 256
 
 
-@lru_cache(maxsize=1 << 16)
 def _token_mask(tok: str) -> int:
     m = _EXACT.get(tok)
     if m is not None:
@@ -175,27 +181,50 @@ def _token_mask(tok: str) -> int:
     return mask
 
 
-@lru_cache(maxsize=1 << 16)
-def class_mask(value: str) -> int:
-    """Keyword-group bits of a class/id attribute value (pure; cached)."""
+_cached_token_mask = lru_cache(maxsize=1 << 16)(_token_mask)
+
+
+def _class_mask(value: str) -> int:
     # camelCase splits before an upper-case letter that follows a lower-case one
     value = value.lower() if value.islower() or value.isupper() else _CAMEL.sub(" ", value).lower()
     mask = 0
     for tok in value.encode("utf-8", "ignore").translate(_SEPARATORS).decode().split():
-        mask |= _token_mask(tok)
+        mask |= _cached_token_mask(tok) if len(tok) <= MAX_CACHED_CHARS else _token_mask(tok)
     return mask
 
 
-@lru_cache(maxsize=1 << 14)
+_cached_class_mask = lru_cache(maxsize=1 << 16)(_class_mask)
+
+
+def class_mask(value: str) -> int:
+    """Keyword-group bits of a class/id attribute value (pure; cached up to ``MAX_CACHED_CHARS``)."""
+    return _cached_class_mask(value) if len(value) <= MAX_CACHED_CHARS else _class_mask(value)
+
+
 def _class_signature(klass: str) -> str:
     """A class attribute with its digits removed ("card-1", "card-2": one signature)."""
     return _DIGITS.sub("", klass)
 
 
-@lru_cache(maxsize=1 << 12)
+_cached_class_signature = lru_cache(maxsize=1 << 14)(_class_signature)
+
+
+def _signature(klass: str) -> str:
+    """``_class_signature``, cached up to ``MAX_CACHED_CHARS``."""
+    return _cached_class_signature(klass) if len(klass) <= MAX_CACHED_CHARS else _class_signature(klass)
+
+
 def _is_hidden_style(style: str) -> bool:
     s = style.replace(" ", "").lower()
     return "display:none" in s or "visibility:hidden" in s
+
+
+_cached_hidden_style = lru_cache(maxsize=1 << 12)(_is_hidden_style)
+
+
+def _hidden_style(style: str) -> bool:
+    """Does an inline style hide its element? (cached up to ``MAX_CACHED_CHARS``)"""
+    return _cached_hidden_style(style) if len(style) <= MAX_CACHED_CHARS else _is_hidden_style(style)
 
 
 _HIDDEN_BIT = 1 << CLASS_GROUP_NAMES.index("hidden")
@@ -404,9 +433,9 @@ class _Walk:
             if attrs:  # class groups, and "hidden" for ``hidden`` or an inline ``display:none``
                 for name, v in attrs.items():
                     if name in _CLASS_ATTRS:
-                        if v:
-                            cls |= class_mask(v)
-                    elif name == "hidden" or (name == "style" and v and _is_hidden_style(v)):
+                        if v:  # ``class_mask``, inlined in the walk's hottest loop
+                            cls |= _cached_class_mask(v) if len(v) <= MAX_CACHED_CHARS else _class_mask(v)
+                    elif name == "hidden" or (name == "style" and v and _hidden_style(v)):
                         cls |= _HIDDEN_BIT
             fid += 1
             if is_block:
@@ -485,7 +514,7 @@ def _container_repeats(opened: list[tuple], n_ids: int) -> tuple[list[int], list
     sibling_count: dict[tuple, int] = {}
     page_count: dict[tuple, int] = {}
     for fid, tag, klass, parent in opened:
-        sig = (tag, _class_signature(klass or ""), parent)
+        sig = (tag, _signature(klass or ""), parent)
         sibling_count[sig] = sibling_count.get(sig, 0) + 1
         page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
         sig_of[fid] = sig
@@ -592,7 +621,7 @@ def _load_core():
     try:
         probe = LexborHTMLParser("<p>probe text</p>").css_first("p").child
         _core.init(
-            lexbor.__file__, probe.mem_id, b"probe text", _tag_info, class_mask, _is_hidden_style,
+            lexbor.__file__, probe.mem_id, b"probe text", _tag_info, class_mask, _hidden_style,
             (Kind.CODE, Kind.HEADING, Kind.CAPTION, Kind.QUOTE, Kind.LIST_ITEM, Kind.PARAGRAPH),
             (_PRE_BIT, _FIG_BIT, _QUOTE_BIT, _LIST_BIT, _HIDDEN_BIT),
         )  # fmt: skip
