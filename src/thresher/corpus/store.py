@@ -74,6 +74,14 @@ SCHEMA_VERSION = 6
 #: inflating takes 0.9 ms. 6 (zlib's default) is nearly 9's size at 2/3 of its
 #: time, and runs on the writer thread, beside the workers' extraction.
 RAW_LEVEL = 6
+#: An LSH bucket (a band key) indexes at most this many documents. Different
+#: articles share a band with probability J**ROWS (6e-5 at J = 0.3), so a bucket
+#: this full holds one cluster of near-duplicates (or copies of one short text):
+#: a new member finds the cluster among them. Without the cap every arrival
+#: compares itself with every member, and 20,000 copies that differ by a line
+#: cost time quadratic in their number. Beyond the bench's groups of 3-4 copies
+#: (benchmarks/run_dedup.py), so no pair the benchmark counts is affected.
+BAND_BUCKET_CAP = 32
 
 #: The documents table, column by column. The metadata columns are
 #: ``METADATA_FIELDS``, declared once (``types.Metadata``); lists are stored as
@@ -461,63 +469,90 @@ class Store:
         return bool(self.db.execute("DELETE FROM documents WHERE source = ? AND status = 'failed'", (source,)).rowcount)
 
     def _link(self, doc_id: int, doc: Document) -> int:
-        """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document."""
+        """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document.
+
+        Costs the same whatever the size of the group joined (``_duplicates`` finds it
+        by index, one candidate per group is judged), but for a new canonical
+        document: then every member of the groups it joins is pointed at it."""
         matches = self._duplicates(doc_id, doc)
         if not matches:
             return 0
-        # the groups the matches belong to, by their canonical documents
-        canon_ids = set()
-        for other in matches:
-            row = self.db.execute("SELECT COALESCE(duplicate_of, id) FROM documents WHERE id = ?", (other,)).fetchone()
-            canon_ids.add(row[0])
+        canon_ids = sorted({canon for canon, _ in matches.values()})
         members = [doc_id, *canon_ids]
         marks = ",".join("?" * len(members))
         # fullest, then earliest published (undated last), then first to arrive
-        best = self.db.execute(
-            f"SELECT id FROM documents WHERE id IN ({marks}) "
+        best, best_hash, best_sig = self.db.execute(
+            f"SELECT id, content_hash, signature FROM documents WHERE id IN ({marks}) "
             "ORDER BY n_chars DESC, published IS NULL, published, id LIMIT 1",
             members,
-        ).fetchone()[0]
-        canon_marks = ",".join("?" * len(canon_ids))
-        self.db.execute(
-            f"UPDATE documents SET duplicate_of = ? WHERE (duplicate_of IN ({canon_marks}) OR id IN ({canon_marks}) OR id = ?) AND id != ?",
-            [best, *canon_ids, *canon_ids, doc_id, best],
-        )
-        self.db.execute("UPDATE documents SET duplicate_of = NULL, similarity = NULL WHERE id = ?", (best,))
-        sim = matches.get(best) or max(matches.values())
+        ).fetchone()
+        others = [c for c in canon_ids if c != best]
+        if others:  # groups merged, or a fuller copy arrived: their members now point at the canonical one
+            marks = ",".join("?" * len(others))
+            self.db.execute(f"UPDATE documents SET duplicate_of = ? WHERE duplicate_of IN ({marks})", [best, *others])
+            self.db.execute(f"UPDATE documents SET duplicate_of = ? WHERE id IN ({marks})", [best, *others])
         if best != doc_id:
-            self.db.execute("UPDATE documents SET similarity = ? WHERE id = ?", (round(sim, 4), doc_id))
+            # the estimated Jaccard to the canonical document; if it is a duplicate only through
+            # another member of its group, the highest similarity to a member judged
+            mine = dedup.Fingerprint.stored(doc.content_hash or "", doc.signature or b"")
+            sim = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(best_hash, best_sig or b""))
+            sim = sim or max(s for _, s in matches.values())
+            self.db.execute(
+                "UPDATE documents SET duplicate_of = ?, similarity = ? WHERE id = ?", (best, round(sim, 4), doc_id)
+            )
         return 1
 
-    def _duplicates(self, doc_id: int, doc: Document) -> dict[int, float]:
-        """The stored documents ``doc`` duplicates, with the similarity of each. The decision is
-        ``dedup.duplicate_similarity``'s; it is asked of the only documents that can pass it, found
-        by index: those with the same content hash or a shared band key. Stores ``doc``'s band keys."""
-        candidates = []
+    def _duplicates(self, doc_id: int, doc: Document) -> dict[int, tuple[int, float]]:
+        """The stored documents ``doc`` duplicates, one per group: ``{id: (its canonical id,
+        similarity)}``. The decision is ``dedup.duplicate_similarity``'s; it is asked of the only
+        documents that can pass it, found by index: the first earlier document with the same
+        content hash (all of them are in one group) and those sharing a band key, the first of
+        each group. Stores ``doc``'s band keys (``_add_bands``)."""
+        exact = None
         if doc.content_hash:  # only articles have one
-            candidates += self.db.execute(
+            exact = self.db.execute(
                 # earlier documents only: what a document arriving now finds (``relink`` replays arrivals)
-                "SELECT id, content_hash, signature FROM documents WHERE content_hash = ? AND id < ?",
+                "SELECT id, COALESCE(duplicate_of, id) FROM documents WHERE content_hash = ? AND id < ? LIMIT 1",
                 (doc.content_hash, doc_id),
-            ).fetchall()
+            ).fetchone()
+        candidates = []
         if doc.band_keys:
             marks = ",".join("?" * len(doc.band_keys))
-            candidates += self.db.execute(
-                "SELECT DISTINCT d.id, d.content_hash, d.signature FROM bands b JOIN documents d ON d.id = b.doc_id "
-                f"WHERE b.key IN ({marks})",
+            candidates = self.db.execute(
+                "SELECT id, content_hash, signature, COALESCE(duplicate_of, id) FROM documents "
+                f"WHERE id IN (SELECT doc_id FROM bands WHERE key IN ({marks})) ORDER BY id",
                 doc.band_keys,
             ).fetchall()
-            self.db.executemany("INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in doc.band_keys])
+            if exact is None:  # an exact copy's keys are those of its first copy: nothing to add
+                self._add_bands(doc_id, doc.band_keys)
         if not doc.content_hash:
             return {}
+        matches: dict[int, tuple[int, float]] = {}
+        if exact is not None:
+            matches[exact[0]] = (exact[1], 1.0)
         mine = dedup.Fingerprint.stored(doc.content_hash, doc.signature or b"")
-        matches: dict[int, float] = {}
-        for other, digest, blob in candidates:
-            if other not in matches:
-                s = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(digest, blob or b""))
-                if s is not None:
-                    matches[other] = s
+        groups = {canon for canon, _ in matches.values()}
+        for other, digest, blob, canon in candidates:
+            if canon in groups:
+                continue  # its group is found: one member is enough
+            s = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(digest, blob or b""))
+            if s is not None:
+                matches[other] = (canon, s)
+                groups.add(canon)
         return matches
+
+    def _add_bands(self, doc_id: int, keys: list[int]) -> None:
+        """Index ``doc_id`` under its band keys, but in no bucket already holding
+        ``BAND_BUCKET_CAP`` documents: a near-duplicate of them still finds those."""
+        marks = ",".join("?" * len(keys))
+        full = {
+            key
+            for key, n in self.db.execute(f"SELECT key, COUNT(*) FROM bands WHERE key IN ({marks}) GROUP BY key", keys)
+            if n >= BAND_BUCKET_CAP
+        }
+        self.db.executemany(
+            "INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys if k not in full]
+        )
 
     # -- reprocessing ---------------------------------------------------------
     def reprocess_plan(self, models: dict[str, str], config: str, *, everything: bool = False) -> tuple[list, int]:
