@@ -81,6 +81,7 @@ def open_inputs(
     extensions: tuple[str, ...] | None = None,
     tally: Tally | None = None,
     on_url: Callable[[int, int, str | None], None] = lambda done, total, url: None,
+    max_bytes: int | None = None,
 ) -> Iterator[Raw | Failure]:
     """Every page of ``inputs`` (paths, directories, globs, ``-``, URLs) and of the URL lists.
 
@@ -89,6 +90,8 @@ def open_inputs(
     a directory walk reads (default ``PAGE_EXTENSIONS``); what is passed over
     is counted in ``tally``. ``on_url(done, total, url)`` is called before each
     URL is fetched (or skipped), and once at the end with ``url=None``.
+    ``max_bytes`` bounds a page read from a file, a WARC record or a JSONL line,
+    after decompression (default ``Config().max_input_bytes``).
     """
     from .sources.files import PAGE_EXTENSIONS, iter_files
     from .sources.web import Fetcher, read_url_list
@@ -101,7 +104,9 @@ def open_inputs(
         except OSError as exc:
             yield Failure(path, "read", f"cannot read URL list: {exc.strerror or exc}")
     files = (i for i in inputs if not _is_url(i))
-    yield from iter_files(files, extensions=extensions or PAGE_EXTENSIONS, tally=tally)
+    yield from iter_files(
+        files, extensions=extensions or PAGE_EXTENSIONS, tally=tally, max_bytes=max_bytes or Config().max_input_bytes
+    )
     if urls:
         with Fetcher(fetch_policy) as fetcher:
             for done, url in enumerate(urls):
@@ -386,7 +391,7 @@ def ingest(
 
     items = open_inputs(
         inputs, url_files=url_files, fetch_policy=fetch_policy, skip=known, extensions=extensions,
-        tally=report.tally, on_url=bar.fetching,
+        tally=report.tally, on_url=bar.fetching, max_bytes=step.config.max_input_bytes,
     )  # fmt: skip
 
     def write(docs: list[Document], batch: list) -> BatchStats:  # on the writer thread, the only one to count languages

@@ -29,7 +29,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal, Protocol
 
-__all__ = ["Failure", "Raw", "RawKind", "Source", "Tally", "os_reason"]
+from ...config import Config
+
+__all__ = ["MAX_PAGE_BYTES", "Failure", "Raw", "RawKind", "Source", "Tally", "os_reason"]
+
+#: A page's bytes, decompressed, when a reader's caller names no limit: the
+#: default ``Config.max_input_bytes``, which ``ingest`` passes on. There is no
+#: "no limit": a compressed input says nothing of its size (a 2 KB gzip member
+#: can hold gigabytes), and every reader stops at its limit.
+MAX_PAGE_BYTES = Config().max_input_bytes
 
 RawKind = Literal["html", "text"]
 
