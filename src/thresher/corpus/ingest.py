@@ -36,7 +36,7 @@ from .executors import LocalExecutor, sigint_ignored
 from .failures import top_reasons
 from .languages import language_set
 from .process import Step
-from .sources import Failure, Raw, Tally
+from .sources import Failure, Raw, Tally, is_url
 from .store import BatchStats, Document, Store
 
 __all__ = [
@@ -68,10 +68,6 @@ SITE_BATCH = 64
 # -- inputs --------------------------------------------------------------------------------
 
 
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
-
-
 def open_inputs(
     inputs: Iterable[str],
     *,
@@ -85,8 +81,10 @@ def open_inputs(
 ) -> Iterator[Raw | Failure]:
     """Every page of ``inputs`` (paths, directories, globs, ``-``, URLs) and of the URL lists.
 
-    ``skip(source)`` is asked before a URL is fetched, so a re-run does not
-    fetch again what is already stored. ``extensions`` are those of the files
+    ``skip(source)`` is asked of every URL before the first is fetched, so a
+    re-run does not fetch again what is already stored. URLs are fetched a
+    queue per origin (``Fetcher.fetch_all``): one host's politeness holds up
+    its own URLs only. ``extensions`` are those of the files
     a directory walk reads (default ``PAGE_EXTENSIONS``); what is passed over
     is counted in ``tally``. ``on_url(done, total, url)`` is called before each
     URL is fetched (or skipped), and once at the end with ``url=None``.
@@ -97,13 +95,13 @@ def open_inputs(
     from .sources.web import Fetcher, read_url_list
 
     inputs = list(inputs)
-    urls = [i for i in inputs if _is_url(i)]
+    urls = [i for i in inputs if is_url(i)]
     for path in url_files:
         try:
             urls += read_url_list(path)
         except OSError as exc:
             yield Failure(path, "read", f"cannot read URL list: {exc.strerror or exc}")
-    files = (i for i in inputs if not _is_url(i))
+    files = (i for i in inputs if not is_url(i))
     yield from iter_files(
         files, extensions=extensions or PAGE_EXTENSIONS, tally=tally, max_bytes=max_bytes or Config().max_input_bytes
     )
@@ -256,7 +254,7 @@ def input_bytes(inputs: Iterable[str], extensions: tuple[str, ...] | None = None
     from .sources.files import PAGE_EXTENSIONS, STDIN, iter_paths
 
     total = 0
-    for path in iter_paths((i for i in inputs if not _is_url(i)), extensions=extensions or PAGE_EXTENSIONS):
+    for path in iter_paths((i for i in inputs if not is_url(i)), extensions=extensions or PAGE_EXTENSIONS):
         if isinstance(path, str) and path != STDIN:
             try:
                 total += os.path.getsize(path)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from ..config import Config
 from .ingest import Progress, run_batches
 from .process import Step, engines, model_name
-from .sources import Failure, Raw
+from .sources import Failure, Raw, is_url
 from .sources.files import read_file
 from .store import Document, ReplaceStats, Store, page_digest
 
@@ -159,7 +159,7 @@ def _pages(
 
 
 def _unavailable(source: str) -> str:
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         return "URL without a raw copy"
     if source.startswith("<stdin>"):
         return "stdin without a raw copy"

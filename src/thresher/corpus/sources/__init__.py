@@ -24,6 +24,7 @@ far (for a progress bar's ETA).
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from typing import BinaryIO, Literal, Protocol
 
 from ...config import Config
 
-__all__ = ["MAX_PAGE_BYTES", "Failure", "Raw", "RawKind", "Source", "Tally", "os_reason"]
+__all__ = ["MAX_PAGE_BYTES", "Failure", "Raw", "RawKind", "Source", "Tally", "is_url", "os_reason"]
 
 #: A page's bytes, decompressed, when a reader's caller names no limit: the
 #: default ``Config.max_input_bytes``, which ``ingest`` passes on. There is no
@@ -67,6 +68,15 @@ class Source(Protocol):
     """Anything that yields pages; sources are lazy and stream their input."""
 
     def __iter__(self) -> Iterator[Raw | Failure]: ...
+
+
+_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def is_url(value: str) -> bool:
+    """Whether an input names a URL, not a path: ``http://`` or ``https://``, in any case
+    (a scheme is case-insensitive: ``HTTP://`` is no file name)."""
+    return _URL.match(value) is not None
 
 
 def os_reason(e: OSError) -> str:

@@ -106,6 +106,8 @@ class _Brotli:
             import brotli  # type: ignore[import-untyped]
         except ImportError:
             raise ValueError("brotli is not installed (pip install brotli)") from None
+        if not hasattr(brotli.Decompressor, "can_accept_more_data"):  # 1.2 added the output limit
+            raise ValueError("brotli 1.2 or later is needed to decode br within a limit (pip install -U brotli)")
         self._error = brotli.error
         self._d = brotli.Decompressor()
         self.done = False
@@ -137,8 +139,8 @@ def _decoder(coding: str) -> _Decoder:
 def accept_encoding() -> str:
     """The ``Accept-Encoding`` a fetcher can honour: what :func:`inflate` undoes."""
     try:
-        import brotli  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError:
+        _Brotli()
+    except ValueError:
         return "gzip, deflate"
     return "gzip, deflate, br"
 
