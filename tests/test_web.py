@@ -670,3 +670,12 @@ def test_an_upper_case_scheme_is_a_url_not_a_file(server):
     url = server.base.replace("http://", "HTTP://") + "/plain.txt"
     [raw] = open_inputs([url], fetch_policy=LOCAL)
     assert isinstance(raw, Raw) and raw.source == url and raw.content == b"hello\n"
+
+
+def test_ingest_fetches_a_queue_per_origin():
+    from thresher.corpus.ingest import open_inputs
+
+    with _serve(robots_body="User-agent: *\nCrawl-delay: 1\n") as slow, _serve() as fast:
+        urls = [slow.base + "/page.html", slow.base + "/plain.txt", fast.base + "/page.html"]
+        got = [r.source for r in open_inputs(urls, fetch_policy=LOCAL)]
+    assert got == [urls[2], urls[0], urls[1]]  # the other origin is not held up by the Crawl-delay

@@ -21,6 +21,7 @@ trying the transient failures again (``failures.transient``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -88,11 +89,12 @@ def open_inputs(
     a directory walk reads (default ``PAGE_EXTENSIONS``); what is passed over
     is counted in ``tally``. ``on_url(done, total, url)`` is called before each
     URL is fetched (or skipped), and once at the end with ``url=None``.
-    ``max_bytes`` bounds a page read from a file, a WARC record or a JSONL line,
-    after decompression (default ``Config().max_input_bytes``).
+    ``max_bytes`` bounds a page read from a file, a WARC record, a JSONL line or
+    a URL (``FetchPolicy.max_bytes`` when smaller), after decompression
+    (default ``Config().max_input_bytes``).
     """
     from .sources.files import PAGE_EXTENSIONS, iter_files
-    from .sources.web import Fetcher, read_url_list
+    from .sources.web import Fetcher, FetchPolicy, read_url_list
 
     inputs = list(inputs)
     urls = [i for i in inputs if is_url(i)]
@@ -106,12 +108,13 @@ def open_inputs(
         files, extensions=extensions or PAGE_EXTENSIONS, tally=tally, max_bytes=max_bytes or Config().max_input_bytes
     )
     if urls:
-        with Fetcher(fetch_policy) as fetcher:
-            for done, url in enumerate(urls):
-                on_url(done, len(urls), url)
-                if not skip(url):
-                    yield fetcher.fetch(url)
-            on_url(len(urls), len(urls), None)
+        policy = fetch_policy or FetchPolicy()
+        if max_bytes and max_bytes < policy.max_bytes:  # a page the run would refuse is not fetched whole
+            policy = dataclasses.replace(policy, max_bytes=max_bytes)
+        todo = [url for url in urls if not skip(url)]  # asked once of each URL, before any is fetched
+        stored = len(urls) - len(todo)
+        with Fetcher(policy) as fetcher:
+            yield from fetcher.fetch_all(todo, on_url=lambda done, total, url: on_url(stored + done, len(urls), url))
 
 
 def batches(
