@@ -36,6 +36,9 @@ class Config:
     #: Larger inputs raise ``ExtractionError``. 20 MB is beyond every page of the
     #: bench (max 5.3 MB); a 20 MB page of repeated markup took 1.3 s on one
     #: core (tests/test_bad_input.py), within the 2 s we allow any input.
+    #: ``ingest`` and ``reprocess`` read no page past it: a compressed file, WARC
+    #: record, JSONL line or HTTP body is inflated this far and no further
+    #: (``corpus.sources.inflate``), and a larger page is a failure.
     max_input_bytes: int = 20_000_000
     #: The DOM walk stops after this many nodes; what follows is ignored. Real
     #: pages of the bench have at most ~60k nodes.

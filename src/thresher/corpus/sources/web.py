@@ -533,7 +533,7 @@ class Fetcher:
 
     Holds the state of a run: the HTTP client, the per-origin throttle and the
     robots.txt cache. :meth:`fetch_all` keeps a queue per origin (scheme, host,
-    port) and always serves the origin that may be sent a request soonest, so a
+    port) and serves the origins that may be sent a request, so a
     ``Crawl-delay``, a backoff or a ``Retry-After`` holds back that origin's
     URLs only; :meth:`fetch` fetches one URL. ``client``, when given, is used as
     is (and not closed); timeouts, redirects and headers are set per request
