@@ -470,3 +470,15 @@ def test_corrupt_gzip_on_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_stdin(monkeypatch, b"\x1f\x8b\x08\x00" + os.urandom(200))
     [failure] = list(iter_files(["-"]))
     assert isinstance(failure, Failure) and failure.reason.startswith("corrupt gzip")
+
+
+def test_random_bytes_labelled_html_in_a_warc_are_no_page(tmp_path: Path) -> None:
+    """A hostile crawl stored 148k characters of mojibake as an article from such a record."""
+    noise = bytes(range(256)) * 40
+    path = tmp_path / "noise.warc"
+    path.write_bytes(
+        response("http://ex.com/noise", http("200 OK", noise), 1) + response("http://ex.com/a", http("200 OK", CAFE), 2)
+    )
+    failure, page = iter_warc(str(path))
+    assert failure == Failure(f"{path}#0", "warc", "binary data, not a page (Content-Type text/html)")
+    assert isinstance(page, Raw) and page.content == CAFE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from dataclasses import FrozenInstanceError
 from pathlib import Path
@@ -13,9 +14,10 @@ from click.testing import CliRunner
 from tests.test_ingest import TOPICS, page
 from thresher.cli import main
 from thresher.config import Config
+from thresher.corpus import dedup
 from thresher.corpus.process import process_batch
 from thresher.corpus.sources import Failure, Raw
-from thresher.corpus.store import SCHEMA_VERSION, Store, StoredDocument, StoreError
+from thresher.corpus.store import BAND_BUCKET_CAP, SCHEMA_VERSION, Document, Store, StoredDocument, StoreError
 from thresher.types import METADATA_FIELDS, Kind, Metadata, Removed
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -222,3 +224,76 @@ def test_the_encoding_of_each_page_is_stored(tmp_path):
     assert encodings["library-cp1251-ru.html"] == "cp1251" and encodings["harbour-bridge-en.html"] == "utf-8"
     shown = json.loads(run("show", "1", "--db", db, "--json").output)
     assert shown["encoding"] and shown["title"] and shown["config"]["favor"] == "balanced"
+
+
+# -- duplicate groups ------------------------------------------------------------------------------
+
+_WORDS = "harbour council bridge river mayor storm tide budget school market ferry museum garden".split()
+
+
+def article(text: str, source: str, *, n_chars: int | None = None) -> Document:
+    """An article as the store receives it, signed as ``process`` signs one (no extraction: fast)."""
+    digest, sig = dedup.sign(text)
+    return Document(source=source, status="ok", text=text, n_chars=len(text) if n_chars is None else n_chars,
+                    content_hash=digest, signature=dedup.signature_to_bytes(sig), band_keys=dedup.band_keys(sig))  # fmt: skip
+
+
+def story(seed: int, words: int = 300) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(_WORDS) + str(rng.randrange(50)) for _ in range(words))
+
+
+def links_per_arrival(store: Store, docs: list[Document]) -> list[int]:
+    """How many documents' links each arrival wrote (its own included), one write at a time."""
+    store.db.execute("CREATE TEMP TABLE IF NOT EXISTS linked (id INTEGER)")
+    store.db.execute(
+        "CREATE TEMP TRIGGER IF NOT EXISTS count_links AFTER UPDATE OF duplicate_of ON documents "
+        "BEGIN INSERT INTO linked VALUES (new.id); END"
+    )
+    out = []
+    for doc in docs:
+        store.write_batch([doc])
+        out.append(store.db.execute("SELECT COUNT(*) FROM linked").fetchone()[0])
+        store.db.execute("DELETE FROM linked")
+    return out
+
+
+def test_a_copy_joins_its_group_at_the_same_cost_whatever_the_group_size():
+    text = story(1)
+    with Store(":memory:") as store:
+        assert links_per_arrival(store, [article(text, f"copy{i}") for i in range(300)]) == [0] + [1] * 299
+        links = store.db.execute("SELECT duplicate_of, similarity FROM documents WHERE id > 1").fetchall()
+        assert {tuple(r) for r in links} == {(1, 1.0)}  # all point at the first (same size, undated: the earliest)
+        assert store.db.execute("SELECT COUNT(DISTINCT doc_id) FROM bands").fetchone()[0] == 1  # copies add no keys
+
+
+def test_near_copies_fill_a_bucket_up_to_its_cap_and_still_find_their_group():
+    base = story(2).split()
+    # each copy blots out one word of its own: a different hash, nearly the same signature, the same size
+    docs = [article(" ".join(base[:i] + ["x" * len(base[i])] + base[i + 1 :]), f"near{i}") for i in range(120)]
+    with Store(":memory:") as store:
+        assert links_per_arrival(store, docs) == [0] + [1] * 119
+        sizes = [n for (n,) in store.db.execute("SELECT COUNT(*) FROM bands GROUP BY key")]
+        assert max(sizes) == BAND_BUCKET_CAP
+        assert store.stats()["duplicates"] == 119
+        assert {d for (d,) in store.db.execute("SELECT duplicate_of FROM documents WHERE id > 1")} == {1}
+
+
+def test_a_fuller_copy_becomes_canonical_and_its_group_points_at_it():
+    text = story(3)
+    docs = [article(text, "a"), article(text, "b"), article(text + " more words at the end", "c")]
+    docs.append(article(text, "d", n_chars=len(text) + 100))  # the same core in a fuller page
+    with Store(":memory:") as store:
+        assert links_per_arrival(store, docs) == [0, 1, 2, 3]  # each new canonical: its group re-pointed
+        links = dict(store.db.execute("SELECT source, duplicate_of FROM documents"))
+    assert links == {"a": 4, "b": 4, "c": 4, "d": None}
+
+
+def test_a_document_matching_two_groups_merges_them_under_the_fullest():
+    base, x, y = story(4, 300), story(5, 60), story(6, 60)
+    a, b, c = article(f"{base} {x}", "a"), article(f"{base} {y}", "b"), article(f"{base} {x} {y}", "c")
+    with Store(":memory:") as store:
+        assert links_per_arrival(store, [a, b, article(f"{base} {x}", "a2")]) == [0, 0, 1]  # a and b: J 0.74
+        assert links_per_arrival(store, [c]) == [3]  # near both (J 0.91, 0.83): a, a2 and b point at it
+        links = dict(store.db.execute("SELECT source, duplicate_of FROM documents"))
+    assert links == {"a": 4, "b": 4, "a2": 4, "c": None}

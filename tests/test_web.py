@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
+import ipaddress
 import itertools
+import random
 import re
 import socket
 import threading
 import time
+import tracemalloc
+import zlib
 from collections import Counter
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
+import brotli
 import httpx
 import pytest
 
@@ -27,6 +33,19 @@ from thresher.corpus.sources.web import (
 PAGE = "<html><head><title>Caf\xe9</title></head><body><p>Caf\xe9 cr\xe8me</p></body></html>".encode("iso-8859-1")
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 BIG = 100_000  # bytes served by /big and /big-stream; the test cap is half that
+
+#: Bodies of hostile servers: decompression bombs under every coding and a chain
+#: (64 MiB of spaces each), random bytes labelled text/html, and good pages coded.
+_SPACES = b" " * (64 << 20)
+HOSTILE = {
+    "/bomb-br": (brotli.compress(_SPACES, quality=1), [("Content-Encoding", "br")]),
+    "/bomb-gzip-gzip": (gzip.compress(gzip.compress(_SPACES, 9)), [("Content-Encoding", "gzip, gzip")]),
+    "/bomb-deflate": (zlib.compress(_SPACES[: 40 << 20], 9), [("Content-Encoding", "deflate")]),  # within 50,000 bytes
+    "/random": (random.Random(7).randbytes(40_000), []),
+    "/coded-br": (brotli.compress(PAGE), [("Content-Encoding", "br")]),
+    "/coded-gzip-br": (brotli.compress(gzip.compress(PAGE)), [("Content-Encoding", "gzip, br")]),
+}
+del _SPACES
 
 # Fast settings for the local server: tiny delays and backoff, a small size cap.
 LOCAL = FetchPolicy(
@@ -102,6 +121,19 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(1.0)
             self._send(200, PAGE)
+        elif path in HOSTILE:
+            body, headers = HOSTILE[path]
+            self._send(200, body, "text/html", headers)
+        elif path == "/trickle":  # headers a byte at a time, each within the read timeout
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:  # the client hung up: that is the point
+                pass
+            self.close_connection = True
         else:
             self._send(404, b"not found", "text/plain")
 
@@ -550,3 +582,100 @@ def test_read_url_list(tmp_path):
         encoding="utf-8",
     )
     assert read_url_list(path) == ["https://a.example/1", "https://b.example/2"]
+
+
+# --- hostile servers ------------------------------------------------------------
+
+
+def test_trickled_headers_are_stopped_at_the_deadline(server):
+    """A server that sends its headers a byte at a time, each within the read timeout,
+    is stopped at the wall-clock deadline (one URL held a run 817 s), and not retried."""
+    policy = FetchPolicy(allow_private=True, delay=0.01, retries=2, backoff=0.01, read_timeout=0.5, total_timeout=1.0)
+    start = time.monotonic()
+    [failure] = fetch([server.base + "/trickle"], policy)
+    assert failure == Failure(server.base + "/trickle", "fetch", "timeout: no complete response within 1 s")
+    assert time.monotonic() - start < 2.5
+    assert server.hits["/trickle"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "coding"), [("/bomb-br", "br"), ("/bomb-gzip-gzip", "gzip, gzip"), ("/bomb-deflate", "deflate")]
+)
+def test_a_compressed_bomb_is_abandoned_at_the_size_limit(server, path, coding):
+    tracemalloc.start()
+    try:
+        [failure] = fetch([server.base + path])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert failure == Failure(
+        server.base + path, "fetch", f"response too large: more than 50,000 bytes once decompressed ({coding})"
+    )
+    assert peak < 4_000_000  # 64 MiB inflated would be there; the limit and a few decoder steps are
+
+
+@pytest.mark.parametrize("path", ["/coded-br", "/coded-gzip-br"])
+def test_coded_pages_are_decoded(server, path):
+    [raw] = fetch([server.base + path])
+    assert isinstance(raw, Raw) and raw.content == PAGE
+
+
+def test_random_bytes_labelled_html_are_no_page(server):
+    [failure] = fetch([server.base + "/random"])
+    assert failure == Failure(server.base + "/random", "fetch", "binary data, not a page (Content-Type text/html)")
+
+
+def test_a_crawl_delay_holds_back_its_own_origin_only():
+    """robots.txt speaks for one origin (scheme, host, port): its Crawl-delay spaces out
+    that origin's requests, while the other origin's go on (3 URLs took 242 s)."""
+    fake = FakeTime()
+    with _serve(robots_body="User-agent: *\nCrawl-delay: 30\n") as slow, _serve() as fast:
+        urls = [slow.base + "/page.html", slow.base + "/plain.txt", fast.base + "/page.html", fast.base + "/plain.txt"]
+        results = fetch(urls, clock=fake.clock, sleep=fake.sleep)
+        assert fast.paths == ["/robots.txt", "/page.html", "/plain.txt"]
+    assert [r.source for r in results] == [urls[2], urls[3], urls[0], urls[1]]  # the fast origin is not held up
+    assert all(isinstance(r, Raw) for r in results)
+    assert fake.now == pytest.approx(60.0)  # the slow origin's two waits of 30 s, and nothing more
+
+
+def test_a_retry_after_holds_back_its_own_origin_only(server):
+    fake = FakeTime()
+    with _serve() as other:
+        urls = [server.base + "/flaky/b", other.base + "/plain.txt"]
+        results = fetch(urls, clock=fake.clock, sleep=fake.sleep)
+    assert [r.source for r in results] == [urls[1], urls[0]]  # served while /flaky/b waits its Retry-After
+    assert all(isinstance(r, Raw) for r in results) and server.hits["/flaky/b"] == 2
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        ("2002:7f00:1::", "a loopback address (127.0.0.1, by 6to4)"),
+        ("2002:a00:1::5", "a private address (10.0.0.1, by 6to4)"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "a loopback address (127.0.0.1, by Teredo)"),
+    ],
+)
+def test_ipv6_addresses_that_carry_a_private_ipv4_address_are_refused(host, reason):
+    assert check_url(f"http://[{host}]/") == f"refused: {host} is {reason} (use --allow-private)"
+    assert check_url(f"http://[{host}]/", FetchPolicy(allow_private=True)) is None
+
+
+def test_a_6to4_address_of_a_public_ipv4_address_is_not_refused():
+    assert web._address_kind(ipaddress.ip_address("2002:808:808::1")) is None  # 8.8.8.8
+
+
+def test_an_upper_case_scheme_is_a_url_not_a_file(server):
+    from thresher.corpus.ingest import open_inputs
+
+    url = server.base.replace("http://", "HTTP://") + "/plain.txt"
+    [raw] = open_inputs([url], fetch_policy=LOCAL)
+    assert isinstance(raw, Raw) and raw.source == url and raw.content == b"hello\n"
+
+
+def test_ingest_fetches_a_queue_per_origin():
+    from thresher.corpus.ingest import open_inputs
+
+    with _serve(robots_body="User-agent: *\nCrawl-delay: 1\n") as slow, _serve() as fast:
+        urls = [slow.base + "/page.html", slow.base + "/plain.txt", fast.base + "/page.html"]
+        got = [r.source for r in open_inputs(urls, fetch_policy=LOCAL)]
+    assert got == [urls[2], urls[0], urls[1]]  # the other origin is not held up by the Crawl-delay

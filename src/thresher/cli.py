@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import os
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import NoneType, UnionType
 from typing import Literal, Union, get_args, get_origin, get_type_hints
 
@@ -253,13 +256,34 @@ def _languages(ctx, param, value: str | None):
 LANGUAGE_HELP = "Only articles in these languages: ISO 639-1 codes, comma-separated (en or en,de)."
 
 
-def _open_store(db: str, *, create: bool = False):
+def _open_store(db: str, *, write: bool = False, create: bool = False):
+    """The store for a command: read-only, but for the commands that ``write`` (ingest,
+    reprocess), which alone may create the store (``create``) or upgrade an older one."""
     from .corpus.store import Store
 
+    with _store_errors(db):
+        try:
+            return Store(db, create=create, readonly=not write)
+        except ThresherError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _store_errors(db: str) -> Iterator[None]:
+    """What goes wrong with the store file (and the disk) while a command runs, as one line
+    (``store.database_error``): never a traceback, and never an error that hides another."""
+    import sqlite3
+
+    from .corpus.store import database_error
+
     try:
-        return Store(db, create=create)
-    except ThresherError as exc:
-        raise click.ClickException(str(exc)) from None
+        yield
+    except sqlite3.Error as exc:
+        raise click.ClickException(database_error(db, exc)) from None
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        raise click.ClickException(f"{exc.filename or db}: {os.strerror(exc.errno) if exc.errno else exc}") from None
 
 
 class ConfigError(click.ClickException):
@@ -467,7 +491,7 @@ def ingest(
         policy_args["delay"] = delay
     try:
         config = _config(config_file, **options)  # favor, threshold, line_threshold: Config's fields
-        with _open_store(db, create=True) as store:
+        with _open_store(db, write=True, create=True) as store, _store_errors(db):
             try:
                 report = run(inputs, store, url_files=url_files, fetch_policy=FetchPolicy(**policy_args),
                              config=config, extensions=extensions, **run_args)  # fmt: skip
@@ -582,7 +606,7 @@ def reprocess(db, workers, site, everything, progress, config_file, **options):
 
     try:
         config = _config(config_file, **options)
-        with _open_store(db) as store:
+        with _open_store(db, write=True) as store, _store_errors(db):
             try:
                 report = run(store, config=config, site=site, workers=workers or default_workers(),
                              progress=progress, everything=everything)  # fmt: skip
@@ -613,7 +637,7 @@ def failures(db, limit, as_json) -> None:
     Transient ones (server errors, timeouts, missing files) are tried again by
     the next `ingest` of the same inputs; `ingest --retry-failed` tries them all.
     """
-    with _open_store(db) as store:
+    with _open_store(db) as store, _store_errors(db):
         groups = store.failures(limit=limit or None)
     total = sum(g.count for g in groups)
     transient = sum(g.count for g in groups if g.transient)
@@ -664,7 +688,7 @@ def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
     Words are matched as written, punctuation and all (covid-19, U.S., C++), in
     any language, Chinese, Japanese and Thai included. --fts takes FTS5's query
     language instead."""
-    with _open_store(db) as store:
+    with _open_store(db) as store, _store_errors(db):
         try:
             hits = store.search(
                 query,
@@ -690,7 +714,7 @@ def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The whole stored record as JSON.")
 def show(doc_id, db, removed, as_json) -> None:
     """Show one stored document (its metadata and Markdown), by ID."""
-    with _open_store(db) as store:
+    with _open_store(db) as store, _store_errors(db):
         doc = store.get(doc_id)
     if doc is None:
         raise click.ClickException(f"no document {doc_id} in {db}")
@@ -746,22 +770,30 @@ def export(db, fmt, output, no_duplicates, languages, force) -> None:
 
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs -o FILE")
-    with _open_store(db) as store:
+    with _open_store(db) as store, _store_errors(db):
         try:
             n = export_store(store, fmt, output, duplicates=not no_duplicates, languages=languages, overwrite=force)
+            if not output:
+                sys.stdout.flush()  # a full disk under a redirected stdout is told here, not at exit
         except ThresherError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # `thresher export | head`: the reader has what it wanted
             _quiet_stdout()
             return
+        except OSError as exc:  # standard output could not be written
+            _quiet_stdout()
+            raise click.ClickException(f"cannot write the export to standard output: {exc.strerror or exc}") from None
     if output:
         click.echo(f"{n} documents written to {output}", err=True)
 
 
 def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    """Point stdout at /dev/null, so that flushing it at exit raises no second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file behind it (a test's capture)
+        pass
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -769,13 +801,23 @@ def _quiet_stdout() -> None:
 @click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
 def browse(db, datasette_options) -> None:
     """Browse and search the store in Datasette (the datasette extra); DATASETTE_OPTIONS
-    (--port 8002, --open...) are passed on to `datasette serve`."""
+    (--port 8002, --open...) are passed on to `datasette serve`. The store is only read."""
     if importlib.util.find_spec("datasette") is None:
         raise click.ClickException(
             "Datasette is not installed: pip install 'thresher[datasette]' (in a checkout: pip install -e '.[datasette]')"
         )
-    _open_store(db).close()  # a missing file is an error, an older store is upgraded (its search indexes)
-    os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", db, *datasette_options])
+    from .corpus.store import SCHEMA_VERSION, needs_immutable
+
+    with _open_store(db) as store:  # a missing file, or one that is no thresher store, is an error
+        version = store.version
+    if version < SCHEMA_VERSION:  # browse only reads: the store is shown as it is
+        click.echo(
+            f"note: {db} was made by an older thresher (store schema {version}): Datasette may not find its "
+            f"search index until the store is upgraded, which the next `thresher ingest ... --db {db}` does",
+            err=True,
+        )
+    target = ["-i", db] if needs_immutable(db) else [db]  # read-only media: Datasette too opens it immutable
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", *target, *datasette_options])
 
 
 @main.command()
@@ -783,7 +825,7 @@ def browse(db, datasette_options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The counts as one JSON object.")
 def stats(db, as_json) -> None:
     """Counts of the store: documents, articles, duplicates, failures, languages."""
-    with _open_store(db) as store:
+    with _open_store(db) as store, _store_errors(db):
         s = store.stats()
     if as_json:
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))

@@ -36,6 +36,9 @@ class Config:
     #: Larger inputs raise ``ExtractionError``. 20 MB is beyond every page of the
     #: bench (max 5.3 MB); a 20 MB page of repeated markup took 1.3 s on one
     #: core (tests/test_bad_input.py), within the 2 s we allow any input.
+    #: ``ingest`` and ``reprocess`` read no page past it: a compressed file, WARC
+    #: record, JSONL line or HTTP body is inflated this far and no further
+    #: (``corpus.sources.inflate``), and a larger page is a failure.
     max_input_bytes: int = 20_000_000
     #: The DOM walk stops after this many nodes; what follows is ignored. Real
     #: pages of the bench have at most ~60k nodes.
@@ -47,6 +50,13 @@ class Config:
     #: cut). The bench's largest page has ~132,000; text features cost ~0.1 s
     #: per million characters, so a 19 MB page of one paragraph stays in budget.
     max_text_chars: int = 1_000_000
+    #: Seconds one page may take in ``ingest`` and ``reprocess`` (its extraction
+    #: or cleaning, metadata and signature); a page still running then is a
+    #: failure, and the run goes on (``executors.time_limit``, in each worker).
+    #: Any page within the other limits takes at most ~2 s on one core (a 20 MB
+    #: page: 1.3 s, above); 10 s leaves room for a machine shared by several
+    #: workers and other jobs.
+    max_page_seconds: float = 10.0
     #: Append the reader comments after the article's text, as
     #: ``Kind.COMMENT`` blocks. They are in ``Article.comments`` either way.
     comments: bool = False

@@ -1,9 +1,10 @@
-"""Executors: map a pure function over batches, in order, with bounded memory.
+"""Executors: map a pure function over batches, in order, with bounded memory and time.
 
 An executor only maps; it knows nothing of pages or stores. ``LocalExecutor``
 runs in this process (one worker) or in a pool of processes; a distributed
 executor (Ray, say) would map the same ``ingest.process_batch`` over the same
-batches.
+batches. :func:`time_limit` is the worker-side guard the step puts around each
+page, so that one page cannot hold a worker for ever, wherever it runs.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["LocalExecutor", "default_workers", "sigint_ignored"]
+__all__ = ["LocalExecutor", "TimeLimitExceeded", "default_workers", "sigint_ignored", "time_limit"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,6 +54,46 @@ def sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+class TimeLimitExceeded(Exception):
+    """A block guarded by :func:`time_limit` ran out of time."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"over the time limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``TimeLimitExceeded`` in the block once it has run ``seconds`` (wall clock).
+
+    A ``SIGALRM`` interval timer (``signal.setitimer``), as Resiliparse's
+    ``time_guard`` does: it works in the main thread of a process (a pool
+    worker's, or this one's with one worker); elsewhere, or without
+    ``SIGALRM``, the block runs unguarded. The exception is raised between two
+    Python bytecodes, so a single long call into C (one parse, bounded by
+    ``Config.max_input_bytes``) ends first. A timer that was already set (a
+    test runner's) is set again afterwards, less the time the block took."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    start = time.monotonic()
+    outer, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+            if outer:
+                signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3), interval)
 
 
 class LocalExecutor:

@@ -2,7 +2,9 @@
 
 Parquet is optional: the ``parquet`` extra (pyarrow), ``pip install -e '.[parquet]'`` in a checkout.
 Every writer streams, so memory stays flat whatever the corpus size. An
-output is never clobbered by accident: see ``export_store``.
+output is never clobbered by accident (see ``export_store``), and never left
+half-written: every file is written beside its final name and renamed there
+once complete, so an export killed or out of disk leaves what was there.
 """
 
 from __future__ import annotations
@@ -67,11 +69,12 @@ def export_store(
     (a file; a directory of ``.md`` files for markdown; ``None``: stdout); return how many.
 
     ``languages`` keeps the articles in those languages (ISO 639-1 codes, see
-    ``languages.language_set``). An output file that exists is replaced only
-    with ``overwrite``, and only once the export is complete (it is written
-    beside it, then renamed); a markdown directory that holds files is
-    written into only with ``overwrite``. Missing parent directories are
-    created. Raises ``ExportError`` when the output cannot be written.
+    ``languages.language_set``). Every output file is written beside its name,
+    then renamed to it once complete, so its name never holds a part of it; one
+    that exists is replaced only with ``overwrite``. A markdown directory that
+    holds files is written into only with ``overwrite``. Missing parent
+    directories are created. Raises ``ExportError`` when the output cannot be
+    written (a full disk among the reasons).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
@@ -151,10 +154,11 @@ def _write_text(rows: Iterable[dict], fmt: str, fh: TextIO) -> int:
 
 
 def _write_markdown(rows: Iterable[dict], out: Path) -> int:
-    """One ``.md`` file per document in ``out``, named by its id."""
+    """One ``.md`` file per document in ``out``, named by its id, each written whole or not at all."""
     n = 0
     for n, row in enumerate(rows, 1):
-        (out / f"{row['id']:07d}.md").write_text(front_matter(row) + "\n" + row["markdown"], encoding="utf-8")
+        with _replacing(out / f"{row['id']:07d}.md") as tmp:
+            tmp.write_text(front_matter(row) + "\n" + row["markdown"], encoding="utf-8")
     return n
 
 

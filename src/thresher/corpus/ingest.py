@@ -21,6 +21,7 @@ trying the transient failures again (``failures.transient``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -36,7 +37,7 @@ from .executors import LocalExecutor, sigint_ignored
 from .failures import top_reasons
 from .languages import language_set
 from .process import Step
-from .sources import Failure, Raw, Tally
+from .sources import Failure, Raw, Tally, is_url
 from .store import BatchStats, Document, Store
 
 __all__ = [
@@ -68,10 +69,6 @@ SITE_BATCH = 64
 # -- inputs --------------------------------------------------------------------------------
 
 
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
-
-
 def open_inputs(
     inputs: Iterable[str],
     *,
@@ -81,34 +78,43 @@ def open_inputs(
     extensions: tuple[str, ...] | None = None,
     tally: Tally | None = None,
     on_url: Callable[[int, int, str | None], None] = lambda done, total, url: None,
+    max_bytes: int | None = None,
 ) -> Iterator[Raw | Failure]:
     """Every page of ``inputs`` (paths, directories, globs, ``-``, URLs) and of the URL lists.
 
-    ``skip(source)`` is asked before a URL is fetched, so a re-run does not
-    fetch again what is already stored. ``extensions`` are those of the files
+    ``skip(source)`` is asked of every URL before the first is fetched, so a
+    re-run does not fetch again what is already stored. URLs are fetched a
+    queue per origin (``Fetcher.fetch_all``): one host's politeness holds up
+    its own URLs only. ``extensions`` are those of the files
     a directory walk reads (default ``PAGE_EXTENSIONS``); what is passed over
     is counted in ``tally``. ``on_url(done, total, url)`` is called before each
     URL is fetched (or skipped), and once at the end with ``url=None``.
+    ``max_bytes`` bounds a page read from a file, a WARC record, a JSONL line or
+    a URL (``FetchPolicy.max_bytes`` when smaller), after decompression
+    (default ``Config().max_input_bytes``).
     """
     from .sources.files import PAGE_EXTENSIONS, iter_files
-    from .sources.web import Fetcher, read_url_list
+    from .sources.web import Fetcher, FetchPolicy, read_url_list
 
     inputs = list(inputs)
-    urls = [i for i in inputs if _is_url(i)]
+    urls = [i for i in inputs if is_url(i)]
     for path in url_files:
         try:
             urls += read_url_list(path)
         except OSError as exc:
             yield Failure(path, "read", f"cannot read URL list: {exc.strerror or exc}")
-    files = (i for i in inputs if not _is_url(i))
-    yield from iter_files(files, extensions=extensions or PAGE_EXTENSIONS, tally=tally)
+    files = (i for i in inputs if not is_url(i))
+    yield from iter_files(
+        files, extensions=extensions or PAGE_EXTENSIONS, tally=tally, max_bytes=max_bytes or Config().max_input_bytes
+    )
     if urls:
-        with Fetcher(fetch_policy) as fetcher:
-            for done, url in enumerate(urls):
-                on_url(done, len(urls), url)
-                if not skip(url):
-                    yield fetcher.fetch(url)
-            on_url(len(urls), len(urls), None)
+        policy = fetch_policy or FetchPolicy()
+        if max_bytes and max_bytes < policy.max_bytes:  # a page the run would refuse is not fetched whole
+            policy = dataclasses.replace(policy, max_bytes=max_bytes)
+        todo = [url for url in urls if not skip(url)]  # asked once of each URL, before any is fetched
+        stored = len(urls) - len(todo)
+        with Fetcher(policy) as fetcher:
+            yield from fetcher.fetch_all(todo, on_url=lambda done, total, url: on_url(stored + done, len(urls), url))
 
 
 def batches(
@@ -251,7 +257,7 @@ def input_bytes(inputs: Iterable[str], extensions: tuple[str, ...] | None = None
     from .sources.files import PAGE_EXTENSIONS, STDIN, iter_paths
 
     total = 0
-    for path in iter_paths((i for i in inputs if not _is_url(i)), extensions=extensions or PAGE_EXTENSIONS):
+    for path in iter_paths((i for i in inputs if not is_url(i)), extensions=extensions or PAGE_EXTENSIONS):
         if isinstance(path, str) and path != STDIN:
             try:
                 total += os.path.getsize(path)
@@ -386,7 +392,7 @@ def ingest(
 
     items = open_inputs(
         inputs, url_files=url_files, fetch_policy=fetch_policy, skip=known, extensions=extensions,
-        tally=report.tally, on_url=bar.fetching,
+        tally=report.tally, on_url=bar.fetching, max_bytes=step.config.max_input_bytes,
     )  # fmt: skip
 
     def write(docs: list[Document], batch: list) -> BatchStats:  # on the writer thread, the only one to count languages

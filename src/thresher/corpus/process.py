@@ -20,6 +20,7 @@ from ..model import TwoStageModel
 from ..textmeta import site_of
 from ..types import Article, Kind, Metadata
 from . import dedup
+from .executors import TimeLimitExceeded, time_limit
 from .sources import Failure, Raw
 from .store import Document
 
@@ -107,10 +108,11 @@ def process_batch(
     """Extract or clean every page of ``batch``: the pure step executors map.
 
     A page that fails becomes a failed ``Document`` with its reason; nothing
-    here raises for one bad page.
+    here raises for one bad page. Each page has ``config.max_page_seconds``
+    (``executors.time_limit``): one that takes longer is a failure too.
     """
     config = config or Config()
-    extractor, cleaner = engines(config)
+    extractor, _ = engines(config)
     out: list[Document | None] = [None] * len(batch)
     texts: list[int] = []
     for i, item in enumerate(batch):
@@ -120,30 +122,44 @@ def process_batch(
             texts.append(i)
         else:
             try:
-                article = extractor.extract(
-                    item.content, item.url, http_charset=item.http_charset, fetched=_fetched(item.fetched)
-                )
-                out[i] = _document(item, article)
+                with time_limit(config.max_page_seconds):
+                    article = extractor.extract(
+                        item.content, item.url, http_charset=item.http_charset, fetched=_fetched(item.fetched)
+                    )
+                    out[i] = _document(item, article)
             except Exception as exc:  # noqa: BLE001 -- one bad page must not stop the run
-                out[i] = _failed(item.source, "extract", f"{type(exc).__name__}: {exc}", item)
+                out[i] = _failed(item.source, "extract", _reason(exc), item)
     if texts:
-        raws = [batch[i] for i in texts]
-        try:
-            articles = cleaner.clean_many([r.content for r in raws], urls=[r.url for r in raws], site=site)
-        except Exception:  # noqa: BLE001 -- find the bad dump: clean them one by one
-            articles = []
-            for r in raws:
-                try:
-                    articles.append(cleaner.clean(r.content, r.url))
-                except Exception as exc:  # noqa: BLE001
-                    articles.append(exc)
-        for i, raw, article in zip(texts, raws, articles):
-            if isinstance(article, Exception):
-                out[i] = _failed(raw.source, "clean", f"{type(article).__name__}: {article}", raw)
-            else:
-                out[i] = _document(raw, article, site)
+        for i, doc in zip(texts, _clean([batch[i] for i in texts], config, site)):
+            out[i] = doc
     _record_provenance(batch, out, config)
     return out  # type: ignore[return-value]
+
+
+def _clean(raws: list[Raw], config: Config, site: str | None) -> list[Document]:
+    """The text dumps of a batch cleaned together (site memory), within their pages' time;
+    if that fails, one by one, so that only the bad dump fails."""
+    cleaner = engines(config)[1]
+    limit = config.max_page_seconds
+    try:
+        with time_limit(limit * len(raws)):
+            articles = cleaner.clean_many([r.content for r in raws], urls=[r.url for r in raws], site=site)
+            return [_document(raw, article, site) for raw, article in zip(raws, articles)]
+    except Exception:  # noqa: BLE001 -- find the bad dump: clean them one by one
+        pass
+    docs = []
+    for raw in raws:
+        try:
+            with time_limit(limit):
+                docs.append(_document(raw, cleaner.clean(raw.content, raw.url), site))
+        except Exception as exc:  # noqa: BLE001
+            docs.append(_failed(raw.source, "clean", _reason(exc), raw))
+    return docs
+
+
+def _reason(exc: Exception) -> str:
+    """A failed page's reason: the time limit's own words, or the error's name and message."""
+    return str(exc) if isinstance(exc, TimeLimitExceeded) else f"{type(exc).__name__}: {exc}"
 
 
 def model_name(name: str, model: TwoStageModel) -> str:

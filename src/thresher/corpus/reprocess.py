@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from ..config import Config
 from .ingest import Progress, run_batches
 from .process import Step, engines, model_name
-from .sources import Failure, Raw
+from .sources import Failure, Raw, is_url
 from .sources.files import read_file
 from .store import Document, ReplaceStats, Store, page_digest
 
@@ -101,9 +101,9 @@ def reprocess(
     bar = Progress(show, total=len(plan), unit=" docs", desc="reprocess")
     seen = 0
 
-    def pages() -> Iterator[Raw]:
+    def pages() -> Iterator[Raw | Failure]:
         nonlocal seen
-        for page in _pages(store, plan, report.unavailable):
+        for page in _pages(store, plan, report.unavailable, config.max_input_bytes):
             seen += 1
             bar.moved_to(seen + sum(report.unavailable.values()))
             yield page
@@ -138,7 +138,9 @@ def _where(store: Store, source: str) -> str | None:
     return None
 
 
-def _pages(store: Store, plan: list[tuple[int, str, str | None]], unavailable: Counter[str]) -> Iterator[Raw]:
+def _pages(
+    store: Store, plan: list[tuple[int, str, str | None]], unavailable: Counter[str], max_bytes: int
+) -> Iterator[Raw | Failure]:
     """The page of each planned document, in plan order; those that cannot be had are
     counted in ``unavailable`` by why. Runs of documents from one file read it once."""
     entries = [(doc_id, source, digest, _where(store, source)) for doc_id, source, digest in plan]
@@ -153,27 +155,31 @@ def _pages(store: Store, plan: list[tuple[int, str, str | None]], unavailable: C
                 if raw is not None:
                     yield raw
         else:
-            yield from _from_file(where, {source: digest for _, source, digest, _ in run}, unavailable)
+            yield from _from_file(where, {source: digest for _, source, digest, _ in run}, unavailable, max_bytes)
 
 
 def _unavailable(source: str) -> str:
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         return "URL without a raw copy"
     if source.startswith("<stdin>"):
         return "stdin without a raw copy"
     return "source gone"
 
 
-def _from_file(path: str, wanted: dict[str, str | None], unavailable: Counter[str]) -> Iterator[Raw]:
+def _from_file(
+    path: str, wanted: dict[str, str | None], unavailable: Counter[str], max_bytes: int
+) -> Iterator[Raw | Failure]:
     """The pages of ``wanted`` (source -> digest) that ``path`` still holds, read no
-    further than the last; a page whose digest differs is the source's no longer."""
+    further than the last; a page whose digest differs is the source's no longer. A
+    page the reader refuses now (over ``max_bytes``, unreadable) is its ``Failure``:
+    it fails again, and its document is kept."""
     left = dict(wanted)
-    for item in read_file(path):
+    for item in read_file(path, max_bytes=max_bytes):
         digest = left.pop(item.source, False)
         if digest is False:
             continue
         if isinstance(item, Failure):
-            unavailable["source unreadable"] += 1
+            yield item
         elif digest is not None and page_digest(item.content) != digest:
             unavailable["source changed"] += 1
         else:

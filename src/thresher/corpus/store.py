@@ -36,12 +36,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import quote
 
 from ..errors import ThresherError
 from ..types import METADATA_FIELDS, Comment, Kind, Metadata, Removed
@@ -51,6 +54,7 @@ from .search import SearchHit
 from .sources import Raw
 
 __all__ = [
+    "BUSY_SECONDS",
     "RAW_LEVEL",
     "SCHEMA_VERSION",
     "BatchStats",
@@ -60,6 +64,8 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredDocument",
+    "database_error",
+    "needs_immutable",
     "page_digest",
 ]
 
@@ -74,6 +80,14 @@ SCHEMA_VERSION = 6
 #: inflating takes 0.9 ms. 6 (zlib's default) is nearly 9's size at 2/3 of its
 #: time, and runs on the writer thread, beside the workers' extraction.
 RAW_LEVEL = 6
+#: An LSH bucket (a band key) indexes at most this many documents. Different
+#: articles share a band with probability J**ROWS (6e-5 at J = 0.3), so a bucket
+#: this full holds one cluster of near-duplicates (or copies of one short text):
+#: a new member finds the cluster among them. Without the cap every arrival
+#: compares itself with every member, and 20,000 copies that differ by a line
+#: cost time quadratic in their number. Beyond the bench's groups of 3-4 copies
+#: (benchmarks/run_dedup.py), so no pair the benchmark counts is affected.
+BAND_BUCKET_CAP = 32
 
 #: The documents table, column by column. The metadata columns are
 #: ``METADATA_FIELDS``, declared once (``types.Metadata``); lists are stored as
@@ -116,6 +130,14 @@ _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of"
 _LIST_FIELDS = frozenset(name for name in METADATA_FIELDS if isinstance(getattr(Metadata(), name), list))
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+_VERSION_SQL = "SELECT value FROM meta WHERE key = 'schema_version'"
+#: SQLite's integers (ids, LIMITs): 64-bit.
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
+#: The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: Seconds a command waits for another program's lock on the store before it fails
+#: ("database is locked"): sqlite3's default, long enough for a batch of ours.
+BUSY_SECONDS = 5.0
 #: The pages as read, kept with ``ingest --keep-raw`` (version 6), by source key:
 #: what ``reprocess`` re-extracts when the source is gone (a URL, stdin).
 _RAW_TABLE = """CREATE TABLE IF NOT EXISTS raw (
@@ -138,6 +160,36 @@ INSERT OR IGNORE INTO meta VALUES ('signature_version', '{dedup.SIGNATURE_VERSIO
 
 class StoreError(ThresherError):
     """The store file cannot be used (not a thresher store, a newer schema, corrupt)."""
+
+
+def database_error(path: str, exc: sqlite3.Error) -> str:
+    """What an SQLite error met reading or writing the store at ``path`` means, in one line."""
+    text = str(exc)
+    text = text if len(text) <= 120 else text[:120] + "..."  # "Could not decode ... with text '<a page>'"
+    if "disk is full" in text or "disk I/O error" in text:
+        return f"cannot write {path}: {text}; what was stored before stays (free some space and run it again)"
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another program (waited {BUSY_SECONDS:g} s): try again when it is done"
+    if "malformed" in text or "not a database" in text or "Could not decode" in text:
+        return f"{path} is damaged ({text}): restore it from a copy, or ingest into a new store"
+    if "readonly" in text or "unable to open" in text:
+        return f"cannot open {path} to write it ({text}): is it, or its directory, read-only?"
+    return f"{path}: database error ({text})"
+
+
+def needs_immutable(path: str | Path) -> bool:
+    """Whether a reader must open the store as immutable: its directory cannot be
+    written (read-only media, a directory of another user's) and the shared-memory
+    file a WAL reader needs is not there to be read. Then nothing may be writing it."""
+    path = os.path.abspath(path)
+    return not os.access(os.path.dirname(path), os.W_OK) and not os.access(f"{path}-shm", os.R_OK)
+
+
+def _schema_version(path: str, value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise StoreError(f"{path}: not a thresher store (its schema_version is {value!r}, not a number)") from None
 
 
 @dataclass(slots=True)
@@ -171,7 +223,8 @@ class Document:
         values = []
         for name in _COLUMNS:
             v = getattr(self.meta if name in METADATA_FIELDS else self, name)
-            values.append(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
+            v = json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+            values.append(_text(v) if isinstance(v, str) else v)
         return tuple(values)
 
 
@@ -279,65 +332,156 @@ class ReplaceStats:
 class Store:
     """A corpus in one SQLite file. Use as a context manager, or call ``close``."""
 
-    def __init__(self, path: str | Path = "corpus.db", *, create: bool = True):
+    def __init__(self, path: str | Path = "corpus.db", *, create: bool = True, readonly: bool = False):
+        """Open the store at ``path``. ``readonly``: for reading only (search, show, export,
+        stats...): nothing is ever written, not even to an older store, which is read as
+        it is; a read-only file or directory will do. Otherwise the store is created when
+        missing (unless ``create`` is false) and an older one upgraded. Either way, a file
+        that is not a thresher store, or one of a newer schema, is refused before
+        anything is written to it (``_probe``)."""
         self.path = str(path)
-        if not create and self.path != ":memory:" and not Path(self.path).exists():
+        self.readonly = readonly
+        #: The schema the store is of: ``SCHEMA_VERSION``, or, read-only, an older one read as it is.
+        self.version = SCHEMA_VERSION
+        memory = self.path == ":memory:"
+        if (readonly or not create) and not memory and not Path(self.path).exists():
             raise StoreError(f"{self.path}: no such store (run `thresher ingest ... --db {self.path}` first)")
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each checkpoint, never corrupt
-            self.db.execute("PRAGMA foreign_keys=ON")
-            # an INSERT OR REPLACE then fires the delete trigger that takes the old row out of the search indexes
-            self.db.execute("PRAGMA recursive_triggers=ON")
-            self.db.executescript(_META)
-            version = self._version()
-            if version is None:
-                # one transaction: a store is created whole, its search indexes with it
-                indexes = ";\n".join(search.create_statements(trigram=search.trigram_available()))
-                self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{indexes};\nCOMMIT;")
-                version = SCHEMA_VERSION
+            version = None if memory else self._probe()
+            if readonly:
+                if version is None:
+                    raise StoreError(f"{self.path}: not a thresher store (it holds no store yet)")
+                self.db = self._reader = self._connect(readonly=True)
+                self._read_as_current(version)
+                self.version = version
+            else:
+                self.db = self._connect()
+                self._open_for_writing(version)
+                # Lookups get their own connection, so that they can run while another
+                # thread writes a batch (WAL lets readers and one writer work at once).
+                self._reader = self.db if memory else self._connect(readonly=True)
+            signed = self.db.execute("SELECT value FROM meta WHERE key='signature_version'").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a thresher store ({exc})") from None
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
-        if version < SCHEMA_VERSION:
-            self._upgrade()
-        signed = self.db.execute("SELECT value FROM meta WHERE key='signature_version'").fetchone()[0]
+            raise StoreError(database_error(self.path, exc)) from None
         #: Whether stored signatures are comparable with new ones; if not,
         #: the store can be read but not added to.
-        self.signatures_current = int(signed) == dedup.SIGNATURE_VERSION
-        # Lookups get their own connection, so that they can run while another
-        # thread writes a batch (WAL lets readers and one writer work at once).
-        self._reader = self.db if self.path == ":memory:" else sqlite3.connect(self.path, check_same_thread=False)
+        self.signatures_current = signed is not None and signed[0] == str(dedup.SIGNATURE_VERSION)
+
+    def _connect(self, *, readonly: bool = False) -> sqlite3.Connection:
+        """A connection to the file (by URI: ``mode=ro`` reads only; ``immutable=1`` where
+        the directory cannot be written, as on read-only media, where SQLite could not
+        make the shared-memory file a WAL reader needs)."""
+        if self.path == ":memory:":
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        else:
+            uri = f"file:{quote(os.fsencode(os.path.abspath(self.path)))}?mode={'ro' if readonly else 'rwc'}"
+            if readonly and needs_immutable(self.path):
+                uri += "&immutable=1"
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _probe(self) -> int | None:
+        """The schema version of the file, read without writing a byte to it; ``None`` for
+        a file that holds no store yet (empty, or an SQLite database without tables).
+        Raises ``StoreError`` for a file that is not a thresher store (another program's
+        database, or no database) or of a newer schema: those are left as they were."""
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(len(_SQLITE_HEADER))
+        except FileNotFoundError:
+            return None  # a new store
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read it ({exc.strerror or exc})") from None
+        if not head:
+            return None
+        if head != _SQLITE_HEADER:
+            raise StoreError(f"{self.path}: not a thresher store (not an SQLite database)")
+        con = self._connect(readonly=True)
+        try:
+            tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = con.execute(_VERSION_SQL).fetchone() if "meta" in tables else None
+        finally:
+            con.close()
+        if row is None:
+            if tables - {"meta"}:
+                other = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+                raise StoreError(f"{self.path}: not a thresher store (an SQLite database of other tables: {other})")
+            return None
+        version = _schema_version(self.path, row[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: store schema {version}, this thresher reads {SCHEMA_VERSION}")
+        return version
+
+    def _open_for_writing(self, version: int | None) -> None:
+        """Set the connection up for writing; create the store (``version`` None) or upgrade it."""
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each checkpoint, never corrupt
+        self.db.execute("PRAGMA foreign_keys=ON")
+        # an INSERT OR REPLACE then fires the delete trigger that takes the old row out of the search indexes
+        self.db.execute("PRAGMA recursive_triggers=ON")
+        self.db.executescript(_META)
+        if version is None:
+            version = self._version()  # another process may have created it since the probe
+        if version is None:
+            # one transaction: a store is created whole, its search indexes with it
+            indexes = ";\n".join(search.create_statements(trigram=search.trigram_available()))
+            self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{indexes};\nCOMMIT;")
+        elif version < SCHEMA_VERSION:
+            self._upgrade()
+
+    def _read_as_current(self, version: int) -> None:
+        """Make an older store read as a current one, without writing to it: temporary
+        objects (in this connection only) stand in for what an upgrade would add, the
+        columns it lacks as NULL (as an upgrade leaves them) and an empty ``raw`` table."""
+        have = {row[1] for row in self.db.execute("PRAGMA main.table_info(documents)")}
+        missing = [name for name, _ in _TABLE if name not in have]
+        if missing:
+            nulls = ", ".join(f"NULL AS {name}" for name in missing)
+            self.db.execute(f"CREATE TEMP VIEW documents AS SELECT *, {nulls} FROM main.documents")
+        if not self.db.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'raw'").fetchone():
+            self.db.execute(_RAW_TABLE.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+        self.db.execute("PRAGMA query_only=ON")
 
     def _version(self) -> int | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        return None if row is None else int(row[0])
+        row = self.db.execute(_VERSION_SQL).fetchone()
+        return None if row is None else _schema_version(self.path, row[0])
 
     def _upgrade(self) -> None:
         """Bring an older store to ``SCHEMA_VERSION``, in one transaction: add the
         columns of ``_TABLE`` it lacks (at the end; no row is touched) and record
         the version. Changes of another kind have their own steps: the search
         indexes of version 5 are rebuilt from the stored articles."""
+        try:
+            with self._transaction():
+                # read under the lock: another process may have upgraded it meanwhile
+                version = self._version()
+                have = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+                for name, decl in _TABLE:
+                    if name not in have:
+                        self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
+                if version < search.SEARCH_INDEX_VERSION:
+                    search.rebuild(self.db, trigram=search.trigram_available())
+                self.db.execute(_RAW_TABLE)
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot upgrade the store to schema {SCHEMA_VERSION} ({exc})") from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction: committed when the block ends, rolled back when it raises.
+        SQLite rolls back by itself after some errors (a full disk): the error raised is
+        then still that one, never "cannot rollback - no transaction is active"."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            # read under the lock: another process may have upgraded it meanwhile
-            version = self._version()
-            have = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
-            for name, decl in _TABLE:
-                if name not in have:
-                    self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
-            if version < search.SEARCH_INDEX_VERSION:
-                search.rebuild(self.db, trigram=search.trigram_available())
-            self.db.execute(_RAW_TABLE)
-            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            yield
             self.db.execute("COMMIT")
-        except BaseException as exc:
-            self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(f"{self.path}: cannot upgrade the store to schema {SCHEMA_VERSION} ({exc})") from None
+        except BaseException:
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error that got us here is the one to tell
             raise
 
     def __enter__(self) -> Self:
@@ -353,7 +497,10 @@ class Store:
 
     # -- writing ------------------------------------------------------------
     def check_writable(self) -> None:
-        """Raise ``StoreError`` if documents cannot be added (signatures of another version)."""
+        """Raise ``StoreError`` if documents cannot be added (opened read-only, or signatures
+        of another version)."""
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened for reading only")
         if not self.signatures_current:
             raise StoreError(
                 f"{self.path}: its duplicate signatures are from another thresher version; "
@@ -364,14 +511,15 @@ class Store:
         """Those of ``sources`` stored (committed) and not to be tried again: every
         document but the transient failures (``failures.transient``), and with
         ``retry_failed`` but any failure."""
-        sources = list(sources)
+        stored = {_text(source): source for source in sources}  # as the store writes them
+        keys = list(stored)
         out: set[str] = set()
-        for i in range(0, len(sources), 500):
-            chunk = sources[i : i + 500]
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
             q = f"SELECT source, status, stage, reason FROM documents WHERE source IN ({','.join('?' * len(chunk))})"
             for source, status, stage, reason in self._reader.execute(q, chunk):
                 if status != "failed" or not (retry_failed or transient(stage, reason)):
-                    out.add(source)
+                    out.add(stored[source])
         return out
 
     def write_batch(self, docs: list[Document], pages: Iterable | None = None, *, keep_raw: bool = False) -> BatchStats:
@@ -387,8 +535,7 @@ class Store:
         cols = ",".join(_COLUMNS)
         marks = ",".join("?" * len(_COLUMNS))
         raws = {p.source: p for p in pages or () if isinstance(p, Raw)}
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             for doc in docs:
                 raw = raws.get(doc.source)
                 if raw is not None:
@@ -413,23 +560,19 @@ class Store:
                 stats.chars += doc.n_chars
                 stats.removed_chars += doc.n_removed_chars
                 stats.duplicates += self._link(cur.lastrowid, doc)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return stats
 
     def _keep_raw(self, raw: Raw) -> None:
         """Store the page as read, compressed (``RAW_LEVEL``); str content (JSONL) as UTF-8."""
         is_text = isinstance(raw.content, str)
-        data = raw.content.encode("utf-8") if isinstance(raw.content, str) else raw.content
+        data = raw.content.encode("utf-8", "surrogatepass") if isinstance(raw.content, str) else raw.content
         self.db.execute(
             "INSERT OR REPLACE INTO raw (source, kind, url, http_charset, fetched, is_text, codec, content) "
             "VALUES (?, ?, ?, ?, ?, ?, 'zlib', ?)",
             (
-                raw.source,
+                _text(raw.source),
                 raw.kind,
-                raw.url,
+                raw.url and _text(raw.url),
                 raw.http_charset,
                 raw.fetched,
                 int(is_text),
@@ -439,12 +582,13 @@ class Store:
 
     def has_raw(self, source: str) -> bool:
         """Whether ``ingest --keep-raw`` kept the page of ``source``."""
-        return self._reader.execute("SELECT 1 FROM raw WHERE source = ?", (source,)).fetchone() is not None
+        return self._reader.execute("SELECT 1 FROM raw WHERE source = ?", (_text(source),)).fetchone() is not None
 
     def raw(self, source: str) -> Raw | None:
         """The page of ``source`` as it was read, if ``ingest --keep-raw`` kept it."""
         row = self._reader.execute(
-            "SELECT kind, url, http_charset, fetched, is_text, codec, content FROM raw WHERE source = ?", (source,)
+            "SELECT kind, url, http_charset, fetched, is_text, codec, content FROM raw WHERE source = ?",
+            (_text(source),),
         ).fetchone()
         if row is None:
             return None
@@ -452,72 +596,101 @@ class Store:
         if codec != "zlib":
             raise StoreError(f"{self.path}: raw copy of {source} is in an unknown codec {codec!r}")
         data = zlib.decompress(blob)
-        content = data.decode("utf-8") if is_text else data
+        content = data.decode("utf-8", "surrogatepass") if is_text else data
         return Raw(source=source, content=content, kind=kind, url=url, http_charset=charset, fetched=fetched)
 
     def _drop_failure(self, source: str) -> bool:
         """Delete the stored failure of ``source``, if that is what is stored; whether it was.
         A failure has no text, bands or duplicate links, so nothing else refers to it."""
-        return bool(self.db.execute("DELETE FROM documents WHERE source = ? AND status = 'failed'", (source,)).rowcount)
+        return bool(
+            self.db.execute("DELETE FROM documents WHERE source = ? AND status = 'failed'", (_text(source),)).rowcount
+        )
 
     def _link(self, doc_id: int, doc: Document) -> int:
-        """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document."""
+        """Link ``doc`` to its duplicate group; return 1 if it is a duplicate of an earlier document.
+
+        Costs the same whatever the size of the group joined (``_duplicates`` finds it
+        by index, one candidate per group is judged), but for a new canonical
+        document: then every member of the groups it joins is pointed at it."""
         matches = self._duplicates(doc_id, doc)
         if not matches:
             return 0
-        # the groups the matches belong to, by their canonical documents
-        canon_ids = set()
-        for other in matches:
-            row = self.db.execute("SELECT COALESCE(duplicate_of, id) FROM documents WHERE id = ?", (other,)).fetchone()
-            canon_ids.add(row[0])
+        canon_ids = sorted({canon for canon, _ in matches.values()})
         members = [doc_id, *canon_ids]
         marks = ",".join("?" * len(members))
         # fullest, then earliest published (undated last), then first to arrive
-        best = self.db.execute(
-            f"SELECT id FROM documents WHERE id IN ({marks}) "
+        best, best_hash, best_sig = self.db.execute(
+            f"SELECT id, content_hash, signature FROM documents WHERE id IN ({marks}) "
             "ORDER BY n_chars DESC, published IS NULL, published, id LIMIT 1",
             members,
-        ).fetchone()[0]
-        canon_marks = ",".join("?" * len(canon_ids))
-        self.db.execute(
-            f"UPDATE documents SET duplicate_of = ? WHERE (duplicate_of IN ({canon_marks}) OR id IN ({canon_marks}) OR id = ?) AND id != ?",
-            [best, *canon_ids, *canon_ids, doc_id, best],
-        )
-        self.db.execute("UPDATE documents SET duplicate_of = NULL, similarity = NULL WHERE id = ?", (best,))
-        sim = matches.get(best) or max(matches.values())
+        ).fetchone()
+        others = [c for c in canon_ids if c != best]
+        if others:  # groups merged, or a fuller copy arrived: their members now point at the canonical one
+            marks = ",".join("?" * len(others))
+            self.db.execute(f"UPDATE documents SET duplicate_of = ? WHERE duplicate_of IN ({marks})", [best, *others])
+            self.db.execute(f"UPDATE documents SET duplicate_of = ? WHERE id IN ({marks})", [best, *others])
         if best != doc_id:
-            self.db.execute("UPDATE documents SET similarity = ? WHERE id = ?", (round(sim, 4), doc_id))
+            # the estimated Jaccard to the canonical document; if it is a duplicate only through
+            # another member of its group, the highest similarity to a member judged
+            mine = dedup.Fingerprint.stored(doc.content_hash or "", doc.signature or b"")
+            sim = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(best_hash, best_sig or b""))
+            sim = sim or max(s for _, s in matches.values())
+            self.db.execute(
+                "UPDATE documents SET duplicate_of = ?, similarity = ? WHERE id = ?", (best, round(sim, 4), doc_id)
+            )
         return 1
 
-    def _duplicates(self, doc_id: int, doc: Document) -> dict[int, float]:
-        """The stored documents ``doc`` duplicates, with the similarity of each. The decision is
-        ``dedup.duplicate_similarity``'s; it is asked of the only documents that can pass it, found
-        by index: those with the same content hash or a shared band key. Stores ``doc``'s band keys."""
-        candidates = []
+    def _duplicates(self, doc_id: int, doc: Document) -> dict[int, tuple[int, float]]:
+        """The stored documents ``doc`` duplicates, one per group: ``{id: (its canonical id,
+        similarity)}``. The decision is ``dedup.duplicate_similarity``'s; it is asked of the only
+        documents that can pass it, found by index: the first earlier document with the same
+        content hash (all of them are in one group) and those sharing a band key, the first of
+        each group. Stores ``doc``'s band keys (``_add_bands``)."""
+        exact = None
         if doc.content_hash:  # only articles have one
-            candidates += self.db.execute(
+            exact = self.db.execute(
                 # earlier documents only: what a document arriving now finds (``relink`` replays arrivals)
-                "SELECT id, content_hash, signature FROM documents WHERE content_hash = ? AND id < ?",
+                "SELECT id, COALESCE(duplicate_of, id) FROM documents WHERE content_hash = ? AND id < ? LIMIT 1",
                 (doc.content_hash, doc_id),
-            ).fetchall()
+            ).fetchone()
+        candidates = []
         if doc.band_keys:
             marks = ",".join("?" * len(doc.band_keys))
-            candidates += self.db.execute(
-                "SELECT DISTINCT d.id, d.content_hash, d.signature FROM bands b JOIN documents d ON d.id = b.doc_id "
-                f"WHERE b.key IN ({marks})",
+            candidates = self.db.execute(
+                "SELECT id, content_hash, signature, COALESCE(duplicate_of, id) FROM documents "
+                f"WHERE id IN (SELECT doc_id FROM bands WHERE key IN ({marks})) ORDER BY id",
                 doc.band_keys,
             ).fetchall()
-            self.db.executemany("INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in doc.band_keys])
+            if exact is None:  # an exact copy's keys are those of its first copy: nothing to add
+                self._add_bands(doc_id, doc.band_keys)
         if not doc.content_hash:
             return {}
+        matches: dict[int, tuple[int, float]] = {}
+        if exact is not None:
+            matches[exact[0]] = (exact[1], 1.0)
         mine = dedup.Fingerprint.stored(doc.content_hash, doc.signature or b"")
-        matches: dict[int, float] = {}
-        for other, digest, blob in candidates:
-            if other not in matches:
-                s = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(digest, blob or b""))
-                if s is not None:
-                    matches[other] = s
+        groups = {canon for canon, _ in matches.values()}
+        for other, digest, blob, canon in candidates:
+            if canon in groups:
+                continue  # its group is found: one member is enough
+            s = dedup.duplicate_similarity(mine, dedup.Fingerprint.stored(digest, blob or b""))
+            if s is not None:
+                matches[other] = (canon, s)
+                groups.add(canon)
         return matches
+
+    def _add_bands(self, doc_id: int, keys: list[int]) -> None:
+        """Index ``doc_id`` under its band keys, but in no bucket already holding
+        ``BAND_BUCKET_CAP`` documents: a near-duplicate of them still finds those."""
+        marks = ",".join("?" * len(keys))
+        full = {
+            key
+            for key, n in self.db.execute(f"SELECT key, COUNT(*) FROM bands WHERE key IN ({marks}) GROUP BY key", keys)
+            if n >= BAND_BUCKET_CAP
+        }
+        self.db.executemany(
+            "INSERT INTO bands (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys if k not in full]
+        )
 
     # -- reprocessing ---------------------------------------------------------
     def reprocess_plan(self, models: dict[str, str], config: str, *, everything: bool = False) -> tuple[list, int]:
@@ -547,11 +720,12 @@ class Store:
         cols = [name for name in _COLUMNS if name not in ("source", "raw_digest")]
         sets = ", ".join(f"{name} = ?" for name in cols)
         index = {name: i for i, name in enumerate(_COLUMNS)}
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('relink_pending', '1')")
             for doc in docs:
-                old = self.db.execute("SELECT id, text FROM documents WHERE source = ?", (doc.source,)).fetchone()
+                old = self.db.execute(
+                    "SELECT id, text FROM documents WHERE source = ?", (_text(doc.source),)
+                ).fetchone()
                 if doc.status == "failed" or old is None:
                     stats.kept += 1
                     continue
@@ -563,10 +737,6 @@ class Store:
                 stats.replaced += 1
                 stats.ok += doc.status == "ok"
                 stats.changed += (old[1] or "") != doc.text
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return stats
 
     @property
@@ -583,8 +753,7 @@ class Store:
         ``write_batch``: the links are those a fresh ingest of the same documents
         would make."""
         self.check_writable()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             self.db.execute("DELETE FROM bands")
             self.db.execute(
                 "UPDATE documents SET duplicate_of = NULL, similarity = NULL "
@@ -600,14 +769,12 @@ class Store:
                     self._link(doc_id, Document("", "ok", content_hash=digest, signature=blob, band_keys=keys))
                 last = rows[-1][0]
             self.db.execute("DELETE FROM meta WHERE key = 'relink_pending'")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return self.db.execute("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL").fetchone()[0]
 
     # -- reading ------------------------------------------------------------
     def get(self, doc_id: int) -> StoredDocument | None:
+        if not _MIN_INT <= doc_id <= _MAX_INT:  # no such id can be stored
+            return None
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return StoredDocument.from_row(row) if row else None
 
@@ -629,10 +796,12 @@ class Store:
         language (AND/OR/NOT, NEAR, ``title:``, ``prefix*``). A query over the
         cost limits, bad FTS5 syntax, or one still running after
         ``time_budget`` seconds raises ``search.QueryError`` (a ``ThresherError``)."""
+        if _text(query) != query:  # a byte that did not decode, on the command line
+            raise search.QueryError(f"search query {_text(query)!r} is not valid text (an undecodable byte)")
         return search.search(
             self._reader,
             query,
-            limit=limit,
+            limit=min(limit, _MAX_INT),
             include_duplicates=include_duplicates,
             syntax=syntax,
             time_budget=time_budget,
@@ -699,8 +868,19 @@ class Store:
 def page_digest(content: bytes | str) -> str:
     """A digest of a page as read (str content as UTF-8): what tells ``reprocess`` that a
     source still holds the page a document was made from."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _text(value: str) -> str:
+    """``value`` as SQLite can hold it: valid UTF-8. A lone surrogate (a file name's
+    undecodable byte, a JSON ``\\ud800``) is written as its escape (``\\udcff``),
+    so every key has one stored form and a re-run finds it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def _loads(value: str | None, empty):

@@ -24,12 +24,21 @@ far (for a progress bar's ETA).
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal, Protocol
 
-__all__ = ["Failure", "Raw", "RawKind", "Source", "Tally", "os_reason"]
+from ...config import Config
+
+__all__ = ["MAX_PAGE_BYTES", "Failure", "Raw", "RawKind", "Source", "Tally", "is_url", "os_reason"]
+
+#: A page's bytes, decompressed, when a reader's caller names no limit: the
+#: default ``Config.max_input_bytes``, which ``ingest`` passes on. There is no
+#: "no limit": a compressed input says nothing of its size (a 2 KB gzip member
+#: can hold gigabytes), and every reader stops at its limit.
+MAX_PAGE_BYTES = Config().max_input_bytes
 
 RawKind = Literal["html", "text"]
 
@@ -59,6 +68,15 @@ class Source(Protocol):
     """Anything that yields pages; sources are lazy and stream their input."""
 
     def __iter__(self) -> Iterator[Raw | Failure]: ...
+
+
+_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def is_url(value: str) -> bool:
+    """Whether an input names a URL, not a path: ``http://`` or ``https://``, in any case
+    (a scheme is case-insensitive: ``HTTP://`` is no file name)."""
+    return _URL.match(value) is not None
 
 
 def os_reason(e: OSError) -> str:

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Protocol
 
-from . import Failure, Raw, RawKind, Tally, os_reason
+from . import MAX_PAGE_BYTES, Failure, Raw, RawKind, Tally, os_reason
 from .jsonl import iter_jsonl
 from .sniff import GZIP_PEEK_BYTES, SNIFF_BYTES, gunzip_head, sniff_format, sniff_kind
 from .warc import iter_warc
@@ -162,7 +162,7 @@ def iter_paths(
 
 
 def _read_page(
-    key: str, stream: _Reader, kind: RawKind | None, max_bytes: int | None, *, html_only: bool = False
+    key: str, stream: _Reader, kind: RawKind | None, max_bytes: int, *, html_only: bool = False
 ) -> Raw | Failure | None:
     """Read one page from ``stream``; ``kind=None`` takes the kind sniffed from the head.
     With ``html_only``, a head that is not HTML is no page: ``None``."""
@@ -175,9 +175,8 @@ def _read_page(
     if sniffed is None:  # whatever its name says: an image saved as page.html is not a page
         return Failure(key, "read", "binary file")
     kind = kind or sniffed
-    rest = stream.read() if max_bytes is None else stream.read(max_bytes + 1 - len(head))
-    content = head + rest
-    if max_bytes is not None and len(content) > max_bytes:
+    content = head + stream.read(max_bytes + 1 - len(head))  # a gzip stream is inflated no further
+    if len(content) > max_bytes:
         return Failure(key, "read", f"larger than {max_bytes:,} bytes")
     return Raw(source=key, content=content, kind=kind)
 
@@ -192,7 +191,7 @@ def _container(path: str) -> str | None:
     return fmt if fmt in ("warc", "jsonl") else None
 
 
-def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = None) -> Iterator[Raw | Failure]:
+def read_file(path: str, *, max_bytes: int = MAX_PAGE_BYTES, tally: Tally | None = None) -> Iterator[Raw | Failure]:
     """Pages of one file, by its name: WARC, JSONL, or a single page.
 
     ``.warc``/``.arc`` (optionally ``.gz``) go to :func:`~thresher.sources.warc.iter_warc`,
@@ -203,7 +202,8 @@ def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = 
     and anything else is sniffed (a WARC or a JSONL dump by another name is read
     as one). A further ``.gz`` is decompressed. A single page's content is the
     file's bytes (decoding comes later) and its key is ``path``. ``max_bytes``
-    bounds a single page (after decompression).
+    bounds a page (after decompression, which stops there): of a file, a WARC
+    record or a JSONL line.
     """
     tally = tally or Tally()
     name = os.path.basename(path).lower()
@@ -221,7 +221,7 @@ def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = 
         yield from iter_warc(path, max_bytes=max_bytes, tally=tally)
         return
     if container == "jsonl":
-        yield from iter_jsonl(path, tally=tally)
+        yield from iter_jsonl(path, max_bytes=max_bytes, tally=tally)
         return
     html_only = inner.endswith(_PROGRAM_SUFFIXES)
     try:
@@ -243,7 +243,7 @@ def read_file(path: str, *, max_bytes: int | None = None, tally: Tally | None = 
         yield page
 
 
-def iter_stdin(*, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
+def iter_stdin(*, max_bytes: int = MAX_PAGE_BYTES) -> Iterator[Raw | Failure]:
     """The pages on standard input, by its first bytes (gzip is decompressed):
     a WARC archive or a JSON Lines dump is read as such, anything else is one page.
 
@@ -264,7 +264,7 @@ def iter_stdin(*, max_bytes: int | None = None) -> Iterator[Raw | Failure]:
         yield Failure(STDIN_KEY, "read", os_reason(e))
 
 
-def _stdin_pages(spool: IO[bytes], name: str, max_bytes: int | None) -> Iterator[Raw | Failure]:
+def _stdin_pages(spool: IO[bytes], name: str, max_bytes: int) -> Iterator[Raw | Failure]:
     """The pages of spooled standard input (see :func:`iter_stdin`); ``name`` names a WARC's or a dump's records."""
     spool.seek(0)
     head = spool.read(SNIFF_BYTES)
@@ -283,24 +283,24 @@ def _stdin_pages(spool: IO[bytes], name: str, max_bytes: int | None) -> Iterator
         return
     stream = gzip.GzipFile(fileobj=spool, mode="rb") if gz else spool
     if fmt == "jsonl":
-        yield from iter_jsonl(name, stream=stream)
+        yield from iter_jsonl(name, stream=stream, max_bytes=max_bytes)
         return
     try:
-        data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
+        data = stream.read(max_bytes + 1)
     except (gzip.BadGzipFile, EOFError, zlib.error) as e:
         yield Failure(STDIN_KEY, "read", f"corrupt gzip: {e}")
         return
     yield _stdin_page(data, max_bytes)
 
 
-def _stdin_page(data: bytes, max_bytes: int | None) -> Raw | Failure:
+def _stdin_page(data: bytes, max_bytes: int) -> Raw | Failure:
     """The one page on standard input (decompressed), keyed by a digest of its content."""
     if not data:
         return Failure(STDIN_KEY, "read", "empty input")
     kind = sniff_kind(data[:SNIFF_BYTES])
     if kind is None:
         return Failure(STDIN_KEY, "read", "binary input")
-    if max_bytes is not None and len(data) > max_bytes:
+    if len(data) > max_bytes:
         return Failure(STDIN_KEY, "read", f"larger than {max_bytes:,} bytes")
     return Raw(source=f"{STDIN_KEY}#{hashlib.blake2b(data, digest_size=8).hexdigest()}", content=data, kind=kind)
 
@@ -308,7 +308,7 @@ def _stdin_page(data: bytes, max_bytes: int | None) -> Raw | Failure:
 def iter_files(
     inputs: Iterable[str],
     *,
-    max_bytes: int | None = None,
+    max_bytes: int = MAX_PAGE_BYTES,
     extensions: tuple[str, ...] = PAGE_EXTENSIONS,
     tally: Tally | None = None,
 ) -> Iterator[Raw | Failure]:

@@ -6,18 +6,18 @@ response without a Content-Type) and by the ``extract`` and ``clean``
 commands, which tell a user who gave them the wrong kind of input which
 command reads it. Whether bytes are binary at all is the kernel's test
 (:func:`thresher.decode.binary_kind`), the one the extractor and the cleaner
-apply too.
+apply too. (:func:`gunzip` is :mod:`.inflate`'s, for those commands.)
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable
 from typing import Literal
 
 from ...decode import BOMS, GZIP_MAGIC, binary_kind
 from . import RawKind
+from .inflate import gunzip
 
 __all__ = [
     "GZIP_PEEK_BYTES",
@@ -111,26 +111,3 @@ def has_markup(head: bytes | str) -> bool:
     """Whether the head of an input holds an HTML tag anywhere: without one it
     is plain text, and the HTML extractor would read it as one block."""
     return _MARKUP.search(head if isinstance(head, str) else _head_text(head)) is not None
-
-
-def gunzip(chunks: Iterable[bytes], max_bytes: int) -> bytes:
-    """The gzip stream given in ``chunks`` (its members one after the other)
-    decompressed, at most ``max_bytes + 1`` bytes of it: a caller sees an input
-    over its limit without inflating a gzip bomb, nor reading the rest. Raises
-    ``ValueError`` for a corrupt or truncated stream."""
-    out = bytearray()
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        for data in chunks:
-            while data and len(out) <= max_bytes:
-                if inflater.eof:  # the next member
-                    inflater = zlib.decompressobj(wbits=31)
-                out += inflater.decompress(data, max_bytes + 1 - len(out))
-                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
-            if len(out) > max_bytes:
-                break
-    except zlib.error as exc:
-        raise ValueError(f"corrupt gzip data ({exc})") from None
-    if len(out) <= max_bytes and not inflater.eof:
-        raise ValueError("truncated gzip data")
-    return bytes(out)

@@ -9,7 +9,9 @@ non-html"`` (images, PDFs, scripts...) and ``"warc not 2xx"`` (redirects,
 errors). A response without a Content-Type is kept if its payload looks like
 markup.
 Content is the HTTP body as bytes, with chunked transfer coding and
-gzip/deflate/brotli content coding undone; ``url`` is WARC-Target-URI,
+gzip/deflate/brotli content coding undone (streamed, and never beyond the page
+limit: :mod:`.inflate`); a payload that is binary data whatever its
+Content-Type says (``decode.binary_kind``) is a ``Failure``. ``url`` is WARC-Target-URI,
 ``fetched`` WARC-Date, ``http_charset`` the ``charset`` of the payload's
 Content-Type.
 
@@ -39,8 +41,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from ...decode import split_content_type
-from . import Failure, Raw, RawKind, Tally, os_reason
+from ...decode import binary_kind, split_content_type
+from . import MAX_PAGE_BYTES, Failure, Raw, RawKind, Tally, os_reason
+from .inflate import TooLarge, inflate
 from .sniff import SNIFF_BYTES, sniff_kind
 
 __all__ = ["iter_warc"]
@@ -84,33 +87,11 @@ def _dechunk(body: bytes) -> bytes | None:
     return b"".join(out)
 
 
-def _decompress(body: bytes, coding: str, limit: int | None) -> bytes:
-    """Undo one content coding; a stream cut short yields what it holds. Raises ``ValueError``."""
-    cap = 0 if limit is None else limit + 1
-    if coding in ("gzip", "x-gzip", "deflate"):
-        try:
-            return zlib.decompressobj(wbits=47).decompress(body, cap)  # 47: gzip or zlib header
-        except zlib.error:
-            try:
-                return zlib.decompressobj(wbits=-15).decompress(body, cap)  # raw deflate, as some servers send
-            except zlib.error as e:
-                raise ValueError(str(e)) from None
-    if coding == "br":
-        try:
-            import brotli  # type: ignore[import-untyped]  # installed with fastwarc
-
-            return brotli.Decompressor().process(body, output_buffer_limit=cap) if cap else brotli.decompress(body)
-        except ImportError:
-            raise ValueError("brotli is not installed") from None
-        except brotli.error as e:
-            raise ValueError(str(e)) from None
-    raise ValueError("unsupported coding")
-
-
-def _payload(rec: Any, key: str, max_bytes: int | None) -> bytes | Failure:
-    """The decoded HTTP body of ``rec``; raises ``_Corrupt`` if the record is cut short."""
+def _payload(rec: Any, key: str, max_bytes: int) -> bytes | Failure:
+    """The decoded HTTP body of ``rec``; raises ``_Corrupt`` if the record is cut short.
+    Content codings are undone as a stream, never beyond ``max_bytes`` (``inflate``)."""
     length = rec.content_length
-    if max_bytes is not None and length > max_bytes:
+    if length > max_bytes:
         if rec.consume() < length:
             raise _Corrupt(f"record at {key} is cut short")
         return Failure(key, "warc", f"payload larger than {max_bytes:,} bytes")
@@ -124,15 +105,17 @@ def _payload(rec: Any, key: str, max_bytes: int | None) -> bytes | Failure:
         dechunked = _dechunk(body)
         body = body if dechunked is None else dechunked
     codings = [c.strip().lower() for c in (headers.get("Content-Encoding") or "").split(",")]
-    for coding in reversed([c for c in codings if c and c != "identity"]):
+    codings = [c for c in codings if c and c != "identity"]
+    if codings:
         try:
-            body = _decompress(body, coding, max_bytes)
+            body = inflate([body], codings, max_bytes)
+        except TooLarge as e:
+            return Failure(key, "warc", f"payload {e} ({', '.join(codings)})")
         except ValueError as e:
-            if sniff_kind(body[:SNIFF_BYTES]) is not None:
-                break  # the header lies: the body was stored decoded, as it often is
-            return Failure(key, "warc", f"cannot undo Content-Encoding {coding}: {e}")
-    if max_bytes is not None and len(body) > max_bytes:
-        return Failure(key, "warc", f"payload larger than {max_bytes:,} bytes")
+            if (
+                sniff_kind(body[:SNIFF_BYTES]) is None
+            ):  # else the header lies: the body was stored decoded, as it often is
+                return Failure(key, "warc", f"cannot undo Content-Encoding {', '.join(codings)}: {e}")
     return body
 
 
@@ -150,7 +133,7 @@ def _skip_reason(rec: Any, types: Any, mime: str | None, kind: RawKind | None) -
     return None
 
 
-def _convert(rec: Any, key: str, max_bytes: int | None, types: Any, tally: Tally) -> Raw | Failure | None:
+def _convert(rec: Any, key: str, max_bytes: int, types: Any, tally: Tally) -> Raw | Failure | None:
     """One record -> a page, a per-record ``Failure``, or ``None`` (skipped, counted in
     ``tally`` if it was a response); may raise ``_Corrupt``."""
     headers = rec.headers
@@ -174,6 +157,8 @@ def _convert(rec: Any, key: str, max_bytes: int | None, types: Any, tally: Tally
             tally.skip("warc non-html")
             return None
         kind = "html"
+    elif (what := binary_kind(body)) is not None:  # random bytes labelled text/html are no page
+        return Failure(key, "warc", f"{what}, not a page (Content-Type {mime})")
     url = headers.get("WARC-Target-URI")
     url = url.strip().removeprefix("<").removesuffix(">") if url else None
     fetched = headers.get("WARC-Date") or None
@@ -214,12 +199,12 @@ def _gzip_complete(f: IO[bytes], last_pos: int) -> bool:
 
 
 def iter_warc(
-    path: str, *, max_bytes: int | None = None, stream: IO[bytes] | None = None, tally: Tally | None = None
+    path: str, *, max_bytes: int = MAX_PAGE_BYTES, stream: IO[bytes] | None = None, tally: Tally | None = None
 ) -> Iterator[Raw | Failure]:
     """Pages of a WARC file (plain or gzipped), streamed; never raises on bad input.
 
     ``max_bytes`` bounds a page's decoded payload (a larger one is a per-record
-    ``Failure``). With ``stream`` (an open, seekable binary file: standard
+    ``Failure``, found without decoding more of it). With ``stream`` (an open, seekable binary file: standard
     input spooled) the archive is read from it, and ``path`` only names its
     records. The responses that are no page, and the bytes read, are counted
     in ``tally``. Raises ``ImportError`` at once if FastWARC is not installed.
@@ -234,9 +219,7 @@ def iter_warc(
     return _records(os.path.abspath(path), ArchiveIterator, WarcRecordType, max_bytes, tally)
 
 
-def _records(
-    path: str, archive_iterator: Any, types: Any, max_bytes: int | None, tally: Tally
-) -> Iterator[Raw | Failure]:
+def _records(path: str, archive_iterator: Any, types: Any, max_bytes: int, tally: Tally) -> Iterator[Raw | Failure]:
     """The generator behind :func:`iter_warc`: opens the file, reports what cannot be opened."""
     try:
         with open(path, "rb") as f:
@@ -252,7 +235,7 @@ def _archive(
     f: IO[bytes],
     archive_iterator: Any,
     types: Any,
-    max_bytes: int | None,
+    max_bytes: int,
     tally: Tally,
     moved: Callable[[], None],
 ) -> Iterator[Raw | Failure]:

@@ -6,11 +6,14 @@ per URL that could not be fetched; it never raises for a per-URL problem.
 
 Politeness
     One request at a time, at least :attr:`FetchPolicy.delay` seconds between
-    the end of one request to a host and the start of the next
-    (:class:`HostThrottle`; robots.txt ``Crawl-delay`` / ``Request-rate`` raise
-    it per host). robots.txt is read once per scheme+host+port and obeyed, for
-    the first URL and for every redirect hop. Retries back off exponentially,
-    with jitter, and honour ``Retry-After``. An identifying ``User-Agent``.
+    the end of one request to an origin (scheme, host, port) and the start of
+    the next (:class:`HostThrottle`; robots.txt ``Crawl-delay`` /
+    ``Request-rate`` raise it for the origin the robots.txt is of). robots.txt
+    is read once per origin and obeyed, for the first URL and for every
+    redirect hop. Retries back off exponentially, with jitter, and honour
+    ``Retry-After``. URLs wait in a queue per origin (:meth:`Fetcher.fetch_all`),
+    so a delay or a backoff holds back that origin's URLs, never the run. An
+    identifying ``User-Agent``.
 
 Safety (SSRF)
     A URL list may come from anywhere, so by default nothing but the public
@@ -21,8 +24,16 @@ Safety (SSRF)
     address actually connected to is checked again, before the request is sent,
     which closes the DNS-rebinding gap between the check and the connection.
     ``FetchPolicy(allow_private=True)`` (the CLI's ``--allow-private``) lifts
-    both checks. Bodies are streamed and abandoned beyond
-    :attr:`FetchPolicy.max_bytes`.
+    both checks. An IPv6 address is also judged by the IPv4 address it carries
+    (IPv4-mapped, 6to4, Teredo).
+
+Bounds
+    Every request has a wall-clock deadline, slow headers included
+    (:attr:`FetchPolicy.total_timeout`, a URL's requests together). Bodies are
+    streamed, their content codings undone here (:mod:`.inflate`), and
+    abandoned beyond :attr:`FetchPolicy.max_bytes`, compressed or not. Bytes
+    that are no text (``decode.binary_kind``) are no page, whatever their
+    Content-Type says.
 
 robots.txt status handling follows RFC 9309 (and Google's crawler): 2xx is
 parsed; 4xx other than 429 means "no robots.txt", so everything is allowed;
@@ -35,12 +46,15 @@ match) and reads ``Crawl-delay`` in whole seconds only.
 from __future__ import annotations
 
 import email.utils
+import heapq
 import ipaddress
 import random
 import re
 import socket
 import ssl
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,8 +66,9 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from ...decode import split_content_type
+from ...decode import binary_kind, split_content_type
 from . import Failure, Raw, RawKind
+from .inflate import TooLarge, accept_encoding, inflate
 
 __all__ = [
     "FetchPolicy",
@@ -97,8 +112,11 @@ class FetchPolicy:
     #: Seconds to wait for each read (headers, then each body chunk). 30 s
     #: tolerates servers that render slowly before they send headers.
     read_timeout: float = 30.0
-    #: Wall-clock seconds for a whole response, including the streamed body; the
-    #: read timeout alone cannot stop a server that trickles a byte every 29 s.
+    #: Wall-clock seconds for a URL's requests, all of them (its redirects and
+    #: retries; robots.txt has its own), from the connection to the last byte of
+    #: the body: the read timeout alone cannot stop a server that trickles its
+    #: headers or body a byte every 29 s (one such URL held a run 817 s). A request
+    #: still running then is cut off (its socket shut down) and not retried.
     #: 120 s moves ``max_bytes`` at ~170 kB/s.
     total_timeout: float = 120.0
     #: Extra attempts after connection errors, timeouts, 429 and 5xx. Three,
@@ -114,7 +132,8 @@ class FetchPolicy:
     #: stall the run, and retrying sooner than asked is impolite.
     max_retry_after: float = 60.0
     #: A body larger than this is abandoned (Content-Length is checked first,
-    #: then the streamed, decompressed body). Same 20 MB as
+    #: then the streamed body, compressed and decompressed: ``inflate`` stops
+    #: there, so a 1.6 KB brotli body never becomes its 2 GB). Same 20 MB as
     #: ``Config.max_input_bytes``: the extractor would refuse a larger page anyway.
     max_bytes: int = 20_000_000
     #: Redirects followed per URL (each hop is vetted). Five is what browsers
@@ -138,12 +157,16 @@ class FetchPolicy:
 
 
 class HostThrottle:
-    """Per-host rate limiting: the gap between two requests to a host is at least its delay.
+    """Per-origin rate limiting: the gap between two requests to an origin is at least its delay.
 
     Call :meth:`wait` before a request and :meth:`done` when it is over; the gap
     runs from the end of one request to the start of the next, so a slow server
-    is not sent a request the moment it finishes answering. ``clock`` and
-    ``sleep`` are injectable so tests need not wait.
+    is not sent a request the moment it finishes answering. :meth:`hold` keeps
+    an origin waiting longer (a backoff, a ``Retry-After``); :meth:`ready_in`
+    says how long without waiting (a scheduler serves another origin meanwhile).
+    Keys are what the caller spaces out: :class:`Fetcher` uses origins (scheme,
+    host, port), what a robots.txt speaks for. ``clock`` and ``sleep`` are
+    injectable so tests need not wait.
     """
 
     def __init__(self, delay: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
@@ -152,6 +175,7 @@ class HostThrottle:
         self._sleep = sleep
         self._last: dict[str, float] = {}
         self._delays: dict[str, float] = {}
+        self._held: dict[str, float] = {}
 
     def delay_for(self, host: str) -> float:
         return self._delays.get(host, self.delay)
@@ -160,15 +184,24 @@ class HostThrottle:
         """Raise ``host``'s delay to ``seconds`` (never below the default)."""
         self._delays[host] = max(self.delay, seconds)
 
+    def hold(self, host: str, seconds: float) -> None:
+        """No request to ``host`` for ``seconds`` from now (nor before its delay is over)."""
+        self._held[host] = max(self._held.get(host, 0.0), self._clock() + seconds)
+
+    def due(self, host: str) -> float:
+        """When (on the clock) ``host`` may be sent a request; 0 for a host never sent one."""
+        last = self._last.get(host)
+        return max(self._held.get(host, 0.0), 0.0 if last is None else last + self.delay_for(host))
+
+    def ready_in(self, host: str) -> float:
+        """Seconds until ``host`` may be sent a request (0 when it may now)."""
+        return max(0.0, self.due(host) - self._clock())
+
     def wait(self, host: str) -> float:
         """Sleep until ``host`` may be sent a request; returns the seconds slept."""
-        last = self._last.get(host)
-        if last is None:
-            return 0.0
-        remaining = last + self.delay_for(host) - self._clock()
-        if remaining <= 0:
-            return 0.0
-        self._sleep(remaining)
+        remaining = self.ready_in(host)
+        if remaining > 0:
+            self._sleep(remaining)
         return remaining
 
     def done(self, host: str) -> None:
@@ -191,9 +224,20 @@ _ADDRESS_KINDS = (
 
 
 def _address_kind(address: _IPAddress) -> str | None:
-    """Why ``address`` must not be reached ("a loopback address"...), or None if global."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    """Why ``address`` must not be reached ("a loopback address"...), or None if global.
+
+    An IPv6 address that carries an IPv4 address is judged by it too: IPv4-mapped
+    (``::ffff:127.0.0.1`` is 127.0.0.1), 6to4 (``2002:7f00:1::`` reaches 127.0.0.1
+    through a relay) and Teredo (``2001::/32``: its server and its client)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        else:
+            carried = [(address.sixtofour, "6to4")] if address.sixtofour else []
+            carried += [(inner, "Teredo") for inner in address.teredo or ()]
+            for inner, how in carried:
+                if (kind := _address_kind(inner)) is not None:
+                    return f"{kind} ({inner}, by {how})"
     for attribute, kind in _ADDRESS_KINDS:
         if getattr(address, attribute):
             return f"{kind} address"
@@ -350,14 +394,152 @@ def _utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Fetcher:
-    """Fetches URLs one at a time under a :class:`FetchPolicy`.
+class _Watchdog:
+    """A request's wall-clock deadline, slow headers included: httpx's timeouts bound each
+    read, so a server sending a byte every few seconds would hold a request for ever.
+    At the deadline the connection's socket is shut down, which ends whatever read
+    the request is blocked in. The socket is taken from the connection trace
+    (``watch``); its descriptor is duplicated, so the shutdown can never reach
+    another connection that reused the number."""
 
-    Holds the state of a run: the HTTP client, the per-host throttle and the
-    robots.txt cache. ``client``, when given, is used as is (and not closed);
-    timeouts, redirects and headers are set per request from the policy, so
-    any ``httpx.Client`` works. The default client ignores proxy environment
-    variables: through a proxy, the connected-address check would see the proxy.
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Self:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._socks:
+                sock.close()
+            self._socks.clear()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._socks.append(sock.dup())
+            if self.fired:
+                self._shutdown(self._socks[-1])
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._socks:
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed by the other side
+            pass
+
+
+@dataclass(slots=True)
+class _Task:
+    """One URL being fetched: the hop it is at, its attempt there, and the seconds its
+    requests took so far (``FetchPolicy.total_timeout`` bounds them)."""
+
+    source: str
+    url: httpx.URL
+    accept: Callable[[str], str | None] | None
+    max_bytes: int
+    truncate: bool
+    obey_robots: bool
+    hop: int = 0
+    attempt: int = 0
+    spent: float = 0.0
+    seq: int = 0  # its place in the list of URLs
+
+
+class _Queues:
+    """URLs queued by origin, for :meth:`Fetcher.fetch_all`. :meth:`next` is the task to
+    serve now: of the origins that may be sent a request, the one whose first URL came
+    first; when none may, it sleeps until the first that may. Each origin with URLs
+    left is in one of two heaps: waiting (by when it may be sent a request) or ready
+    (by its first URL's place in the list)."""
+
+    def __init__(self, throttle: HostThrottle, clock: Clock, sleep: Sleep) -> None:
+        self._throttle, self._clock, self._sleep = throttle, clock, sleep
+        self._queues: dict[str, deque[_Task]] = {}
+        self._waiting: list[tuple[float, str]] = []
+        self._ready: list[tuple[int, str]] = []
+
+    def add(self, task: _Task, *, front: bool = False) -> None:
+        origin = _origin(task.url)
+        queue = self._queues.get(origin)
+        if queue is None:
+            self._queues[origin] = deque([task])
+            self._schedule(origin)
+        elif front:
+            queue.appendleft(task)
+        else:
+            queue.append(task)
+
+    def next(self) -> _Task | None:
+        """The task to serve now (sleeping until one may be served); ``None`` when all are done."""
+        now = self._clock()
+        while self._waiting and self._waiting[0][0] <= now:
+            self._make_ready(heapq.heappop(self._waiting)[1])
+        if not self._ready:
+            if not self._waiting:
+                return None
+            due, origin = heapq.heappop(self._waiting)
+            self._sleep(max(0.0, due - now))
+            self._make_ready(origin)
+        return self._queues[heapq.heappop(self._ready)[1]][0]
+
+    def served(self, task: _Task, origin: str, *, finished: bool) -> None:
+        """``task``, the first of ``origin``'s queue, was sent a request: it is done
+        (``finished``), waits for its next attempt, or moved to its redirect's origin."""
+        queue = self._queues[origin]
+        moved = not finished and _origin(task.url) != origin
+        if finished or moved:
+            queue.popleft()
+        if moved:
+            self.add(task, front=True)
+        if queue:
+            self._schedule(origin)
+        else:
+            del self._queues[origin]
+
+    def _schedule(self, origin: str) -> None:
+        due = self._throttle.due(origin)
+        if due <= self._clock():
+            self._make_ready(origin)
+        else:
+            heapq.heappush(self._waiting, (due, origin))
+
+    def _make_ready(self, origin: str) -> None:
+        heapq.heappush(self._ready, (self._queues[origin][0].seq, origin))
+
+
+def _origin(url: httpx.URL) -> str:
+    """Scheme, host and port: what a robots.txt speaks for, and what politeness spaces out."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+class Fetcher:
+    """Fetches URLs under a :class:`FetchPolicy`, one request at a time.
+
+    Holds the state of a run: the HTTP client, the per-origin throttle and the
+    robots.txt cache. :meth:`fetch_all` keeps a queue per origin (scheme, host,
+    port) and serves the origins that may be sent a request, so a
+    ``Crawl-delay``, a backoff or a ``Retry-After`` holds back that origin's
+    URLs only; :meth:`fetch` fetches one URL. ``client``, when given, is used as
+    is (and not closed); timeouts, redirects and headers are set per request
+    from the policy, so any ``httpx.Client`` works. The default client ignores
+    proxy environment variables: through a proxy, the connected-address check
+    would see the proxy.
     """
 
     def __init__(
@@ -371,11 +553,19 @@ class Fetcher:
         self.policy = policy or FetchPolicy()
         self._own_client = client is None
         self._client = client if client is not None else httpx.Client(trust_env=False)
+        self._clock = clock
         self._sleep = sleep
         self.throttle = HostThrottle(self.policy.delay, clock=clock, sleep=sleep)
         self._robots: dict[str, _Robots] = {}
         self._timeout = httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout)
-        self._headers = {"User-Agent": self.policy.user_agent, "Accept": _ACCEPT}
+        # Content codings are undone here, capped (``inflate``), so only those are asked for.
+        # One connection per request: the deadline watches the socket each request opens.
+        self._headers = {
+            "User-Agent": self.policy.user_agent,
+            "Accept": _ACCEPT,
+            "Accept-Encoding": accept_encoding(),
+            "Connection": "close",
+        }
 
     def close(self) -> None:
         if self._own_client:
@@ -388,25 +578,84 @@ class Fetcher:
         self.close()
 
     def fetch(self, url: str) -> Raw | Failure:
-        """Fetch one URL; never raises for a problem with that URL."""
+        """Fetch one URL (waiting as politeness asks); never raises for a problem with that URL."""
+        task = self._task(url)
+        if isinstance(task, Failure):
+            return task
+        try:
+            return self._page(task, self._run(task))
+        except Exception as exc:  # noqa: BLE001
+            return self._failure(task, exc)
+
+    def fetch_all(
+        self,
+        urls: Iterable[str],
+        *,
+        on_url: Callable[[int, int, str | None], None] = lambda done, total, url: None,
+    ) -> Iterator[Raw | Failure]:
+        """Fetch every URL once, yielding each page or failure as it is done.
+
+        URLs are queued by origin (:class:`_Queues`): the URLs of the origins
+        that may be sent a request are served in the order they came in, so one
+        host's politeness delay, backoff or ``Retry-After`` never holds up the
+        others, and the run waits only when no origin may be sent a request.
+        ``on_url(done, total, url)`` is called before each request, and once at
+        the end with ``url=None``."""
+        urls = list(urls)
+        queues = _Queues(self.throttle, self._clock, self._sleep)
+        done = 0
+        for seq, url in enumerate(urls):
+            task = self._task(url)
+            if isinstance(task, Failure):
+                done += 1
+                yield task
+            else:
+                task.seq = seq
+                queues.add(task)
+        while (task := queues.next()) is not None:
+            origin = _origin(task.url)
+            on_url(done, len(urls), task.source)
+            result = self._advance(task)
+            queues.served(task, origin, finished=result is not None)
+            if result is not None:
+                done += 1
+                yield result
+        on_url(len(urls), len(urls), None)
+
+    def _task(self, url: str) -> _Task | Failure:
         source = url.strip() if isinstance(url, str) else str(url)
         try:
             start = httpx.URL(source).copy_with(fragment=None)
-            response = self._get(
-                start,
-                accept=self._accept_page,
-                max_bytes=self.policy.max_bytes,
-                truncate=False,
-                obey_robots=True,
-            )
-        except _FetchError as exc:
-            return Failure(source, "fetch", exc.reason)
         except (httpx.InvalidURL, TypeError) as exc:
             return Failure(source, "fetch", f"invalid URL: {exc}")
-        except Exception as exc:  # noqa: BLE001 - a bug or an exotic error must not end the run
-            return Failure(source, "fetch", f"unexpected error: {_describe(exc)}")
+        return _Task(source, start, self._accept_page, self.policy.max_bytes, truncate=False, obey_robots=True)
+
+    def _advance(self, task: _Task) -> Raw | Failure | None:
+        """One request of ``task`` (its origin is ready): its page or failure, or ``None``
+        when it is to be tried again or was redirected."""
+        self.throttle.wait(_origin(task.url))
+        try:
+            response = self._step(task)
+        except Exception as exc:  # noqa: BLE001
+            return self._failure(task, exc)
+        return None if response is None else self._page(task, response)
+
+    @staticmethod
+    def _failure(task: _Task, exc: Exception) -> Failure:
+        if isinstance(exc, _FetchError):
+            return Failure(task.source, "fetch", exc.reason)
+        if isinstance(exc, httpx.InvalidURL | TypeError):
+            return Failure(task.source, "fetch", f"invalid URL: {exc}")
+        # a bug or an exotic error must not end the run
+        return Failure(task.source, "fetch", f"unexpected error: {_describe(exc)}")
+
+    @staticmethod
+    def _page(task: _Task, response: _Response) -> Raw | Failure:
+        what = binary_kind(response.body)
+        if what is not None:  # random bytes labelled text/html are no page
+            return Failure(task.source, "fetch", f"{what}, not a page (Content-Type {response.media_type or 'none'})")
         return Raw(
-            source=source,
+            source=task.source,
             content=response.body,
             kind=_page_kind(response.media_type) or "html",
             url=str(response.url),
@@ -420,7 +669,7 @@ class Fetcher:
             return f"unsupported content type {media_type}"
         return None
 
-    # -- one URL, following redirects hop by hop
+    # -- one URL, a request at a time
 
     def _get(
         self,
@@ -431,84 +680,98 @@ class Fetcher:
         truncate: bool,
         obey_robots: bool,
     ) -> _Response:
-        current = url
-        for _hop in range(self.policy.max_redirects + 1):
-            refusal = check_url(current, self.policy)
-            if refusal is not None:
-                kind = "refused" if refusal.startswith("refused") else "error"
-                raise _FetchError(refusal, kind=kind)
-            if obey_robots:
-                self._check_robots(current)
-            response = self._attempts(current, accept=accept, max_bytes=max_bytes, truncate=truncate)
-            status = response.status
-            if status in _REDIRECTS:
-                if not response.location:
-                    raise _FetchError(f"HTTP {status} redirect without a Location", status=status)
-                try:
-                    current = current.join(response.location).copy_with(fragment=None)
-                except httpx.InvalidURL as exc:
-                    raise _FetchError(f"bad redirect Location {response.location!r}: {exc}") from None
-                continue
-            if not 200 <= status < 300:
-                raise _FetchError(f"HTTP {status}", status=status)
-            return response
-        raise _FetchError(
-            f"too many redirects (more than {self.policy.max_redirects})",
-            kind="redirects",
-        )
+        """``url`` fetched through its redirects and retries, waiting as politeness asks (robots.txt)."""
+        return self._run(_Task(str(url), url, accept, max_bytes, truncate=truncate, obey_robots=obey_robots))
 
-    # -- one hop, with retries
+    def _run(self, task: _Task) -> _Response:
+        while True:
+            self.throttle.wait(_origin(task.url))
+            response = self._step(task)
+            if response is not None:
+                return response
 
-    def _attempts(
-        self,
-        url: httpx.URL,
-        *,
-        accept: Callable[[str], str | None] | None,
-        max_bytes: int,
-        truncate: bool,
-    ) -> _Response:
+    def _step(self, task: _Task) -> _Response | None:
+        """One request of ``task``: the final response, or ``None`` after a redirect (``task.url``
+        moved on) or a failure to be tried again (its origin is held back meanwhile).
+        Raises ``_FetchError`` when the URL has failed."""
         policy = self.policy
-        host = url.host
-        for attempt in range(policy.retries + 1):
-            last = attempt == policy.retries
-            backoff = policy.backoff * 2**attempt + random.uniform(0, policy.backoff)
-            self.throttle.wait(host)
+        if task.hop > policy.max_redirects:
+            raise _FetchError(f"too many redirects (more than {policy.max_redirects})", kind="redirects")
+        refusal = check_url(task.url, policy)
+        if refusal is not None:
+            raise _FetchError(refusal, kind="refused" if refusal.startswith("refused") else "error")
+        if task.obey_robots:
+            self._check_robots(task.url)
+            if self.throttle.ready_in(_origin(task.url)):  # robots.txt was just read: the origin's delay first
+                return None
+        response = self._attempt(task)
+        if response is None:
+            return None
+        status = response.status
+        if status in _REDIRECTS:
+            if not response.location:
+                raise _FetchError(f"HTTP {status} redirect without a Location", status=status)
             try:
-                response = self._once(url, accept=accept, max_bytes=max_bytes, truncate=truncate)
-            except _PeerRefused as exc:
-                raise _FetchError(str(exc), kind="refused") from None
-            except httpx.HTTPError as exc:
-                if last or not _retryable(exc):
-                    raise _FetchError(_describe(exc), kind="network") from None
-                self._sleep(backoff)
-                continue
-            finally:
-                self.throttle.done(host)
-            status = response.status
-            if status == 429 or 500 <= status <= 599:
-                if last:
-                    return response
-                asked = _retry_after_seconds(response.retry_after)
-                if asked is not None:
-                    if asked > policy.max_retry_after:
-                        raise _FetchError(
-                            f"HTTP {status} (Retry-After {asked:.0f} s is beyond the "
-                            f"{policy.max_retry_after:g} s limit; not retried)",
-                            status=status,
-                        )
-                    backoff = max(backoff, asked)
-                self._sleep(backoff)
-                continue
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
+                task.url = task.url.join(response.location).copy_with(fragment=None)
+            except httpx.InvalidURL as exc:
+                raise _FetchError(f"bad redirect Location {response.location!r}: {exc}") from None
+            task.hop, task.attempt = task.hop + 1, 0
+            return None
+        if not 200 <= status < 300:
+            raise _FetchError(f"HTTP {status}", status=status)
+        return response
 
-    def _check_peer(self, event: str, info: dict) -> None:
-        """httpcore trace hook: vet the address a new connection reached, before sending."""
+    def _attempt(self, task: _Task) -> _Response | None:
+        """The request of ``task``'s hop, its retries counted: the response (a final 429 or
+        5xx among them), or ``None`` when it is to be tried again."""
+        policy, origin = self.policy, _origin(task.url)
+        last = task.attempt >= policy.retries
+        backoff = policy.backoff * 2**task.attempt + random.uniform(0, policy.backoff)
+        budget = policy.total_timeout - task.spent
+        if budget <= 0:
+            raise _FetchError(f"timeout: no response within {policy.total_timeout:g} s", kind="network")
+        start = time.monotonic()
+        try:
+            response = self._once(task, budget)
+        except _PeerRefused as exc:
+            raise _FetchError(str(exc), kind="refused") from None
+        except httpx.HTTPError as exc:
+            if last or not _retryable(exc):
+                raise _FetchError(_describe(exc), kind="network") from None
+            return self._again(task, origin, backoff)
+        finally:
+            task.spent += time.monotonic() - start
+            self.throttle.done(origin)
+        status = response.status
+        if (status == 429 or 500 <= status <= 599) and not last:
+            asked = _retry_after_seconds(response.retry_after)
+            if asked is not None:
+                if asked > policy.max_retry_after:
+                    raise _FetchError(
+                        f"HTTP {status} (Retry-After {asked:.0f} s is beyond the "
+                        f"{policy.max_retry_after:g} s limit; not retried)",
+                        status=status,
+                    )
+                backoff = max(backoff, asked)
+            return self._again(task, origin, backoff)
+        return response
+
+    def _again(self, task: _Task, origin: str, seconds: float) -> None:
+        """Try ``task`` again in ``seconds``: its origin is held back that long."""
+        task.attempt += 1
+        self.throttle.hold(origin, seconds)
+
+    def _check_peer(self, event: str, info: dict, watchdog: _Watchdog) -> None:
+        """httpcore trace hook: vet the address a new connection reached, before sending
+        (unless private addresses are allowed), and hand its socket to the deadline."""
         if event != "connection.connect_tcp.complete":
             return
         stream = info.get("return_value")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
-        if not peer:
+        if stream is None:
+            return
+        watchdog.watch(stream.get_extra_info("socket"))
+        peer = stream.get_extra_info("server_addr")
+        if not peer or self.policy.allow_private:
             return
         try:
             kind = _address_kind(ipaddress.ip_address(str(peer[0]).split("%")[0]))
@@ -518,27 +781,32 @@ class Fetcher:
             stream.close()
             raise _PeerRefused(f"refused: connected to {peer[0]}, {kind} (use --allow-private)")
 
-    def _once(
-        self,
-        url: httpx.URL,
-        *,
-        accept: Callable[[str], str | None] | None,
-        max_bytes: int,
-        truncate: bool,
-    ) -> _Response:
-        extensions = {} if self.policy.allow_private else {"trace": self._check_peer}
-        deadline = time.monotonic() + self.policy.total_timeout
+    def _once(self, task: _Task, budget: float) -> _Response:
+        """One HTTP request, all of it (connection, headers, body) within ``budget`` seconds."""
+        with _Watchdog(budget) as watchdog:
+            try:
+                return self._request(task, watchdog)
+            except httpx.HTTPError:
+                if watchdog.fired:
+                    raise _FetchError(f"timeout: no complete response within {budget:g} s", kind="network") from None
+                raise
+
+    def _request(self, task: _Task, watchdog: _Watchdog) -> _Response:
+        def trace(event: str, info: dict) -> None:
+            self._check_peer(event, info, watchdog)
+
+        deadline = time.monotonic() + watchdog.seconds
         with self._client.stream(
             "GET",
-            url,
+            task.url,
             headers=self._headers,
             timeout=self._timeout,
             follow_redirects=False,
-            extensions=extensions,
+            extensions={"trace": trace},
         ) as r:
             media_type, charset = split_content_type(r.headers.get("content-type"))
             response = _Response(
-                url=url,
+                url=task.url,
                 status=r.status_code,
                 media_type=media_type,
                 charset=charset,
@@ -547,32 +815,10 @@ class Fetcher:
             )
             if not 200 <= r.status_code < 300:
                 return response  # the body of an error or redirect is not needed
-            if accept is not None and (problem := accept(media_type)) is not None:
+            if task.accept is not None and (problem := task.accept(media_type)) is not None:
                 raise _FetchError(problem, status=r.status_code)
-            length = r.headers.get("content-length", "")
-            if not truncate and length.isdigit() and int(length) > max_bytes:
-                raise _FetchError(
-                    f"response too large: Content-Length {int(length):,} bytes exceeds the {max_bytes:,}-byte limit"
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in r.iter_bytes():
-                if size + len(chunk) > max_bytes:
-                    if truncate:
-                        chunks.append(chunk[: max_bytes - size])
-                        break
-                    raise _FetchError(f"response too large: more than {max_bytes:,} bytes")
-                chunks.append(chunk)
-                size += len(chunk)
-                if time.monotonic() > deadline:
-                    raise _FetchError(f"timeout: body not received within {self.policy.total_timeout:g} s")
-        return _Response(
-            url=url,
-            status=response.status,
-            media_type=media_type,
-            charset=charset,
-            body=b"".join(chunks),
-        )
+            body = _body(r, task.max_bytes, task.truncate, deadline, watchdog.seconds)
+        return _Response(url=task.url, status=response.status, media_type=media_type, charset=charset, body=body)
 
     # -- robots.txt
 
@@ -611,8 +857,39 @@ class Fetcher:
         if rate is not None and rate.requests > 0:
             delay = max(delay, rate.seconds / rate.requests)
         if delay > self.throttle.delay:
-            self.throttle.set_delay(url.host, min(delay, self.policy.max_crawl_delay))
+            self.throttle.set_delay(_origin(url), min(delay, self.policy.max_crawl_delay))
         return _Robots(parser)
+
+
+def _body(r: httpx.Response, max_bytes: int, truncate: bool, deadline: float, seconds: float) -> bytes:
+    """The body of ``r`` with its content codings undone, streamed, within ``max_bytes``
+    whether compressed or not (``inflate``: a 1.6 KB brotli body can hold 2 GB), or its
+    first ``max_bytes`` with ``truncate``. Raises ``_FetchError``."""
+    length = r.headers.get("content-length", "")
+    if not truncate and length.isdigit() and int(length) > max_bytes:
+        raise _FetchError(
+            f"response too large: Content-Length {int(length):,} bytes exceeds the {max_bytes:,}-byte limit"
+        )
+    codings = [c.strip().lower() for c in r.headers.get("content-encoding", "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+
+    def raw() -> Iterator[bytes]:
+        size = 0
+        for chunk in r.iter_raw():
+            size += len(chunk)
+            if size > max_bytes and not truncate:  # compressed, and already larger than the page may be
+                raise TooLarge(f"more than {max_bytes:,} bytes")
+            if time.monotonic() > deadline:  # a transport the watchdog cannot watch (no trace hook)
+                raise _FetchError(f"timeout: no complete response within {seconds:g} s", kind="network")
+            yield chunk
+
+    try:
+        return inflate(raw(), codings, max_bytes, truncate=truncate)
+    except TooLarge:
+        coded = f" once decompressed ({', '.join(codings)})" if codings else ""
+        raise _FetchError(f"response too large: more than {max_bytes:,} bytes{coded}") from None
+    except ValueError as exc:
+        raise _FetchError(f"cannot undo Content-Encoding {', '.join(codings)}: {exc}") from None
 
 
 def iter_urls(
@@ -623,7 +900,9 @@ def iter_urls(
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
 ) -> Iterator[Raw | Failure]:
-    """Fetch ``urls`` in order, one at a time, yielding a ``Raw`` or a ``Failure`` for each.
+    """Fetch ``urls``, one request at a time, yielding a ``Raw`` or a ``Failure`` for each as it
+    is done: in their order, but for an origin held back by politeness, whose URLs wait
+    while the others go on (:meth:`Fetcher.fetch_all`).
 
     ``Raw.source`` is the URL as given (the stable key), ``Raw.url`` the final
     URL after redirects, ``Raw.kind`` "html" or "text" from the Content-Type,
@@ -632,8 +911,7 @@ def iter_urls(
     and ``sleep`` drive the waits (rate limit, backoff), for tests.
     """
     with Fetcher(policy, client=client, clock=clock, sleep=sleep) as fetcher:
-        for url in urls:
-            yield fetcher.fetch(url)
+        yield from fetcher.fetch_all(urls)
 
 
 def read_url_list(path: str | Path) -> list[str]:
