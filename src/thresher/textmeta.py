@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from urllib.parse import urlsplit
 
 from ._stopwords import CHROME_WORDS
@@ -304,14 +305,38 @@ def comment_head(text: str) -> tuple[str | None, str | None]:
 
 
 def site_of(url: str | None) -> str | None:
-    """The host of ``url`` without a leading ``www.``, or ``None``."""
+    """The site of ``url``: its registrable domain (``news.bbc.co.uk`` and
+    ``www.bbc.co.uk`` are both ``bbc.co.uk``), or ``None``.
+
+    The one site key of the package: site memory, the store's ``site`` column
+    and ``stats`` all read it. The public-suffix list is the snapshot the
+    ``publicsuffixlist`` package ships (nothing is downloaded): it knows that
+    ``co.uk`` is a suffix and that each ``*.blogspot.com`` is a site of its own.
+    An IP address, or a host the list has no domain for (``localhost``), is its
+    own site.
+    """
     if not url:
         return None
     try:
         host = urlsplit(url).hostname
     except ValueError:
         return None
-    return host.removeprefix("www.") if host else None
+    host = (host or "").rstrip(".")
+    if not host:
+        return None
+    if _IP_HOST.match(host):
+        return host
+    return _public_suffixes().privatesuffix(host) or host.removeprefix("www.")
+
+
+_IP_HOST = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|.*:.*)$")  # IPv4, or IPv6 (urlsplit drops its brackets)
+
+
+@cache
+def _public_suffixes():
+    from publicsuffixlist import PublicSuffixList  # ~70 ms to build: once, on first use
+
+    return PublicSuffixList()
 
 
 def norm_name(text: str) -> str:
