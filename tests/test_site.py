@@ -12,8 +12,7 @@ ARTICLE = (
     "<html><head><title>Harbour wall repairs agreed</title></head><body><article>"
     "<h1>Harbour wall repairs agreed</h1>"
     + "<p>The council met on Tuesday to discuss the harbour wall and the cost of its repair, "
-    "which the engineers put at four million pounds over three years.</p>" * 5
-    + "</article></body></html>"
+    "which the engineers put at four million pounds over three years.</p>" * 5 + "</article></body></html>"
 )
 
 

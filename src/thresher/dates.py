@@ -18,7 +18,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-__all__ = ["FUTURE_TOLERANCE", "MIN_YEAR", "month_day", "parse_date"]
+__all__ = ["FUTURE_TOLERANCE", "MIN_YEAR", "day_and_instant", "month_day", "parse_date"]
 
 #: Web publishing dates before this are taken for errors (a founding year,
 #: a date in a reference). The web's first news sites date from 1993-94.
@@ -236,6 +236,29 @@ def parse_date(text: str | None, *, latest: datetime | None = None) -> str | Non
         day = _valid(int(m[1]), int(m[2]), int(m[3]), latest)
         return _with_time(day, m[4], m[5], m[6], None) if day else None
     return None
+
+
+def day_and_instant(iso: str | None) -> tuple[str | None, str | None]:
+    """The stored form of a date ``parse_date`` read: ``(day, instant)``.
+
+    ``day`` is the calendar day as the page states it, ``YYYY-MM-DD``;
+    ``instant`` the moment in UTC, ``YYYY-MM-DDTHH:MM:SS+00:00``, only when
+    the page gave a time and its zone (else ``None``). One form per column, so
+    a corpus's dates load as dates (pandas, polars, ``date.fromisoformat``)
+    where a mix of days, naive and offset times would not. The day is the
+    page's own, not UTC's: 23:30 in New York is the next day in UTC, but the
+    page, its readers and its URL say the day it was written.
+    """
+    if not iso:
+        return None, None
+    try:
+        stamp = datetime.fromisoformat(iso)
+    except ValueError:
+        return None, None
+    day = stamp.date().isoformat()
+    if len(iso) <= 10 or stamp.tzinfo is None:
+        return day, None
+    return day, stamp.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _clock(text: str) -> tuple[str | None, str | None, str | None, str | None]:

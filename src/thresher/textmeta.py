@@ -15,7 +15,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from ._stopwords import CHROME_WORDS
-from .dates import MONTH_PATTERN, month_day, parse_date
+from .dates import MONTH_PATTERN, day_and_instant, month_day, parse_date
 from .types import Metadata
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "detect_language",
     "is_labelled_date_line",
     "norm_name",
+    "settle_dates",
     "site_of",
     "strip_site_suffix",
     "text_metadata",
@@ -162,6 +163,15 @@ def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None,
     return value, bool(UPDATED_LABEL.match(text))
 
 
+def settle_dates(meta: Metadata) -> Metadata:
+    """``meta``'s dates in their one stored form, in place (``dates.day_and_instant``):
+    ``published`` and ``updated`` days, ``published_time`` the UTC instant when
+    the page stated a time and a zone. The last step of both products' metadata."""
+    meta.published, meta.published_time = day_and_instant(meta.published)
+    meta.updated = day_and_instant(meta.updated)[0]
+    return meta
+
+
 def byline(text: str) -> list[str]:
     """The names in a byline line ("By Jane Doe and John Roe"), else ``[]``."""
     if len(text) > 120 or not (_BY.match(text) or _AUTHOR_LABEL.match(text)):
@@ -285,7 +295,7 @@ def comment_head(text: str) -> tuple[str | None, str | None]:
     ``(None, None)``: a short line, no sentence, naming a person or a date."""
     if len(text) > COMMENT_HEAD_MAX_CHARS:
         return None, None
-    date = parse_date(text)
+    date = day_and_instant(parse_date(text))[0]
     name = _BY.sub("", _SAYS.sub("", _HEAD_CUT.split(text.strip(), maxsplit=1)[0])).strip(" :|-–—,")
     words = name.split()
     if (

@@ -51,7 +51,7 @@ SCHEMA_VERSION = 4
 #: columns of a new one.
 #: Metadata fields declared after version 1 of the store: their columns come
 #: last, where an upgrade appends them.
-_LATER_METADATA = ("page_type",)
+_LATER_METADATA = ("page_type", "published_time")
 _TABLE: tuple[tuple[str, str], ...] = (
     ("id", "INTEGER PRIMARY KEY"),
     ("source", "TEXT NOT NULL UNIQUE"),  # the input key: path, path#offset, URL

@@ -35,6 +35,7 @@ from ..textmeta import (
     clean_authors,
     date_line,
     detect_language,
+    settle_dates,
     strip_site_suffix,
     text_metadata,
 )
@@ -86,7 +87,7 @@ def html_metadata(
     meta.description, meta.image, meta.section, meta.tags = _about(page)
     meta.canonical_url = _canonical_url(page)
     meta.language = detect_language(body, declared=_declared_language(page))
-    return meta
+    return settle_dates(meta)
 
 
 def stated_title(nodes: PageNodes, url: str | None = None) -> str | None:
