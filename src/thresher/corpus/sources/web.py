@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Self
+
 import httpx
 from protego import Protego
 
