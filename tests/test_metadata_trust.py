@@ -100,3 +100,107 @@ def test_updated_comments_and_dumps_follow_the_same_form():
 )
 def test_day_and_instant(iso, expected):
     assert day_and_instant(iso) == expected
+
+
+# -- dates in the page's own order and language -------------------------------------
+
+
+def story(
+    byline: str, *, lang: str = "en", head: str = "", url: str | None = None, extra: str = ""
+) -> thresher.Article:
+    html = (
+        f'<html lang="{lang}"><head><title>Harbour wall repairs agreed</title>{head}</head><body><article>'
+        f"<h1>Harbour wall repairs agreed</h1><p>{byline}</p>{BODY}{extra}</article></body></html>"
+    )
+    return extract(html, url)
+
+
+@pytest.mark.parametrize(
+    ("lang", "head", "url", "expected"),
+    [
+        ("en-US", "", None, "2026-04-05"),  # the US writes the month first
+        ("en", '<meta property="og:locale" content="en_US">', None, "2026-04-05"),
+        ("en", "", "https://harbour.example.us/story", "2026-04-05"),  # no region declared: the country domain
+        ("en-GB", "", None, "2026-05-04"),
+        ("de-DE", "", None, "2026-05-04"),
+        ("en", "", "https://harbour.example.com/story", "2026-05-04"),  # nothing says month first: day first
+    ],
+)
+def test_numeric_dates_follow_the_page_locale(lang, head, url, expected):
+    assert story("By Jane Doe | 04/05/2026", lang=lang, head=head, url=url).published == expected
+
+
+def test_the_page_own_dates_settle_the_order_before_its_locale():
+    # an unambiguous date elsewhere on the page (25 is no month) says day first, whatever the locale says
+    comments = "<aside><p>Reader letter, 25/03/2026</p></aside>"
+    assert story("By Jane Doe | 04/05/2026", lang="en-US", extra=comments).published == "2026-05-04"
+    comments = "<aside><p>Reader letter, 03/25/2026</p></aside>"
+    assert story("By Jane Doe | 04/05/2026", lang="en-GB", extra=comments).published == "2026-04-05"
+    # an ambiguous date the markup states in ISO form tells which reading is right
+    stated = '<meta property="article:modified_time" content="2026-04-05T10:00:00Z">'
+    assert story("By Jane Doe | 04/05/2026", lang="en", head=stated).published == "2026-04-05"
+    # a reading that is impossible gives way to the possible one
+    assert story("By Jane Doe | 04/25/2026", lang="de").published == "2026-04-25"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 января 2026", "2026-01-05"),
+        ("14 февраля 2026 г.", "2026-02-14"),
+        ("1 марта 2026", "2026-03-01"),
+        ("Опубликовано: 5 апреля 2026, 13:20", "2026-04-05T13:20:00"),
+        ("9 мая 2025", "2025-05-09"),
+        ("12 июня 2025", "2025-06-12"),
+        ("3 июля 2025", "2025-07-03"),
+        ("31 августа 2025", "2025-08-31"),
+        ("1 сентября 2025 г. 08:00", "2025-09-01T08:00:00"),
+        ("7 октября 2025", "2025-10-07"),
+        ("4 ноября 2025", "2025-11-04"),
+        ("31 декабря 2025", "2025-12-31"),
+        ("Март 5, 2026", "2026-03-05"),  # nominative, month first
+        ("5 дек. 2025", "2025-12-05"),
+        ("2026年4月5日", "2026-04-05"),
+        ("发布时间：2026年04月05日 13:20", "2026-04-05T13:20:00"),
+        ("２０２６年４月５日", "2026-04-05"),  # full-width digits
+        ("2026년 4월 5일", "2026-04-05"),
+        ("2026年2月30日", None),  # no such day
+    ],
+)
+def test_russian_and_cjk_dates(text, expected):
+    from thresher.dates import parse_date
+
+    assert parse_date(text, latest=NOW) == expected
+
+
+def test_russian_and_chinese_pages_are_dated():
+    assert story("Автор: Иван Петров, 5 апреля 2026", lang="ru").published == "2026-04-05"
+    assert story("2026年4月5日 来源：本报", lang="zh").published == "2026-04-05"
+
+
+def test_a_dump_learns_its_order_from_its_own_dates():
+    body = "The ferry runs again after the storm. " * 20
+    dump = f"Ferry service resumes\nPosted 04/05/2026\n{body}\nComments\nAnna, 04/28/2026: at last!\n"
+    assert thresher.clean_text(dump).published == "2026-04-05"
+    dump = f"Ferry service resumes\nPosted 04/05/2026\n{body}\nComments\nAnna, 28/04/2026: at last!\n"
+    assert thresher.clean_text(dump).published == "2026-05-04"
+
+
+def test_the_date_under_the_headline_is_the_story_date_not_the_teaser_above_it():
+    html = (
+        "<html><head><title>Harbour wall repairs agreed</title></head><body>"
+        "<div class='teaser'><p>Ferry timetable changes</p><p>12.01.2026</p></div>"
+        f"<article><h1>Harbour wall repairs agreed</h1><p>3. März 2026</p>{BODY}</article></body></html>"
+    )
+    assert extract(html).published == "2026-03-03"
+
+
+def test_markup_date_shown_on_the_page_beats_a_related_story_date_by_the_headline():
+    html = (
+        "<html><head><title>Harbour wall repairs agreed</title>"
+        '<meta property="article:published_time" content="2026-03-03T09:00:00+01:00"></head><body><article>'
+        "<h1>Harbour wall repairs agreed</h1><aside><p>Read also: ferry timetable</p><p>12 January 2026</p></aside>"
+        f"{BODY}<p>Filed 3 March 2026</p></article></body></html>"
+    )
+    a = extract(html)
+    assert (a.published, a.published_time) == ("2026-03-03", "2026-03-03T08:00:00+00:00")

@@ -15,7 +15,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from ._stopwords import CHROME_WORDS
-from .dates import MONTH_PATTERN, day_and_instant, month_day, parse_date
+from .dates import MONTH_PATTERN, day_and_instant, month_day, numeric_order, parse_date
 from .types import Metadata
 
 __all__ = [
@@ -147,8 +147,9 @@ def is_labelled_date_line(text: str) -> bool:
     return len(text) <= MAX_DATE_LINE and bool(_DATE_LABEL.match(text)) and parse_date(text) is not None
 
 
-def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None, bool]:
-    """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``."""
+def date_line(text: str, *, latest: datetime | None = None, month_first: bool = False) -> tuple[str | None, bool]:
+    """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``.
+    (``month_first``: the page's order of numeric dates, ``dates.numeric_order``.)"""
     if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
         return None, False
     labelled = _DATE_LABEL.match(text)
@@ -157,7 +158,7 @@ def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None,
     # "Pressemitteilung vom 25. Januar 2022 | Berlin"
     if not labelled and len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
         return None, False
-    value = parse_date(rest, latest=latest)
+    value = parse_date(rest, latest=latest, month_first=month_first)
     if value is None:
         return None, False
     return value, bool(UPDATED_LABEL.match(text))
@@ -181,26 +182,34 @@ def byline(text: str) -> list[str]:
     return clean_authors([text])
 
 
-def text_metadata(lines: list[str], *, headline: int = -1, latest: datetime | None = None) -> Metadata:
+def text_metadata(
+    lines: list[str], *, headline: int = -1, latest: datetime | None = None, month_first: bool | None = None
+) -> Metadata:
     """Dates, byline and dateline read from the lines around the headline.
 
     Works on a text dump's lines and on an HTML page's block texts alike.
+    ``month_first`` is the page's order of numeric dates; ``None``: learn it
+    from the lines' own dates (``dates.numeric_order``), else day first.
     """
+    if month_first is None:
+        month_first = numeric_order(lines)
     meta = Metadata()
     lo = max(0, headline - NEAR_HEADLINE_BEFORE) if headline >= 0 else 0
     hi = min(len(lines), (max(headline, 0)) + NEAR_HEADLINE_AFTER + 1)
-    for i in range(lo, hi):
-        if i == headline:  # "2024.4.4 -> 2024.5.0: upgrade fails" names no date of the page
-            continue
+    # the lines under the headline first: those above it are more often the
+    # end of another story's teaser (its date, its byline) than this one's
+    # (the headline itself, "2024.4.4 -> 2024.5.0: upgrade fails", names no date of the page)
+    order = [*range(headline + 1, hi), *range(lo, headline)] if headline >= 0 else range(lo, hi)
+    for i in order:
         text = lines[i]
         names = byline(text)
         if not names and i + 1 < len(lines) and WRITTEN_BY.match(_BY.sub("", text).strip(" :") or "by"):
             names = byline("By " + lines[i + 1])  # "Written by" / "Jane Doe" on two lines
         meta.authors = meta.authors or names
-        value, is_update = date_line(text, latest=latest)
+        value, is_update = date_line(text, latest=latest, month_first=month_first)
         if value is None and (names or _LEADING_DATE.match(text)):
             # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
-            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest), False
+            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest, month_first=month_first), False
         if value:
             if is_update:
                 meta.updated = meta.updated or value
