@@ -204,3 +204,48 @@ def test_markup_date_shown_on_the_page_beats_a_related_story_date_by_the_headlin
     )
     a = extract(html)
     assert (a.published, a.published_time) == ("2026-03-03", "2026-03-03T08:00:00+00:00")
+
+
+# -- authors who are people -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["Munich, Germany"], []),  # a dateline split into two "authors"
+        (["Jane Doe, Munich, Germany"], ["Jane Doe"]),
+        (["By Jane Doe and John Roe, New York"], ["Jane Doe", "John Roe"]),
+        (["Frankfurt am Main"], []),
+        (["undefined"], []),
+        (["null"], []),
+        (["Unknown"], []),
+        (["wordpressadmin"], []),
+        (["q_admin"], []),
+        (["webmaster"], []),
+        (["Veröffentlicht von Chris Jung"], ["Chris Jung"]),
+        (["Erstellt von Andri Bryner"], ["Andri Bryner"]),
+        (["Kersti Wolnow sagt"], []),  # a reader comment's head, not a byline
+        (["Florence says"], []),
+        (["Von"], []),
+        (["V"], []),
+        (["Monday"], []),
+        (["Authors"], []),
+        # people stay: particles, handles a blog signs with, first names that are places too
+        (["Ursula von der Leyen"], ["Ursula von der Leyen"]),
+        (["gizzmo"], ["gizzmo"]),
+        (["Georgia Jones", "Jordan"], ["Georgia Jones", "Jordan"]),
+        (["Paris Hilton"], ["Paris Hilton"]),
+    ],
+)
+def test_authors_are_people(values, expected):
+    from thresher.textmeta import clean_authors
+
+    assert clean_authors(values, structured=True) == expected
+
+
+def test_a_page_whose_author_field_is_a_place_has_no_author():
+    head = '<meta name="author" content="Frankfurt, Germany">'
+    assert story("", head=head).authors == []
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person", "name": "undefined"}}</script>'
+    assert story("", head=head).authors == []
+    assert story("By Jane Doe, Munich", lang="en").authors == ["Jane Doe"]

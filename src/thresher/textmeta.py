@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
 
-from ._stopwords import CHROME_WORDS
+from ._stopwords import CHROME_WORDS, PLACE_NAMES
 from .dates import MONTH_PATTERN, day_and_instant, month_day, numeric_order, parse_date
 from .types import Metadata
 
@@ -55,7 +55,10 @@ WRITTEN_BY = re.compile(
 # -- shared text rules (HTML bylines and text dumps) ---------------------------
 
 _BY = re.compile(
-    r"^\s*(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
+    r"^\s*(?:(?:written|posted|reported|words|text|story|photos?|more|all (?:posts|articles)|eingestellt|veröffentlicht|"
+    r"publiziert|geschrieben|verfasst|gepostet|erstellt|artikel|ein beitrag|mehr|alles|alle artikel|publié|écrit|"
+    r"publicado|escrito|pubblicato|scritto)\s+)?"
+    r"(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
     re.IGNORECASE,
 )
 _AUTHOR_LABEL = re.compile(
@@ -68,9 +71,28 @@ _NOT_A_NAME = re.compile(
     r"reporter|correspondent|contributor|guest|anonymous|unknown|press|news|media|agency|agencies|"
     r"wire|service|online|magazine|daily|times|post|journal|network|group|inc|ltd|llc|gmbh|"
     r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|"
-    r"admin|root|user|author|autor|auteur|written|verfasst|by)\b",
+    r"admin|root|user|author|autor|auteur|written|verfasst|by|"
+    # placeholders a template prints when it has no author, and labels split off a byline
+    r"undefined|null|none|nobody|n/a|unbekannt|anonym|anonyme|anónimo|anonimo|permalink|privacy|categor(?:y|ies)|"
+    r"home|homepage|name|names|interview|founder|authors|autoren|auteurs|autores|autori|text|redacción|redazione|"
+    r"veröffentlicht|publiziert|eingestellt|gepostet|erstellt|publié|publicado|pubblicato|alle artikel|"
+    # a comment's head ("Jane Doe says"), not the article's byline
+    r"says|said|wrote|sagt|schreibt|schrieb|meint|dit|dice|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b",
     re.IGNORECASE,
 )
+#: A one-word author value that is the account a CMS or a forum creates by
+#: default ("wordpressadmin", "q_admin", "webmaster", "user_12", "editor2"),
+#: or a byline's preposition, never a person's name.
+_ACCOUNT = re.compile(
+    r"^(?:\w*admin\w*|wordpress\w*|wp[_-]?\w+|webmaster|root|sysop|moderator|user[_-]?\w*|editor[_-]?\w*|author[_-]?\w*|"
+    r"test(?:er|user)?\d*|demo|default|guest\w*|"
+    # a byline's word left alone when the name was elsewhere ("Von" / "Jane Doe" on two lines)
+    r"von|por|par|by|di|mehr|more)$",
+    re.IGNORECASE,
+)
+_PLACES = frozenset(" ".join(re.sub(r"[\W_]+", " ", p).split()) for p in PLACE_NAMES)
 _URLISH = re.compile(r"^\s*(?:https?:|www\.|/|\S+\.\w{2,4}/)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 #: A person's name has 1-5 words: "Cher", "Ursula von der Leyen", "Maria
@@ -79,12 +101,32 @@ MAX_NAME_WORDS = 5
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}|IV)$")
 
 
+def _is_person(name: str, structured: bool) -> bool:
+    """Whether one split-off author value can be a person's name: 1 to
+    ``MAX_NAME_WORDS`` words of letters, no credential, label, placeholder,
+    place, default account name or lone initial; in running text (not
+    ``structured``) a capital letter too ("john" there is a word, not a name)."""
+    if not name or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
+        return False
+    words = name.split()
+    if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(w) for w in words):
+        return False
+    if len(words) == 1 and (len(name.rstrip(".")) == 1 or _ACCOUNT.match(name)):  # "V", "wordpressadmin"
+        return False
+    if not structured and not any(w[0].isupper() for w in words):
+        return False
+    return norm_name(name) not in _PLACES  # "Munich", "Germany", "New York"
+
+
 def clean_authors(values, *, site_name: str | None = None, structured: bool = False, persons=()) -> list[str]:
     """Person names from raw author strings: split, stripped of "By", validated, de-duplicated.
 
     ``structured`` values come from markup that says "this is the author"
     (JSON-LD, meta tags, rel=author): there a lower-case handle ("gizzmo") is
-    the name the page gives and is kept; in running text it is not. A name
+    the name the page gives and is kept (a forum's or a blog's users sign so),
+    unless it is a default account ("wordpressadmin"); in running text it is
+    not. Places ("Munich, Germany"), placeholders ("undefined", "null") and
+    labels are dropped (``_is_person``). A name
     equal to the site's is dropped unless it is among ``persons`` (typed
     ``Person`` in JSON-LD: a one-person site named after its author).
     """
@@ -103,12 +145,7 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
         value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
         for part in _SPLIT_NAMES.split(value):
             name = _BY.sub("", part).strip(" .,:;-–—()[]\"'“”")
-            if not name or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
-                continue
-            words = name.split()
-            if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(w) for w in words):
-                continue
-            if not structured and not any(w[0].isupper() for w in words):  # "john" in running text
+            if not _is_person(name, structured):
                 continue
             key = norm_name(name)
             if key in seen or (site and key not in persons and (key == site or key in site.split())):
