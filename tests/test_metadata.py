@@ -12,10 +12,10 @@ from thresher.dates import month_day, parse_date
 from thresher.html.metadata import (
     clean_authors,
     html_metadata,
-    strip_site_suffix,
     text_metadata,
 )
 from thresher.html.parse import parse
+from thresher.textmeta import strip_site_suffix
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 BODY = "<p>" + "The council met on Tuesday to discuss the harbour wall and the cost of its repair. " * 6 + "</p>"

@@ -249,3 +249,106 @@ def test_a_page_whose_author_field_is_a_place_has_no_author():
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person", "name": "undefined"}}</script>'
     assert story("", head=head).authors == []
     assert story("By Jane Doe, Munich", lang="en").authors == ["Jane Doe"]
+
+
+# -- headlines without the site, the section or code ---------------------------------
+
+PARAGRAPHS = "".join(
+    f"<p>{s} The harbour board met on Tuesday and agreed the repairs, which the engineers costed at four million.</p>"
+    for s in ("First,", "Then,", "Later,", "Finally,")
+)
+
+
+def table_page(title: str, headline_cell: str = "", *, head: str = "") -> str:
+    """A 2008-style page: tables for layout, the headline in a table cell, no <h1>."""
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body>"
+        "<table><tr><td><a href='/'>Home</a> | <a href='/news'>News</a> | <a href='/sport'>Sport</a></td></tr>"
+        f"<tr><td>{headline_cell}</td></tr><tr><td>{PARAGRAPHS}</td></tr></table></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "cell", "url", "expected"),
+    [
+        # the site's name and its tagline come off, found from the host
+        (
+            "Firms cut IT costs - IT Pro - Breaking Business and Technology",
+            "",
+            "http://www.itpro.example.co.uk/news/1",
+            "Firms cut IT costs",
+        ),
+        # underscores before the site's name; the section between goes too
+        (
+            "China and Chile sign a trade pact_English_Xinhua",
+            "",
+            "http://news.xinhua.example.com/en/1.htm",
+            "China and Chile sign a trade pact",
+        ),
+        # a leading site and section: the longest part is the headline
+        (
+            "BBC NEWS | UK | Ferry service resumes after storm",
+            "",
+            "http://news.bbc.co.uk/1/hi/uk/1.stm",
+            "Ferry service resumes after storm",
+        ),
+        # a part the title repeats is the site's name
+        ("High Notes - High Notes - Ferry service resumes after storm", "", None, "Ferry service resumes after storm"),
+        # entities escaped twice are decoded
+        ("Harbour fish &amp;amp; chips shop reopens", "", None, "Harbour fish & chips shop reopens"),
+    ],
+)
+def test_old_layout_headlines_lose_the_site_suffix(title, cell, url, expected):
+    assert thresher.extract(table_page(title, cell), url).title == expected
+
+
+def test_a_title_classed_cell_equal_to_the_title_is_the_headline():
+    html = table_page(
+        "Harbour wall repairs agreed | Harbour Gazette", "<td class='headline'><b>Harbour wall repairs agreed</b></td>"
+    )
+    a = thresher.extract(html, "http://gazette.example.com/1")
+    assert a.title == "Harbour wall repairs agreed"
+    assert "Harbour wall repairs agreed" not in a.text  # the headline is not repeated in the body
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        'BBC SPORTi library--> <script src="/js/lib.js"></script>',
+        "Harbour wall repairs <!-- TODO remove -->",
+        'x = document.getElementById("font")',
+    ],
+)
+def test_a_headline_never_holds_markup_or_code(title):
+    html = f"<html><head><title>{title}</title></head><body><article><h2>Harbour wall repairs agreed</h2>{PARAGRAPHS}</article></body></html>"
+    a = thresher.extract(html)
+    assert a.title == "Harbour wall repairs agreed"
+    assert not re.search(r"[<>{}]|-->|document\.", a.title)
+
+
+def test_section_labels_numbers_and_the_site_name_are_not_the_headline():
+    def page(title: str, headings: str) -> str:
+        return f"<html><head><title>{title}</title></head><body>{headings}<article>{PARAGRAPHS}</article></body></html>"
+
+    # the blog's name in <h1>, the post's title in <h2>: "Blog: Post" titles
+    html = page("Harbour Notes: Ferry service resumes", "<h1>Harbour Notes</h1><h2>Ferry service resumes</h2>")
+    assert thresher.extract(html, "http://harbournotes.example.org/2012/07/ferry").title == "Ferry service resumes"
+    html = page("A Quiet Blog: Look!", "<h1>Some other words</h1><h3>Look!</h3>")
+    assert thresher.extract(html).title == "Look!"
+    # a heading that names the site, found from the host
+    html = page(
+        "Ferry service resumes after storm - Gazette", "<h1>The Gazette</h1><h2>Ferry service resumes after storm</h2>"
+    )
+    assert thresher.extract(html, "http://www.gazette.example/x").title == "Ferry service resumes after storm"
+    # a version number matching the title's words is no headline
+    html = page("Firefox 6.0 released", "<h1>6.0</h1><h2>Firefox 6.0 released today</h2>")
+    assert thresher.extract(html).title == "Firefox 6.0 released today"
+
+
+def test_the_visible_headline_matching_title_wins_over_a_different_og_title():
+    html = (
+        "<html><head><title>BBC Sport - Barton loan to speed up ban considered</title>"
+        '<meta property="og:title" content="Barton ban loophole"></head><body>'
+        f"<h1>Barton loan to speed up ban considered</h1><article>{PARAGRAPHS}</article></body></html>"
+    )
+    assert thresher.extract(html, "http://www.bbc.co.uk/sport/1").title == "Barton loan to speed up ban considered"

@@ -9,7 +9,9 @@ each, so a page and its dump give the same answer.
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -20,15 +22,19 @@ from .types import Metadata
 
 __all__ = [
     "UPDATED_LABEL",
+    "TitleClues",
     "WRITTEN_BY",
     "byline",
     "clean_authors",
+    "clean_headline",
     "comment_head",
     "date_line",
     "detect_language",
     "is_labelled_date_line",
+    "is_site_name",
     "norm_name",
     "settle_dates",
+    "site_names",
     "site_of",
     "strip_site_suffix",
     "text_metadata",
@@ -261,48 +267,183 @@ def text_metadata(
 
 # -- titles ---------------------------------------------------------------------
 
-_TITLE_SEP = re.compile(r"\s+(?:[|»·•:]|[-–—]|::|//)\s+")
+#: What separates a title's parts: "Headline | Site", "Site - Section - Headline",
+#: "Headline :: Site", "Headline » Blog". Kept when the parts are joined again.
+_TITLE_SEP = re.compile(r"(\s+(?:[|»«·•:/›~]|[-–—]|::|//)\s+|\s*\|\s*)")
+#: Underscores separate the site's name on some (mostly Chinese) sites:
+#: "Headline_English_Xinhua". Split there only when what follows names the site.
+_UNDERSCORE_SEP = re.compile(r"(\s*_\s*)")
+#: Words a site's name adds to its domain's label: "BBC News" on bbc.co.uk,
+#: "NYTimes.com", "The Everywhereist".
+_SITE_WORDS = frozenset(
+    "the news sport sports online com net org de uk co tv radio daily blog magazine mag times post live digital "
+    "today info media newspaper zeitung nachrichten www".split()
+)
+#: A site part is short: "BBC News", "IT Pro", "The Design Public Blog".
+MAX_SITE_PART_WORDS = 5
+#: Between a headline and the site's name, parts of up to this many words are
+#: section labels ("| UK |", "- Politics -", "_English_"), when the headline
+#: part is longer.
+MAX_SECTION_WORDS = 2
+#: What never stands in a headline: markup, comments and script that leaked
+#: into a page's <title> or og:title ("BBC SPORT<!-- i library--> <script src=...",
+#: "...document.getElementById("font")"). A headline is cut where they start.
+_CODE_IN_TITLE = re.compile(
+    r"<!--|-->|<\s*[a-z][a-z0-9]*\s+[a-z-]+\s*=|</\s*(?:script|style|title|head|div|span|font|a|p|td|tr|table)\s*>|"
+    r"\b(?:document|window)\s*\.\s*\w+|\bgetElement\w*|\bfunction\s*\(|\bvar\s+\w+\s*=|\)\s*;|\{\s*[\w$\"']+\s*[:=(]",
+    re.IGNORECASE,
+)
+#: A title cut before leaked code keeps what came before only if it has this
+#: many words: shorter, it is the site's name or the code's own debris.
+MIN_CUT_TITLE_WORDS = 4
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});", re.IGNORECASE)
+_TITLE_TRIM = " \t|:;,-–—»«·•/›~_"
+
+
+def clean_headline(text: str | None) -> str | None:
+    """A headline as a reader sees it: entities decoded (pages that escape
+    twice leave "&amp;#8211;" in og:title), whitespace collapsed, and cut
+    before any markup or code that leaked in (``_CODE_IN_TITLE``). ``None``
+    when nothing with a letter is left (a headline is words, not "6.0"), or
+    when code leaked in and less than ``MIN_CUT_TITLE_WORDS`` words are left
+    before it: "BBC SPORTi library--> <script...>" is a broken title, not a
+    headline."""
+    if not text:
+        return None
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(html.unescape(text))
+    text = " ".join(text.split())
+    m = _CODE_IN_TITLE.search(text)
+    if m:
+        text = text[: m.start()].rstrip(_TITLE_TRIM + "<(\"'")
+        if len(text.split()) < MIN_CUT_TITLE_WORDS:
+            return None
+    text = text.strip()
+    return text if any(c.isalpha() for c in text) else None
+
+
+def site_names(site_name: str | None = None, url: str | None = None) -> frozenset[str]:
+    """What names the site, normalised (``norm_name``) and without spaces: its
+    declared name, its registrable domain and that domain's label, and the
+    labels of the host's own subdomains (english.example.com: "english")."""
+    names = set()
+    # a declared name that is a whole title ("Headline - Site", a template's
+    # misuse of og:site_name) names no site
+    if site_name and norm_name(site_name) and not _TITLE_SEP.search(site_name):
+        names.add(norm_name(site_name).replace(" ", ""))
+    site = site_of(url)
+    if site:
+        label = site.split(".")[0]
+        names |= {norm_name(site).replace(" ", ""), label}
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        names |= {sub for sub in host.removesuffix(site).split(".") if len(sub) > 2 and sub != "www"}
+    return frozenset(n for n in names if n)
+
+
+def is_site_name(text: str, names: frozenset[str]) -> bool:
+    """Whether ``text`` (a part of a title, a heading) names the site: it is one
+    of ``names`` (``site_names``), or one with site words around it ("BBC News"
+    on bbc.co.uk, "NYTimes.com"), or a short part of a longer name ("Xinhua" of
+    xinhuanet), or made of the host's labels ("English Xinhua")."""
+    n = norm_name(text)
+    words = n.split()
+    if not words or len(words) > MAX_SITE_PART_WORDS:
+        return False
+    squashed = "".join(words)
+    if squashed in names:
+        return True
+    for name in names:
+        if len(name) < 3:
+            continue
+        if len(squashed) > 3 and squashed in name and len(squashed) * 2 >= len(name):
+            return True  # "Xinhua" of xinhuanet
+        at = squashed.find(name)
+        if at >= 0:
+            rest = norm_name(n.replace(name, " ", 1)) if name in n else squashed[:at] + " " + squashed[at + len(name) :]
+            if all(w in _SITE_WORDS for w in rest.split()):
+                return True  # "BBC News", "The Everywhereist", "NYTimes.com"
+    # made of the host's labels, or of most of them: "English Xinhua" on english.xinhuanet.com
+    return all(len(w) > 3 and any(w in name and len(w) * 2 >= len(name) for name in names) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class TitleClues:
+    """What a page says its headline is, to find the heading that shows it:
+    the titles its markup states (JSON-LD headline, og:title, twitter:title,
+    <title>), each without the site's name and in that order of trust, and
+    the names of the site (``site_names``), which no headline is."""
+
+    titles: tuple[str, ...] = ()
+    site: frozenset[str] = frozenset()
+    #: The titles as stated (markup and code cut off), site's name and all.
+    raw: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, titles, *, site_name: str | None = None, url: str | None = None) -> TitleClues:
+        """The clues of raw ``titles`` (``None``s skipped), cut to their headlines
+        (``strip_site_suffix``); a title that only names the site is left out."""
+        names = site_names(site_name, url)
+        raw = tuple(dict.fromkeys(t for t in map(clean_headline, titles) if t))
+        cores: list[str] = []
+        for title in raw:
+            core = strip_site_suffix(title, site_name=site_name, url=url)
+            if core and core not in cores and not is_site_name(core, names):
+                cores.append(core)
+        return cls(tuple(cores), names, raw)
+
+    @property
+    def stated(self) -> str | None:
+        """The headline the markup states: the first title."""
+        return self.titles[0] if self.titles else None
 
 
 def strip_site_suffix(title: str | None, *, site_name: str | None = None, url: str | None = None) -> str | None:
     """The headline inside a <title>: "Headline | Site" -> "Headline".
 
-    The part that names the site (its name, or its domain) is dropped; if no
-    part does, a trailing or leading part of at most 4 words is dropped when
-    the rest is longer, as "Headline - Site Name" is the usual shape.
+    The part that names the site (``is_site_name``: its name, its domain, the
+    labels of its host) goes, with whatever stands beyond it: the tagline of
+    "Headline - IT Pro - Breaking Business and Technology", the sections of
+    "BBC News | UK | Headline" (there the longest part is the headline).
+    Underscores count as separators only before a site part
+    ("Headline_English_Xinhua"). If no part names the site, a trailing part
+    of at most 4 words goes when the rest is longer, as "Headline - Site
+    Name" is the usual shape.
     """
+    title = clean_headline(title)
     if not title:
         return None
-    title = " ".join(title.split())
+    names = site_names(site_name, url)
     if site_name and ":" in title:  # "Site: Headline"
         head, _, rest = title.partition(":")
         if norm_name(head) == norm_name(site_name) and rest.strip():
             return rest.strip()
-    parts = _TITLE_SEP.split(title)
-    if len(parts) < 2:
-        return title
-    names = set()
-    if site_name:
-        names.add(norm_name(site_name))
-    host = site_of(url)
-    if host:
-        names.add(norm_name(host.split(".")[0]))
-        names.add(norm_name(host))
-
-    def is_site(p: str) -> bool:
-        n = norm_name(p)
-        return bool(n) and (n in names or n.replace(" ", "") in names or any(n and n in x for x in names if len(n) > 3))
-
-    kept = [p for p in parts if not is_site(p)]
-    if kept and len(kept) < len(parts):
-        return " - ".join(kept) if len(kept) > 1 else kept[0]
-    last, first = parts[-1], parts[0]
-    if len(last.split()) <= 4 and len(" ".join(parts[:-1])) > len(last):
-        return (
-            strip_site_suffix(_TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0], site_name=site_name, url=url)
-            if len(parts) > 2
-            else first
-        )
+    for sep in (_TITLE_SEP, _UNDERSCORE_SEP):
+        pieces = sep.split(title)
+        parts = pieces[0::2]
+        if len(parts) < 2:
+            continue
+        # a part that names the site, or that the title repeats ("Blog - Blog - Post")
+        seen = [norm_name(p) for p in parts]
+        site_at = {i for i, p in enumerate(parts) if is_site_name(p, names) or seen.count(seen[i]) > 1}
+        if not site_at or len(site_at) == len(parts):
+            continue
+        lead = 0
+        while lead in site_at:  # "Site | ..." or "Site - Site - ..."
+            lead += 1
+        tail = min((i for i in site_at if i > lead), default=len(parts))
+        if tail == len(parts):  # only a leading site: "Site | Section | Headline"
+            return max(parts[lead:], key=len).strip(_TITLE_TRIM) or title
+        # "Headline - Section - Site - Tagline": the section labels between go too
+        while tail - 1 > lead and len(parts[tail - 1].split()) <= MAX_SECTION_WORDS < len(parts[lead].split()):
+            tail -= 1
+        return "".join(pieces[2 * lead : 2 * tail - 1]).strip(_TITLE_TRIM) or title
+    pieces = _TITLE_SEP.split(title)
+    parts = pieces[0::2]
+    if len(parts) >= 2 and len(parts[-1].split()) <= 4 and len("".join(pieces[:-2])) > len(parts[-1]):
+        return strip_site_suffix("".join(pieces[:-2]), site_name=site_name, url=url) if len(parts) > 2 else parts[0]
     return title
 
 

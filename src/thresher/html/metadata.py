@@ -33,18 +33,26 @@ from ..textmeta import (
     MAX_DATE_LINE,
     UPDATED_LABEL,
     WRITTEN_BY,
+    TitleClues,
     clean_authors,
     date_line,
     detect_language,
     settle_dates,
-    strip_site_suffix,
     text_metadata,
 )
 from ..types import Metadata
 from .hints import ARTICLE_TYPES
 from .parse import PageNodes, page_nodes
 
-__all__ = ["MAX_JSONLD_CHARS", "html_metadata", "stated_title", "time_elements", "url_date"]
+__all__ = [
+    "MAX_JSONLD_CHARS",
+    "Markup",
+    "html_metadata",
+    "page_markup",
+    "time_elements",
+    "title_clues",
+    "url_date",
+]
 
 #: A JSON-LD script longer than this is skipped unparsed. Real article
 #: JSON-LD is a few kB (the bench's largest is ~200 kB, a product catalogue);
@@ -66,26 +74,30 @@ def html_metadata(
     body: str = "",
     latest: datetime | None = None,
     nodes: PageNodes | None = None,
+    markup: Markup | None = None,
 ) -> Metadata:
     """Metadata of a parsed page, in the order this module documents.
 
-    ``title`` is the headline as the markup states it (``stated_title``); the
-    article's headline is chosen by ``extractor.headline``.
+    ``title`` is the headline as the markup states it (``TitleClues.stated``);
+    the article's headline is chosen by ``extractor.headline``.
     ``texts`` are the page's block texts and ``headline`` the headline's index
     among them (-1: unknown), for the byline and date lines near it; ``body``
     is the extracted article text, for language identification; ``nodes``
-    are the page's ``parse.page_nodes`` when the caller has them already.
+    and ``markup`` are the page's ``parse.page_nodes`` and ``page_markup``
+    when the caller has them already.
     """
     nodes = nodes if nodes is not None else page_nodes(tree)
-    ld = _jsonld(nodes)
-    page = _Page(tree, url, nodes, _meta_tags(nodes), ld, ld.article or {}, texts, Metadata(), latest)
+    markup = markup if markup is not None else page_markup(nodes)
+    ld = markup.ld
+    page = _Page(tree, url, nodes, markup.tags, ld, ld.article or {}, texts, Metadata(), latest)
     page.locales = _declared_locales(page)
     page.month_first = _month_first(page)
     if texts:
         page.near = text_metadata(texts, headline=headline, latest=latest, month_first=page.month_first)
     near = page.near
     meta = Metadata()
-    meta.site_name, meta.title = _site_and_title(page)
+    meta.site_name = _site_name(page)
+    meta.title = _title_clues(page, meta.site_name).stated
     meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or near.updated
     meta.published = _published(page) or meta.updated
     meta.authors = _authors(page, meta.site_name)
@@ -95,12 +107,25 @@ def html_metadata(
     return settle_dates(meta)
 
 
-def stated_title(nodes: PageNodes, url: str | None = None) -> str | None:
-    """The headline as the markup states it (JSON-LD, OpenGraph, ``<title>``),
-    without the site's name: what ``html_metadata`` gives as ``title``, read alone."""
-    ld = _jsonld(nodes)
-    page = _Page(None, url, nodes, _meta_tags(nodes), ld, ld.article or {}, None, Metadata(), None)
-    return _site_and_title(page)[1]
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """What a page's markup declares, read once (``page_markup``) for both
+    the headline's clues and the metadata: its meta tags and its JSON-LD."""
+
+    tags: _Tags
+    ld: _LD
+
+
+def page_markup(nodes: PageNodes) -> Markup:
+    return Markup(_meta_tags(nodes), _jsonld(nodes))
+
+
+def title_clues(nodes: PageNodes, url: str | None = None, markup: Markup | None = None) -> TitleClues:
+    """What the page's markup says its headline is (``textmeta.TitleClues``),
+    for the extractor to find the heading that shows it."""
+    markup = markup if markup is not None else page_markup(nodes)
+    page = _Page(None, url, nodes, markup.tags, markup.ld, markup.ld.article or {}, None, Metadata(), None)
+    return _title_clues(page, _site_name(page))
 
 
 @dataclass(slots=True)
@@ -134,20 +159,22 @@ def _first(*values) -> str | None:
     return None
 
 
-def _site_and_title(page: _Page) -> tuple[str | None, str | None]:
-    """The site's name, and the headline as the markup states it, without the site's name."""
+def _site_name(page: _Page) -> str | None:
+    return _first(page.tag("og:site_name", "application-name", "al:ios:app_name"), page.ld.publisher, page.ld.website)
+
+
+#: The meta tags that state a headline, in order of trust (after JSON-LD's).
+_TITLE_TAGS = ("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title")
+
+
+def _title_clues(page: _Page, site_name: str | None) -> TitleClues:
+    """The titles the markup states, in order of trust: JSON-LD's headline
+    (and name), the title meta tags, then ``<title>``."""
     art = page.art
-    site_name = _first(
-        page.tag("og:site_name", "application-name", "al:ios:app_name"), page.ld.publisher, page.ld.website
-    )
-    title = _first(
-        _ld_text(art.get("headline")),
-        _ld_text(art.get("name")),
-        page.tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"),
-    )
-    if title is None:
-        title = _first(page.nodes.title.text()) if page.nodes.title is not None else None
-    return site_name, strip_site_suffix(title, site_name=site_name, url=page.url)
+    titles = [_ld_text(art.get("headline")), _ld_text(art.get("name"))]
+    titles += [_first(page.tags.get(name)) for name in _TITLE_TAGS]
+    titles.append(_first(page.nodes.title.text()) if page.nodes.title is not None else None)
+    return TitleClues.of(titles, site_name=site_name, url=page.url)
 
 
 # Where the dates are read, in order of trust: each source is computed only
