@@ -136,7 +136,8 @@ def _find_headline(seg: Segments, keep: np.ndarray, clues: TitleClues) -> int:
             continue
         if clean_headline(text) is not None and not is_site_name(text, clues.site):
             candidates.append(i)
-    candidates = [i for i in candidates if i not in _site_headings(seg, candidates, clues)]
+    site_headings = _site_headings(seg, candidates, clues)
+    candidates = [i for i in candidates if i not in site_headings]
     if not clues.titles:  # the first <h1>, else a heading that opens the kept text
         first_h1 = next((i for i in candidates if seg.levels[i] == 1), -1)
         return first_h1 if first_h1 >= 0 else next((i for i in candidates if 0 < seg.levels[i] and i <= first_kept), -1)
