@@ -352,3 +352,34 @@ def test_the_visible_headline_matching_title_wins_over_a_different_og_title():
         f"<h1>Barton loan to speed up ban considered</h1><article>{PARAGRAPHS}</article></body></html>"
     )
     assert thresher.extract(html, "http://www.bbc.co.uk/sport/1").title == "Barton loan to speed up ban considered"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["James Yum, Developer Programs Engineer"], ["James Yum"]),  # a job title split off
+        (["Erin Molnar, Marketing Coordinator"], ["Erin Molnar"]),
+        (["Mayank Gupta, CEO of CaseBasix"], ["Mayank Gupta"]),
+        (["Insights from"], []),  # a phrase, not a name
+        (["Geeks are Sexy"], []),
+        (["you"], []),
+        (["Acme GmbH & Co. KG"], []),
+        (["Hildesheimer Presse"], []),
+        (
+            ["Michiel de Jong", "José da Silva", "Justus von Daniels"],
+            ["Michiel de Jong", "José da Silva", "Justus von Daniels"],
+        ),
+        (["Emily Co"], ["Emily Co"]),
+    ],
+)
+def test_job_titles_firms_and_phrases_are_not_people(values, expected):
+    from thresher.textmeta import clean_authors
+
+    assert clean_authors(values, structured=True) == expected
+
+
+def test_an_all_caps_word_by_a_byline_is_a_dateline_not_a_name():
+    from thresher.textmeta import clean_authors
+
+    assert clean_authors(["By WESTPORT"]) == []
+    assert clean_authors(["By JANE PERLEZ"]) == ["JANE PERLEZ"]
