@@ -383,3 +383,10 @@ def test_an_all_caps_word_by_a_byline_is_a_dateline_not_a_name():
 
     assert clean_authors(["By WESTPORT"]) == []
     assert clean_authors(["By JANE PERLEZ"]) == ["JANE PERLEZ"]
+
+
+def test_mastheads_desks_and_datelines_are_not_people():
+    from thresher.textmeta import clean_authors
+
+    values = ["WESTPORT", "The Water Coolest", "Die FURCHE", "Newsdesk", "BBNTEAM", "Гость", "Vinija Das", "Das"]
+    assert clean_authors(values, structured=True) == ["Vinija Das", "Das"]
