@@ -390,3 +390,8 @@ def test_mastheads_desks_and_datelines_are_not_people():
 
     values = ["WESTPORT", "The Water Coolest", "Die FURCHE", "Newsdesk", "BBNTEAM", "Гость", "Vinija Das", "Das"]
     assert clean_authors(values, structured=True) == ["Vinija Das", "Das"]
+
+
+def test_a_malformed_url_is_no_locale_and_no_site():
+    a = story("By Jane Doe | 04/05/2026", url="http://[::1")
+    assert a.published == "2026-05-04" and a.title == "Harbour wall repairs agreed"

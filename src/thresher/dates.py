@@ -318,11 +318,11 @@ def locale_month_first(locale: str | None, url: str | None = None) -> bool:
     m = _LOCALE_REGION.match(locale.strip()) if locale else None
     if m:
         return m[1].lower() in MONTH_FIRST_REGIONS
-    if url:
-        host = urlsplit(url).hostname if "://" in url else None
-        if host and host.rsplit(".", 1)[-1] in MONTH_FIRST_REGIONS:
-            return True
-    return False
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # "http://[::1": no host to read
+        host = None
+    return bool(host) and host.rsplit(".", 1)[-1] in MONTH_FIRST_REGIONS
 
 
 def numeric_order(texts, *, known_days=frozenset(), default: bool = False) -> bool:
