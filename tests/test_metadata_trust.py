@@ -370,6 +370,12 @@ def test_the_visible_headline_matching_title_wins_over_a_different_og_title():
             ["Michiel de Jong", "José da Silva", "Justus von Daniels"],
         ),
         (["Emily Co"], ["Emily Co"]),
+        (["stol.it", "katholisch.at"], []),  # a site's domain
+        (["sara.r.peter"], ["sara.r.peter"]),  # a handle, not a domain
+        (["Jan Fleischhauer, deutscher Journalist, Kolumnist"], ["Jan Fleischhauer"]),
+        (["Loyola Marymount University", "TOUR Magazin"], []),
+        (["CHAMPIONING CREATIVITY ACROSS THE ART"], []),  # a tagline in capitals
+        (["ROD NORDLAND", "MAYY EL SHEIKH"], ["ROD NORDLAND", "MAYY EL SHEIKH"]),
     ],
 )
 def test_job_titles_firms_and_phrases_are_not_people(values, expected):

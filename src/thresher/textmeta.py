@@ -72,7 +72,7 @@ _AUTHOR_LABEL = re.compile(
 )
 _SPLIT_NAMES = re.compile(r"\s*(?:[,;|/&·•]|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\bi\b)\s*", re.IGNORECASE)
 _NOT_A_NAME = re.compile(
-    r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io)\b|\d|"
+    r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io|it|at|ch|nl|be|es|pl|ru|eu|info|us|ca|au|in|br)\b|\d|"
     r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|admin|administrator|webmaster|"
     r"reporter|correspondent|contributor|guest|anonymous|unknown|press|news|media|agency|agencies|"
     r"wire|service|online|magazine|daily|times|post|journal|network|group|inc|ltd|llc|gmbh|"
@@ -89,6 +89,7 @@ _NOT_A_NAME = re.compile(
     r"engineer|manager|director|coordinator|ceo|cto|cfo|president|officer|specialist|consultant|analyst|expert|"
     r"educator|owner|chief|producer|designer|developer|marketing|strategist|scientist|evangelist|moderator|"
     r"testimonial|horticulturalist|winemaker|kg|corp|corporation|company|plc|llp|presse|verlag|zeitung|noticias|"
+    r"magazin|journalist|journalistin|kolumnist|kolumnistin|university|universität|université|hospital|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
     r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b",
     re.IGNORECASE,
@@ -136,8 +137,9 @@ def _is_person(name: str, structured: bool) -> bool:
         return False  # "john" in running text is a word
     if (len(words) == 1 and name.isupper()) or words[0].lower() in _ARTICLES:
         return False  # "WESTPORT" is a dateline; "The Lorax", "Die FURCHE" a title or a paper
-    if any(w in STOPWORDS and w not in _NAME_PARTICLES for w in words if w.islower()):
-        return False  # "Insights from", "Geeks are Sexy", "CEO of Acme"; not "Ursula von der Leyen"
+    lower = [w.lower() for w in words if w.islower() or name.isupper()]
+    if any(w in STOPWORDS and w not in _NAME_PARTICLES for w in lower):
+        return False  # "Insights from", "Geeks are Sexy", "ACROSS THE ART"; not "Ursula von der Leyen"
     return norm_name(name) not in _PLACES  # "Munich", "Germany", "New York"
 
 
