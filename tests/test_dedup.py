@@ -19,9 +19,11 @@ from thresher.corpus.dedup import (
     NUM_PERM,
     ROWS,
     SHINGLE_WORDS,
+    Fingerprint,
     band_keys,
     candidate_probability,
     content_hash,
+    duplicate_similarity,
     minhash,
     normalise,
     shingles,
@@ -29,6 +31,7 @@ from thresher.corpus.dedup import (
     signature_to_bytes,
     similarity,
 )
+from thresher.textstats import unsegmented_tokens
 
 # A vocabulary to write test articles from (random word order gives distinct
 # shingles, like real prose does at 5-word scale).
@@ -429,3 +432,58 @@ def test_duplicate_similarity() -> None:
     back = dedup.Fingerprint.stored(a.content_hash, signature_to_bytes(a.signature))
     assert back.content_hash == a.content_hash and back.band_keys == a.band_keys
     assert np.array_equal(back.signature, a.signature)
+
+
+# --------------------------------------------------------------------------- scripts without spaces
+
+# Written for this test: a short local news story in Chinese, and another on a
+# different subject in the same register.
+CHINESE = (
+    "本市议会周二晚间召开会议，讨论港口防波堤的维修计划。工程师在会上表示，去年冬天的几场风暴使堤坝出现多处裂缝，"
+    "如果不及时修补，明年春季的大潮可能会淹没沿岸的仓库和渔民码头。根据初步估算，整个工程需要四百万元，分三年完成。"
+    "部分议员担心费用过高，建议先修复最危险的东段，再视财政情况决定其余部分。渔业协会的代表则希望尽快动工，"
+    "因为每年秋季是捕捞旺季，码头一旦受损，许多家庭的收入都会受到影响。市长在会议结束时说，政府将在下个月公布详细方案，"
+    "并邀请市民就施工期间的交通安排和噪音问题提出意见。会议持续了将近三个小时，旁听席上坐满了关心此事的居民。"
+)
+CHINESE_OTHER = (
+    "市图书馆本周六重新开放，经过一年的翻修，馆内增加了儿童阅读区和自习室。馆长介绍说，新的借阅系统支持自助办理，"
+    "读者只需刷卡即可借书还书，不必再排队等候。翻修期间，许多老读者只能去邻近城镇借书，如今终于可以在家门口看书了。"
+    "开放当天，图书馆还将举办旧书交换活动，市民可以带来自己读过的书，换取别人捐出的作品。工作人员提醒，"
+    "周末人多，建议大家错开高峰时段前来，停车场的车位也比较有限。图书馆今后的开放时间为每天上午九点到晚上八点。"
+)
+
+
+def _edit_characters(text: str, count: int, seed: int) -> str:
+    """``text`` with ``count`` characters, spread over it, each replaced by another."""
+    chars = list(text)
+    rng = random.Random(seed)
+    step = len(chars) // count
+    for k in range(count):
+        i = k * step + rng.randrange(step)
+        while chars[i] in "，。、":
+            i += 1
+        chars[i] = "某" if chars[i] != "某" else "另"
+    return "".join(chars)
+
+
+def test_chinese_copy_with_six_edited_characters_is_linked() -> None:
+    # Shingles of space-split "words" are clauses here: six edits left a
+    # Jaccard of 0.70, under the 0.8 cut-off. Character shingles keep it high.
+    copy = _edit_characters(CHINESE, 6, seed=1)
+    assert sum(a != b for a, b in zip(CHINESE, copy)) == 6
+    a, b = Fingerprint.of(CHINESE), Fingerprint.of(copy)
+    assert _exact_jaccard(CHINESE, copy) >= 0.85
+    assert duplicate_similarity(a, b) is not None
+    assert duplicate_similarity(a, Fingerprint.of(CHINESE_OTHER)) is None
+    assert similarity(a.signature, Fingerprint.of(CHINESE_OTHER).signature) < 0.1
+
+
+def test_unsegmented_scripts_are_shingled_by_character() -> None:
+    assert unsegmented_tokens(["北京市政府iphone", "tokyo", "東京タワー", "서울시"]) == [
+        *"北京市政府", "iphone", "tokyo", *"東京タワー", "서울시",  # Korean is spaced: kept whole
+    ]  # fmt: skip
+    words = ["the", "council", "met"]
+    assert unsegmented_tokens(words) is words  # nothing to split: the very same list
+    assert len(shingles("北京市")) == 1 and len(shingles("北京市政府")) == 3  # character 3-grams
+    # the exact hash still reads the normalised text, not the characters
+    assert content_hash("北京 市政府") != content_hash("北京市政府")

@@ -12,10 +12,10 @@ from thresher.dates import month_day, parse_date
 from thresher.html.metadata import (
     clean_authors,
     html_metadata,
-    strip_site_suffix,
     text_metadata,
 )
 from thresher.html.parse import parse
+from thresher.textmeta import strip_site_suffix
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 BODY = "<p>" + "The council met on Tuesday to discuss the harbour wall and the cost of its repair. " * 6 + "</p>"
@@ -97,8 +97,8 @@ def test_jsonld_wins_over_meta_tags_and_graph_is_walked():
         '<meta name="author" content="Someone Else">'
     )
     m = meta_of(html)
-    assert m.published == "2026-03-11T18:42:00+00:00"
-    assert m.updated == "2026-03-12T08:00:00+00:00"
+    # the stored form: days, and the UTC instant when time and zone are stated
+    assert (m.published, m.published_time, m.updated) == ("2026-03-11", "2026-03-11T18:42:00+00:00", "2026-03-12")
     assert m.authors == ["Jane Doe"]
     assert m.site_name == "Harbour Gazette"
     assert m.section == "Local" and m.tags == ["harbour", "council"]

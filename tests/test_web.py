@@ -386,6 +386,38 @@ def test_robots_status_and_groups(status, body, allowed, reason):
             assert "/private/page.html" not in server.paths
 
 
+@pytest.mark.parametrize(
+    ("body", "path", "allowed"),
+    [
+        # wildcards (RFC 9309 2.2.3): the standard library's parser ignores them
+        ("User-agent: *\nDisallow: /*?print=\n", "/private/a?print=1", False),
+        ("User-agent: *\nDisallow: /*?print=\n", "/private/a?page=2", True),
+        ("User-agent: *\nDisallow: /*.html$\n", "/private/page.html", False),
+        ("User-agent: *\nDisallow: /*.html$\n", "/private/page.html?x=1", True),
+        # the longest match wins, whatever the order (the standard library takes the first)
+        ("User-agent: *\nDisallow: /private\nAllow: /private/open\n", "/private/open/page.html", True),
+        ("User-agent: *\nDisallow: /private\nAllow: /private/open\n", "/private/closed.html", False),
+        ("User-agent: *\nAllow: /\nDisallow: /private/\n", "/private/page.html", False),
+    ],
+)
+def test_robots_follow_rfc_9309_wildcards_and_longest_match(body, path, allowed):
+    with _serve(robots_body=body) as server:
+        url = server.base + path
+        [result] = fetch([url])
+        if allowed:
+            assert isinstance(result, Raw)
+        else:
+            assert result == Failure(url, "fetch", "disallowed by robots.txt")
+            assert path not in server.paths
+
+
+def test_robots_fractional_crawl_delay_is_honoured():
+    fake = FakeTime()
+    with _serve(robots_body="User-agent: *\nCrawl-delay: 0.5\n") as server:
+        fetch([server.base + "/page.html", server.base + "/plain.txt"], clock=fake.clock, sleep=fake.sleep)
+    assert fake.sleeps == [pytest.approx(0.5), pytest.approx(0.5)]  # not LOCAL's 0.01 s
+
+
 def test_robots_crawl_delay_is_honoured():
     fake = FakeTime()
     with _serve(robots_body="User-agent: *\nCrawl-delay: 2\n") as server:

@@ -96,3 +96,57 @@ eu meu minha meus minhas você vocês nós
 я меня мне мой моя моё мои ты тебя тебе твой твоя мы нас нам наш вы вас вам ваш
 """.split()
 )
+
+# Places that stand where a byline's name should (a dateline or an address
+# split off a byline: "Jane Doe, Munich, Germany"; an author field holding
+# "Frankfurt"): the countries, the US states and the cities that news most
+# often datelines, in English and, for the larger ones, in their own or a
+# neighbouring language. Written for thresher from general knowledge. A
+# person is rarely named like a country or a capital, so an author value that
+# is one of these, all of it, is taken for a place; places that are also
+# common first names (Georgia, Virginia, Jordan, Chad, Israel, Florence,
+# Sofia, Austin, Phoenix, Perth, Nice) are left out.
+PLACE_NAMES: frozenset[str] = frozenset(
+    line.strip().casefold()
+    for line in """
+afghanistan|albania|algeria|andorra|angola|argentina|armenia|australia|austria|azerbaijan|bahamas|bahrain
+bangladesh|barbados|belarus|belgium|belize|benin|bhutan|bolivia|bosnia|bosnia and herzegovina|botswana|brazil
+brunei|bulgaria|burkina faso|burundi|cambodia|cameroon|canada|cape verde|chile|china|colombia|comoros|congo
+costa rica|croatia|cuba|cyprus|czech republic|czechia|denmark|djibouti|dominica|dominican republic|ecuador|egypt
+el salvador|eritrea|estonia|eswatini|ethiopia|fiji|finland|france|gabon|gambia|germany|ghana|greece
+grenada|guatemala|guinea|guyana|haiti|honduras|hong kong|hungary|iceland|india|indonesia|iran|iraq|ireland
+italy|ivory coast|jamaica|japan|kazakhstan|kenya|kiribati|kosovo|kuwait|kyrgyzstan|laos|latvia|lebanon
+lesotho|liberia|libya|liechtenstein|lithuania|luxembourg|macau|madagascar|malawi|malaysia|maldives|mali|malta
+mauritania|mauritius|mexico|micronesia|moldova|monaco|mongolia|montenegro|morocco|mozambique|myanmar|namibia|nauru
+nepal|netherlands|new zealand|nicaragua|niger|nigeria|north korea|north macedonia|norway|oman|pakistan|palau
+palestine|panama|papua new guinea|paraguay|peru|philippines|poland|portugal|qatar|romania|russia|rwanda|samoa
+san marino|saudi arabia|scotland|senegal|serbia|seychelles|sierra leone|singapore|slovakia|slovenia|somalia
+south africa|south korea|south sudan|spain|sri lanka|sudan|suriname|sweden|switzerland|syria|taiwan|tajikistan
+tanzania|thailand|togo|tonga|trinidad and tobago|tunisia|turkey|türkiye|turkmenistan|tuvalu|uganda|ukraine
+united arab emirates|uae|united kingdom|uk|great britain|england|wales|northern ireland|united states|usa|u.s.
+u.s.a.|america|uruguay|uzbekistan|vanuatu|vatican|venezuela|vietnam|yemen|zambia|zimbabwe|europe|africa|asia
+deutschland|österreich|schweiz|frankreich|italien|spanien|niederlande|belgien|polen|russland|vereinigte staaten
+großbritannien|türkei|griechenland|china|japan|suisse|allemagne|autriche|espagne|italie|belgique|royaume-uni
+états-unis|alemania|francia|españa|italia|estados unidos|brasil|méxico|россия|украина|германия|сша|中国|日本
+alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|hawaii|idaho|illinois|indiana
+iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana
+nebraska|nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon
+pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|west virginia
+wisconsin|wyoming|washington|washington d.c.|washington, d.c.|district of columbia
+london|paris|berlin|munich|münchen|frankfurt|frankfurt am main|hamburg|cologne|köln|stuttgart|düsseldorf
+dresden|leipzig|hanover|hannover|nuremberg|nürnberg|bremen|bonn|münster|vienna|wien|zurich|zürich|geneva|genève
+genf|bern|basel|lausanne|brussels|bruxelles|brüssel|amsterdam|the hague|rotterdam|luxembourg|madrid|barcelona
+lisbon|lisboa|rome|roma|rom|milan|milano|mailand|naples|turin|venice|athens|istanbul|ankara|moscow|moskau
+москва|saint petersburg|st. petersburg|kyiv|kiev|киев|київ|warsaw|warszawa|warschau|prague|praha|prag|budapest
+bucharest|belgrade|zagreb|ljubljana|bratislava|copenhagen|stockholm|oslo|helsinki|dublin|edinburgh
+manchester|birmingham|glasgow|liverpool|new york city|nyc|los angeles|san francisco|chicago|boston|houston
+dallas|miami|atlanta|seattle|denver|detroit|philadelphia|las vegas|san diego|toronto|montreal
+montréal|vancouver|ottawa|mexico city|ciudad de méxico|são paulo|sao paulo|rio de janeiro|buenos aires|santiago
+lima|bogotá|bogota|caracas|havana|tokyo|osaka|beijing|peking|shanghai|hong kong|seoul|taipei|singapore|bangkok
+jakarta|manila|hanoi|kuala lumpur|new delhi|delhi|mumbai|bombay|kolkata|chennai|bangalore|bengaluru|karachi
+islamabad|lahore|dhaka|kabul|tehran|baghdad|damascus|beirut|jerusalem|tel aviv|gaza|amman|riyadh|dubai|abu dhabi
+doha|cairo|kairo|tunis|algiers|rabat|casablanca|lagos|abuja|nairobi|addis ababa|johannesburg|cape town|sydney
+melbourne|brisbane|auckland|wellington|strasbourg|lyon|marseille|toulouse|bordeaux|lille
+""".replace("\n", "|").split("|")
+    if line.strip()
+)

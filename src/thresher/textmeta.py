@@ -9,24 +9,32 @@ each, so a page and its dump give the same answer.
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from urllib.parse import urlsplit
 
-from ._stopwords import CHROME_WORDS
-from .dates import MONTH_PATTERN, month_day, parse_date
+from ._stopwords import CHROME_WORDS, PLACE_NAMES, STOPWORDS
+from .dates import MONTH_PATTERN, day_and_instant, month_day, numeric_order, parse_date
 from .types import Metadata
 
 __all__ = [
     "UPDATED_LABEL",
+    "TitleClues",
     "WRITTEN_BY",
     "byline",
     "clean_authors",
+    "clean_headline",
     "comment_head",
     "date_line",
     "detect_language",
     "is_labelled_date_line",
+    "is_site_name",
     "norm_name",
+    "settle_dates",
+    "site_names",
     "site_of",
     "strip_site_suffix",
     "text_metadata",
@@ -53,7 +61,10 @@ WRITTEN_BY = re.compile(
 # -- shared text rules (HTML bylines and text dumps) ---------------------------
 
 _BY = re.compile(
-    r"^\s*(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
+    r"^\s*(?:(?:written|posted|reported|words|text|story|photos?|more|all (?:posts|articles)|eingestellt|veröffentlicht|"
+    r"publiziert|geschrieben|verfasst|gepostet|erstellt|artikel|ein beitrag|mehr|alles|alle artikel|publié|écrit|"
+    r"publicado|escrito|pubblicato|scritto)\s+)?"
+    r"(?:by|von|par|por|di|door|av|af|przez|от|автор)[\s:]+",
     re.IGNORECASE,
 )
 _AUTHOR_LABEL = re.compile(
@@ -61,14 +72,47 @@ _AUTHOR_LABEL = re.compile(
 )
 _SPLIT_NAMES = re.compile(r"\s*(?:[,;|/&·•]|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\bi\b)\s*", re.IGNORECASE)
 _NOT_A_NAME = re.compile(
-    r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io)\b|\d|"
+    r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io|it|at|ch|nl|be|es|pl|ru|eu|info|us|ca|au|in|br)\b|\d|"
     r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|admin|administrator|webmaster|"
     r"reporter|correspondent|contributor|guest|anonymous|unknown|press|news|media|agency|agencies|"
     r"wire|service|online|magazine|daily|times|post|journal|network|group|inc|ltd|llc|gmbh|"
     r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|"
-    r"admin|root|user|author|autor|auteur|written|verfasst|by)\b",
+    r"admin|root|user|author|autor|auteur|written|verfasst|by|"
+    # placeholders a template prints when it has no author, and labels split off a byline
+    r"undefined|null|none|nobody|n/a|unbekannt|anonym|anonyme|anónimo|anonimo|permalink|privacy|categor(?:y|ies)|"
+    r"home|homepage|name|names|interview|founder|authors|autoren|auteurs|autores|autori|text|redacción|redazione|"
+    r"veröffentlicht|publiziert|eingestellt|gepostet|erstellt|publié|publicado|pubblicato|alle artikel|"
+    r"гость|аноним|редакция|"
+    # a comment's head ("Jane Doe says"), not the article's byline
+    r"says|said|wrote|sagt|schreibt|schrieb|meint|dit|dice|"
+    # a job title or a firm split off a byline ("Jane Doe, Product Manager", "Acme GmbH & Co. KG")
+    r"engineer|manager|director|coordinator|ceo|cto|cfo|president|officer|specialist|consultant|analyst|expert|"
+    r"educator|owner|chief|producer|designer|developer|marketing|strategist|scientist|evangelist|moderator|"
+    r"testimonial|horticulturalist|winemaker|kg|corp|corporation|company|plc|llp|presse|verlag|zeitung|noticias|"
+    r"magazin|journalist|journalistin|kolumnist|kolumnistin|university|universität|université|hospital|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b",
     re.IGNORECASE,
 )
+#: A one-word author value that is the account a CMS or a forum creates by
+#: default ("wordpressadmin", "q_admin", "webmaster", "user_12", "editor2"),
+#: or a byline's preposition, never a person's name.
+_ACCOUNT = re.compile(
+    r"^(?:\w*admin\w*|wordpress\w*|wp[_-]?\w+|webmaster|root|sysop|moderator|user[_-]?\w*|editor[_-]?\w*|author[_-]?\w*|"
+    r"test(?:er|user)?\d*|demo|default|guest\w*|\w*team|\w*desk|newsroom|"
+    # a byline's word left alone when the name was elsewhere ("Von" / "Jane Doe" on two lines)
+    r"von|por|par|by|di|mehr|more)$",
+    re.IGNORECASE,
+)
+#: The lower-case words a person's name holds: "Ursula von der Leyen",
+#: "José da Silva", "Ibn al Haytham". Any other function word (``STOPWORDS``)
+#: in a name makes it a phrase.
+_NAME_PARTICLES = frozenset(
+    "von van der den de da das do dos del della di du la le les lo y e bin ibn al el ter ten zu af av och".split()
+)
+#: No person's name starts with an article: "The Water Coolest", "Die FURCHE".
+_ARTICLES = frozenset(("the", "die", "der"))  # not "das": an Indian surname too
+_PLACES = frozenset(" ".join(re.sub(r"[\W_]+", " ", p).split()) for p in PLACE_NAMES)
 _URLISH = re.compile(r"^\s*(?:https?:|www\.|/|\S+\.\w{2,4}/)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 #: A person's name has 1-5 words: "Cher", "Ursula von der Leyen", "Maria
@@ -77,14 +121,41 @@ MAX_NAME_WORDS = 5
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}|IV)$")
 
 
+def _is_person(name: str, structured: bool) -> bool:
+    """Whether one split-off author value can be a person's name: 1 to
+    ``MAX_NAME_WORDS`` words of letters, no credential, label, placeholder,
+    place, default account name or lone initial; in running text (not
+    ``structured``) a capital letter too ("john" there is a word, not a name)."""
+    if not name or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
+        return False
+    words = name.split()
+    if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(w) for w in words):
+        return False
+    if len(words) == 1 and (len(name.rstrip(".")) == 1 or _ACCOUNT.match(name)):  # "V", "wordpressadmin"
+        return False
+    if not structured and not any(w[0].isupper() for w in words):
+        return False  # "john" in running text is a word
+    if (len(words) == 1 and name.isupper()) or words[0].lower() in _ARTICLES:
+        return False  # "WESTPORT" is a dateline; "The Lorax", "Die FURCHE" a title or a paper
+    lower = [w.lower() for w in words if w.islower() or name.isupper()]
+    if any(w in STOPWORDS and w not in _NAME_PARTICLES for w in lower):
+        return False  # "Insights from", "Geeks are Sexy", "ACROSS THE ART"; not "Ursula von der Leyen"
+    return norm_name(name) not in _PLACES  # "Munich", "Germany", "New York"
+
+
 def clean_authors(values, *, site_name: str | None = None, structured: bool = False, persons=()) -> list[str]:
     """Person names from raw author strings: split, stripped of "By", validated, de-duplicated.
 
     ``structured`` values come from markup that says "this is the author"
     (JSON-LD, meta tags, rel=author): there a lower-case handle ("gizzmo") is
-    the name the page gives and is kept; in running text it is not. A name
-    equal to the site's is dropped unless it is among ``persons`` (typed
-    ``Person`` in JSON-LD: a one-person site named after its author).
+    the name the page gives and is kept (a forum's or a blog's users sign so),
+    unless it is a default account ("wordpressadmin"); in running text it is
+    not. Places ("Munich, Germany"), placeholders ("undefined", "null") and
+    labels are dropped (``_is_person``). A name equal to the site's is
+    dropped unless it is among ``persons`` (typed ``Person`` in JSON-LD: a
+    one-person site named after its author). (Names matching the host, as
+    headings are matched, are kept: personal sites are named after their
+    author, and dropping them cost 2.5 points on the dev pages.)
     """
     persons = {norm_name(p) for p in persons}
     out: list[str] = []
@@ -101,12 +172,7 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
         value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
         for part in _SPLIT_NAMES.split(value):
             name = _BY.sub("", part).strip(" .,:;-–—()[]\"'“”")
-            if not name or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
-                continue
-            words = name.split()
-            if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(w) for w in words):
-                continue
-            if not structured and not any(w[0].isupper() for w in words):  # "john" in running text
+            if not _is_person(name, structured):
                 continue
             key = norm_name(name)
             if key in seen or (site and key not in persons and (key == site or key in site.split())):
@@ -145,8 +211,9 @@ def is_labelled_date_line(text: str) -> bool:
     return len(text) <= MAX_DATE_LINE and bool(_DATE_LABEL.match(text)) and parse_date(text) is not None
 
 
-def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None, bool]:
-    """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``."""
+def date_line(text: str, *, latest: datetime | None = None, month_first: bool = False) -> tuple[str | None, bool]:
+    """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``.
+    (``month_first``: the page's order of numeric dates, ``dates.numeric_order``.)"""
     if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
         return None, False
     labelled = _DATE_LABEL.match(text)
@@ -155,10 +222,19 @@ def date_line(text: str, *, latest: datetime | None = None) -> tuple[str | None,
     # "Pressemitteilung vom 25. Januar 2022 | Berlin"
     if not labelled and len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
         return None, False
-    value = parse_date(rest, latest=latest)
+    value = parse_date(rest, latest=latest, month_first=month_first)
     if value is None:
         return None, False
     return value, bool(UPDATED_LABEL.match(text))
+
+
+def settle_dates(meta: Metadata) -> Metadata:
+    """``meta``'s dates in their one stored form, in place (``dates.day_and_instant``):
+    ``published`` and ``updated`` days, ``published_time`` the UTC instant when
+    the page stated a time and a zone. The last step of both products' metadata."""
+    meta.published, meta.published_time = day_and_instant(meta.published)
+    meta.updated = day_and_instant(meta.updated)[0]
+    return meta
 
 
 def byline(text: str) -> list[str]:
@@ -170,26 +246,34 @@ def byline(text: str) -> list[str]:
     return clean_authors([text])
 
 
-def text_metadata(lines: list[str], *, headline: int = -1, latest: datetime | None = None) -> Metadata:
+def text_metadata(
+    lines: list[str], *, headline: int = -1, latest: datetime | None = None, month_first: bool | None = None
+) -> Metadata:
     """Dates, byline and dateline read from the lines around the headline.
 
     Works on a text dump's lines and on an HTML page's block texts alike.
+    ``month_first`` is the page's order of numeric dates; ``None``: learn it
+    from the lines' own dates (``dates.numeric_order``), else day first.
     """
+    if month_first is None:
+        month_first = numeric_order(lines)
     meta = Metadata()
     lo = max(0, headline - NEAR_HEADLINE_BEFORE) if headline >= 0 else 0
     hi = min(len(lines), (max(headline, 0)) + NEAR_HEADLINE_AFTER + 1)
-    for i in range(lo, hi):
-        if i == headline:  # "2024.4.4 -> 2024.5.0: upgrade fails" names no date of the page
-            continue
+    # the lines under the headline first: those above it are more often the
+    # end of another story's teaser (its date, its byline) than this one's
+    # (the headline itself, "2024.4.4 -> 2024.5.0: upgrade fails", names no date of the page)
+    order = [*range(headline + 1, hi), *range(lo, headline)] if headline >= 0 else range(lo, hi)
+    for i in order:
         text = lines[i]
         names = byline(text)
         if not names and i + 1 < len(lines) and WRITTEN_BY.match(_BY.sub("", text).strip(" :") or "by"):
             names = byline("By " + lines[i + 1])  # "Written by" / "Jane Doe" on two lines
         meta.authors = meta.authors or names
-        value, is_update = date_line(text, latest=latest)
+        value, is_update = date_line(text, latest=latest, month_first=month_first)
         if value is None and (names or _LEADING_DATE.match(text)):
             # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
-            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest), False
+            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest, month_first=month_first), False
         if value:
             if is_update:
                 meta.updated = meta.updated or value
@@ -204,48 +288,183 @@ def text_metadata(lines: list[str], *, headline: int = -1, latest: datetime | No
 
 # -- titles ---------------------------------------------------------------------
 
-_TITLE_SEP = re.compile(r"\s+(?:[|»·•:]|[-–—]|::|//)\s+")
+#: What separates a title's parts: "Headline | Site", "Site - Section - Headline",
+#: "Headline :: Site", "Headline » Blog". Kept when the parts are joined again.
+_TITLE_SEP = re.compile(r"(\s+(?:[|»«·•:/›~]|[-–—]|::|//)\s+|\s*\|\s*)")
+#: Underscores separate the site's name on some (mostly Chinese) sites:
+#: "Headline_English_Xinhua". Split there only when what follows names the site.
+_UNDERSCORE_SEP = re.compile(r"(\s*_\s*)")
+#: Words a site's name adds to its domain's label: "BBC News" on bbc.co.uk,
+#: "NYTimes.com", "The Everywhereist".
+_SITE_WORDS = frozenset(
+    "the news sport sports online com net org de uk co tv radio daily blog magazine mag times post live digital "
+    "today info media newspaper zeitung nachrichten www".split()
+)
+#: A site part is short: "BBC News", "IT Pro", "The Design Public Blog".
+MAX_SITE_PART_WORDS = 5
+#: Between a headline and the site's name, parts of up to this many words are
+#: section labels ("| UK |", "- Politics -", "_English_"), when the headline
+#: part is longer.
+MAX_SECTION_WORDS = 2
+#: What never stands in a headline: markup, comments and script that leaked
+#: into a page's <title> or og:title ("BBC SPORT<!-- i library--> <script src=...",
+#: "...document.getElementById("font")"). A headline is cut where they start.
+_CODE_IN_TITLE = re.compile(
+    r"<!--|-->|<\s*[a-z][a-z0-9]*\s+[a-z-]+\s*=|</\s*(?:script|style|title|head|div|span|font|a|p|td|tr|table)\s*>|"
+    r"\b(?:document|window)\s*\.\s*\w+|\bgetElement\w*|\bfunction\s*\(|\bvar\s+\w+\s*=|\)\s*;|\{\s*[\w$\"']+\s*[:=(]",
+    re.IGNORECASE,
+)
+#: A title cut before leaked code keeps what came before only if it has this
+#: many words: shorter, it is the site's name or the code's own debris.
+MIN_CUT_TITLE_WORDS = 4
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});", re.IGNORECASE)
+_TITLE_TRIM = " \t|:;,-–—»«·•/›~_"
+
+
+def clean_headline(text: str | None) -> str | None:
+    """A headline as a reader sees it: entities decoded (pages that escape
+    twice leave "&amp;#8211;" in og:title), whitespace collapsed, and cut
+    before any markup or code that leaked in (``_CODE_IN_TITLE``). ``None``
+    when nothing with a letter is left (a headline is words, not "6.0"), or
+    when code leaked in and less than ``MIN_CUT_TITLE_WORDS`` words are left
+    before it: "BBC SPORTi library--> <script...>" is a broken title, not a
+    headline."""
+    if not text:
+        return None
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(html.unescape(text))
+    text = " ".join(text.split())
+    m = _CODE_IN_TITLE.search(text)
+    if m:
+        text = text[: m.start()].rstrip(_TITLE_TRIM + "<(\"'")
+        if len(text.split()) < MIN_CUT_TITLE_WORDS:
+            return None
+    text = text.strip()
+    return text if any(c.isalpha() for c in text) else None
+
+
+def site_names(site_name: str | None = None, url: str | None = None) -> frozenset[str]:
+    """What names the site, normalised (``norm_name``) and without spaces: its
+    declared name, its registrable domain and that domain's label, and the
+    labels of the host's own subdomains (english.example.com: "english")."""
+    names = set()
+    # a declared name that is a whole title ("Headline - Site", a template's
+    # misuse of og:site_name) names no site
+    if site_name and norm_name(site_name) and not _TITLE_SEP.search(site_name):
+        names.add(norm_name(site_name).replace(" ", ""))
+    site = site_of(url)
+    if site:
+        label = site.split(".")[0]
+        names |= {norm_name(site).replace(" ", ""), label}
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        names |= {sub for sub in host.removesuffix(site).split(".") if len(sub) > 2 and sub != "www"}
+    return frozenset(n for n in names if n)
+
+
+def is_site_name(text: str, names: frozenset[str]) -> bool:
+    """Whether ``text`` (a part of a title, a heading) names the site: it is one
+    of ``names`` (``site_names``), or one with site words around it ("BBC News"
+    on bbc.co.uk, "NYTimes.com"), or a short part of a longer name ("Xinhua" of
+    xinhuanet), or made of the host's labels ("English Xinhua")."""
+    n = norm_name(text)
+    words = n.split()
+    if not words or len(words) > MAX_SITE_PART_WORDS:
+        return False
+    squashed = "".join(words)
+    if squashed in names:
+        return True
+    for name in names:
+        if len(name) < 3:
+            continue
+        if len(squashed) > 3 and squashed in name and len(squashed) * 2 >= len(name):
+            return True  # "Xinhua" of xinhuanet
+        at = squashed.find(name)
+        if at >= 0:
+            rest = norm_name(n.replace(name, " ", 1)) if name in n else squashed[:at] + " " + squashed[at + len(name) :]
+            if all(w in _SITE_WORDS for w in rest.split()):
+                return True  # "BBC News", "The Everywhereist", "NYTimes.com"
+    # made of the host's labels, or of most of them: "English Xinhua" on english.xinhuanet.com
+    return all(len(w) > 3 and any(w in name and len(w) * 2 >= len(name) for name in names) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class TitleClues:
+    """What a page says its headline is, to find the heading that shows it:
+    the titles its markup states (JSON-LD headline, og:title, twitter:title,
+    <title>), each without the site's name and in that order of trust, and
+    the names of the site (``site_names``), which no headline is."""
+
+    titles: tuple[str, ...] = ()
+    site: frozenset[str] = frozenset()
+    #: The titles as stated (markup and code cut off), site's name and all.
+    raw: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, titles, *, site_name: str | None = None, url: str | None = None) -> TitleClues:
+        """The clues of raw ``titles`` (``None``s skipped), cut to their headlines
+        (``strip_site_suffix``); a title that only names the site is left out."""
+        names = site_names(site_name, url)
+        raw = tuple(dict.fromkeys(t for t in map(clean_headline, titles) if t))
+        cores: list[str] = []
+        for title in raw:
+            core = strip_site_suffix(title, site_name=site_name, url=url)
+            if core and core not in cores and not is_site_name(core, names):
+                cores.append(core)
+        return cls(tuple(cores), names, raw)
+
+    @property
+    def stated(self) -> str | None:
+        """The headline the markup states: the first title."""
+        return self.titles[0] if self.titles else None
 
 
 def strip_site_suffix(title: str | None, *, site_name: str | None = None, url: str | None = None) -> str | None:
     """The headline inside a <title>: "Headline | Site" -> "Headline".
 
-    The part that names the site (its name, or its domain) is dropped; if no
-    part does, a trailing or leading part of at most 4 words is dropped when
-    the rest is longer, as "Headline - Site Name" is the usual shape.
+    The part that names the site (``is_site_name``: its name, its domain, the
+    labels of its host) goes, with whatever stands beyond it: the tagline of
+    "Headline - IT Pro - Breaking Business and Technology", the sections of
+    "BBC News | UK | Headline" (there the longest part is the headline).
+    Underscores count as separators only before a site part
+    ("Headline_English_Xinhua"). If no part names the site, a trailing part
+    of at most 4 words goes when the rest is longer, as "Headline - Site
+    Name" is the usual shape.
     """
+    title = clean_headline(title)
     if not title:
         return None
-    title = " ".join(title.split())
+    names = site_names(site_name, url)
     if site_name and ":" in title:  # "Site: Headline"
         head, _, rest = title.partition(":")
         if norm_name(head) == norm_name(site_name) and rest.strip():
             return rest.strip()
-    parts = _TITLE_SEP.split(title)
-    if len(parts) < 2:
-        return title
-    names = set()
-    if site_name:
-        names.add(norm_name(site_name))
-    host = site_of(url)
-    if host:
-        names.add(norm_name(host.split(".")[0]))
-        names.add(norm_name(host))
-
-    def is_site(p: str) -> bool:
-        n = norm_name(p)
-        return bool(n) and (n in names or n.replace(" ", "") in names or any(n and n in x for x in names if len(n) > 3))
-
-    kept = [p for p in parts if not is_site(p)]
-    if kept and len(kept) < len(parts):
-        return " - ".join(kept) if len(kept) > 1 else kept[0]
-    last, first = parts[-1], parts[0]
-    if len(last.split()) <= 4 and len(" ".join(parts[:-1])) > len(last):
-        return (
-            strip_site_suffix(_TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0], site_name=site_name, url=url)
-            if len(parts) > 2
-            else first
-        )
+    for sep in (_TITLE_SEP, _UNDERSCORE_SEP):
+        pieces = sep.split(title)
+        parts = pieces[0::2]
+        if len(parts) < 2:
+            continue
+        # a part that names the site, or that the title repeats ("Blog - Blog - Post")
+        seen = [norm_name(p) for p in parts]
+        site_at = {i for i, p in enumerate(parts) if is_site_name(p, names) or seen.count(seen[i]) > 1}
+        if not site_at or len(site_at) == len(parts):
+            continue
+        lead = 0
+        while lead in site_at:  # "Site | ..." or "Site - Site - ..."
+            lead += 1
+        tail = min((i for i in site_at if i > lead), default=len(parts))
+        if tail == len(parts):  # only a leading site: "Site | Section | Headline"
+            return max(parts[lead:], key=len).strip(_TITLE_TRIM) or title
+        # "Headline - Section - Site - Tagline": the section labels between go too
+        while tail - 1 > lead and len(parts[tail - 1].split()) <= MAX_SECTION_WORDS < len(parts[lead].split()):
+            tail -= 1
+        return "".join(pieces[2 * lead : 2 * tail - 1]).strip(_TITLE_TRIM) or title
+    pieces = _TITLE_SEP.split(title)
+    parts = pieces[0::2]
+    if len(parts) >= 2 and len(parts[-1].split()) <= 4 and len("".join(pieces[:-2])) > len(parts[-1]):
+        return strip_site_suffix("".join(pieces[:-2]), site_name=site_name, url=url) if len(parts) > 2 else parts[0]
     return title
 
 
@@ -284,7 +503,7 @@ def comment_head(text: str) -> tuple[str | None, str | None]:
     ``(None, None)``: a short line, no sentence, naming a person or a date."""
     if len(text) > COMMENT_HEAD_MAX_CHARS:
         return None, None
-    date = parse_date(text)
+    date = day_and_instant(parse_date(text))[0]
     name = _BY.sub("", _SAYS.sub("", _HEAD_CUT.split(text.strip(), maxsplit=1)[0])).strip(" :|-–—,")
     words = name.split()
     if (
@@ -304,14 +523,38 @@ def comment_head(text: str) -> tuple[str | None, str | None]:
 
 
 def site_of(url: str | None) -> str | None:
-    """The host of ``url`` without a leading ``www.``, or ``None``."""
+    """The site of ``url``: its registrable domain (``news.bbc.co.uk`` and
+    ``www.bbc.co.uk`` are both ``bbc.co.uk``), or ``None``.
+
+    The one site key of the package: site memory, the store's ``site`` column
+    and ``stats`` all read it. The public-suffix list is the snapshot the
+    ``publicsuffixlist`` package ships (nothing is downloaded): it knows that
+    ``co.uk`` is a suffix and that each ``*.blogspot.com`` is a site of its own.
+    An IP address, or a host the list has no domain for (``localhost``), is its
+    own site.
+    """
     if not url:
         return None
     try:
         host = urlsplit(url).hostname
     except ValueError:
         return None
-    return host.removeprefix("www.") if host else None
+    host = (host or "").rstrip(".")
+    if not host:
+        return None
+    if _IP_HOST.match(host):
+        return host
+    return _public_suffixes().privatesuffix(host) or host.removeprefix("www.")
+
+
+_IP_HOST = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|.*:.*)$")  # IPv4, or IPv6 (urlsplit drops its brackets)
+
+
+@cache
+def _public_suffixes():
+    from publicsuffixlist import PublicSuffixList  # ~70 ms to build: once, on first use
+
+    return PublicSuffixList()
 
 
 def norm_name(text: str) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "shift",
     "stat_columns",
     "text_stats",
+    "unsegmented_tokens",
     "upper_share",
     "voice_stats",
     "window_hashes",
@@ -73,6 +74,37 @@ TEXT_STATS_PARAMS = {
     "copyright": _COPYRIGHT,
     "context_offsets": CONTEXT_OFFSETS,
 }
+
+
+#: Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer,
+#: Japanese kana, and Han (the BMP blocks and the supplementary ideographs).
+#: Korean separates its words with spaces and is not among them.
+_UNSEGMENTED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+)
+_UNSEGMENTED_CHAR = re.compile(f"[{_UNSEGMENTED}]")
+_UNSEGMENTED_TOKEN = re.compile(f"[{_UNSEGMENTED}]|[^{_UNSEGMENTED}]+")
+
+
+def unsegmented_tokens(words: list[str]) -> list[str]:
+    """``words`` with every run of a script written without spaces split into
+    its characters: "北京市政府iphone" -> 北, 京, 市, 政, 府, iphone.
+
+    Word n-grams of such text are n-grams of whole sentences (one "word" per
+    clause), so one edited character changes a shingle that spans a clause;
+    n-grams of its characters change only locally, as word n-grams do for
+    spaced scripts. Words of other scripts are returned as they are (the same
+    list when there is nothing to split).
+    """
+    if not any(_UNSEGMENTED_CHAR.search(w) for w in words if not w.isascii()):
+        return words
+    out: list[str] = []
+    for w in words:
+        if w.isascii() or not _UNSEGMENTED_CHAR.search(w):
+            out.append(w)
+        else:
+            out += _UNSEGMENTED_TOKEN.findall(w)
+    return out
 
 
 def word_ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:

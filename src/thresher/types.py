@@ -21,7 +21,8 @@ __all__ = [
 ]
 
 #: Version of the ``Article.to_dict()`` layout; bumped when a field changes meaning.
-SCHEMA_VERSION = 2
+#: 3: ``published``/``updated`` are calendar days, ``published_time`` the UTC instant.
+SCHEMA_VERSION = 3
 
 #: The page types ``Metadata.page_type`` takes (WCXB's labels of its pages).
 PAGE_TYPES = ("article", "forum", "product", "listing", "documentation", "collection", "other")
@@ -83,8 +84,8 @@ class Removed:
 class Comment:
     """A reader comment under the article (or a post of its thread).
 
-    ``author`` and ``published`` are what the comment's own lines state, else
-    ``None``; ``depth`` is 0 for a comment on the article, 1 for a reply to
+    ``author`` and ``published`` (a day, ``YYYY-MM-DD``, as ``Article.published``)
+    are what the comment's own lines state, else ``None``; ``depth`` is 0 for a comment on the article, 1 for a reply to
     it...; ``parent`` is the index in ``Article.comments`` of the comment it
     replies to. ``score`` is the comment model's mean probability.
     """
@@ -111,7 +112,10 @@ class Metadata:
 
     title: str | None = None
     authors: list[str] = field(default_factory=list)
-    published: str | None = None  # ISO 8601
+    #: The day the article was published, as the page dates it: always
+    #: ``YYYY-MM-DD`` (``datetime.date.fromisoformat`` reads it). ``updated``
+    #: is a day of the same form.
+    published: str | None = None
     updated: str | None = None
     site_name: str | None = None
     language: str | None = None  # ISO 639-1
@@ -126,6 +130,11 @@ class Metadata:
     #: What kind of page this is, as the page-type model reads it: one of
     #: ``PAGE_TYPES`` ("article", "forum", "product", "listing", ...).
     page_type: str | None = None
+    #: The instant of publication in UTC, ``YYYY-MM-DDTHH:MM:SS+00:00``, when
+    #: the page states a time *and* its zone; else ``None`` (a time without a
+    #: zone names no instant). Its day in UTC may differ from ``published``,
+    #: which is the page's own day.
+    published_time: str | None = None
 
     def apply_to(self, article: Metadata) -> None:
         """Copy every field this has onto ``article``, leaving the others as they are."""
@@ -226,6 +235,7 @@ class Article(Metadata):
             "title": self.title,
             "authors": list(self.authors),
             "published": self.published,
+            "published_time": self.published_time,
             "updated": self.updated,
             "site_name": self.site_name,
             "language": self.language,

@@ -6,7 +6,9 @@ Two levels, both pure functions of the text (no state, no caches):
   text, so the same article re-scraped with other whitespace, quotes, case or
   punctuation hashes equally.
 * **Near-duplicate** -- :func:`minhash` is a MinHash signature of the set of
-  word :data:`SHINGLE_WORDS`-grams of the normalised text; :func:`similarity`
+  word :data:`SHINGLE_WORDS`-grams of the normalised text (character n-grams
+  in scripts written without spaces: Chinese, Japanese, Thai, Lao, Khmer,
+  Myanmar, where a "word" would be a whole clause); :func:`similarity`
   of two signatures estimates the Jaccard similarity of the two shingle sets.
   :func:`band_keys` splits a signature into LSH bands, one integer key per band:
   two texts share at least one key with probability ``1 - (1 - J**ROWS)**BANDS``
@@ -40,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from ..textstats import unsegmented_tokens
 from ..unicodenorm import normalize
 
 __all__ = [
@@ -250,6 +253,9 @@ def _word_shingles(words: list[str], n: int) -> np.ndarray:
     """
     if n < 1:
         raise ValueError(f"shingle size must be >= 1, got {n}")
+    # In a script written without spaces (Chinese, Japanese, Thai...) a shingle
+    # counts characters, not clause-long "words"; spaced text is untouched.
+    words = unsegmented_tokens(words)
     if not words:
         return np.empty(0, dtype=np.uint64)
     # xxh3-64 (seed 0) of each word's UTF-8 (str.encode's fixed default); two

@@ -73,7 +73,8 @@ __all__ = [
 #: (``Store._upgrade``); a newer one is refused with a clear error.
 #: 5: the search indexes rebuilt (``search.SEARCH_INDEX_VERSION``).
 #: 6: ``documents.raw_digest`` and the ``raw`` table (``ingest --keep-raw``, ``reprocess``).
-SCHEMA_VERSION = 6
+#: 7: ``documents.published_time`` (``published`` became a day, ``YYYY-MM-DD``).
+SCHEMA_VERSION = 7
 #: Raw pages kept with ``ingest --keep-raw`` are zlib-compressed at this level.
 #: On 300 pages of the wcxb_dev bench (240 KiB each on average, one core): level
 #: 1 shrinks them 4.39x at 2.6 ms a page, 6 5.24x at 6.3 ms, 9 5.28x at 9.8 ms;
@@ -96,7 +97,7 @@ BAND_BUCKET_CAP = 32
 #: columns of a new one.
 #: Metadata fields declared after version 1 of the store: their columns come
 #: last, where an upgrade appends them.
-_LATER_METADATA = ("page_type",)
+_LATER_METADATA = ("page_type", "published_time")
 _TABLE: tuple[tuple[str, str], ...] = (
     ("id", "INTEGER PRIMARY KEY"),
     ("source", "TEXT NOT NULL UNIQUE"),  # the input key: path, path#offset, URL
@@ -121,9 +122,11 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("config", "TEXT"),  # the run's Config, as JSON
     ("encoding", "TEXT"),  # how the input was decoded (Article.encoding)
     ("comments", "TEXT"),  # JSON: a list of Comment.to_dict() (version 4, with page_type)
-    *((name, "TEXT") for name in _LATER_METADATA),
+    ("page_type", "TEXT"),
     ("raw_digest", "TEXT"),  # page_digest of the input as read (version 6): reprocess checks its source against it
+    ("published_time", "TEXT"),  # version 7: the UTC instant, where the page states a time and zone
 )
+assert {name for name, _ in _TABLE} >= set(METADATA_FIELDS), "a metadata field without its column"
 #: The columns ``Document.row`` fills; the store sets the id and the duplicate links.
 _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of", "similarity"))
 #: The metadata fields that hold lists (stored as JSON text).

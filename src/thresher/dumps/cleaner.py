@@ -21,7 +21,15 @@ from .._stopwords import STOPWORDS
 from ..config import Config
 from ..decode import binary_kind, decode
 from ..model import CommentScores, TwoStageModel, load_model
-from ..textmeta import byline, date_line, detect_language, is_labelled_date_line, site_of, text_metadata
+from ..textmeta import (
+    byline,
+    date_line,
+    detect_language,
+    is_labelled_date_line,
+    settle_dates,
+    site_of,
+    text_metadata,
+)
 from ..types import Article, Block, Kind, Removed, nfc_article
 from .comments import thread_comments
 from .lines import (
@@ -463,6 +471,7 @@ def assemble(
     article.removed = removed
     meta = text_metadata(lines.texts, headline=head)
     meta.published = meta.published or meta.updated
+    settle_dates(meta)
     meta.language = detect_language(article.text)
     meta.apply_to(article)
     return article

@@ -19,11 +19,12 @@ from ..config import Config
 from ..decode import binary_kind, decode
 from ..errors import ExtractionError
 from ..model import TwoStageModel, load_model
+from ..textmeta import clean_headline
 from ..types import Article, nfc_article
 from .assemble import assemble
 from .features import BLOCK_SCHEMA, block_features, context_features
 from .hints import page_hints
-from .metadata import html_metadata, stated_title
+from .metadata import html_metadata, page_markup, title_clues
 from .pagetype import page_features, predict_page_type
 from .parse import page_nodes, parse
 from .segment import segment_page
@@ -37,9 +38,9 @@ _WIDE_CHARSET = re.compile(r"\s*[\"']?\s*(?:utf-?(?:16|32)|ucs-?[24]|unicode)", 
 def headline(shown: str | None, stated: str | None, page_title: str | None) -> str | None:
     """The article's headline, the one rule whatever ``Config`` says: the
     heading the page shows (the block matched to its title, ``assemble``), else
-    the title its markup states without the site's name (``stated_title``),
-    else the page's raw title."""
-    return shown or stated or page_title
+    the title its markup states without the site's name (``TitleClues.stated``),
+    else the page's raw title; never with markup or code in it (``clean_headline``)."""
+    return clean_headline(shown) or stated or clean_headline(page_title)
 
 
 class Extractor:
@@ -108,20 +109,26 @@ class Extractor:
             if cfg.metadata or cfg.comments
             else None
         )
-        head = assemble(article, seg, scores, self.threshold, hints.title, comments)
-        stated = None
+        markup = page_markup(nodes)
+        clues = title_clues(nodes, url, markup)
+        head = assemble(article, seg, scores, self.threshold, clues, comments)
         if cfg.metadata:  # the page type is metadata too (and ``comments`` was computed)
             if self.model.page_types is not None and comments is not None:
                 summary = page_features(seg, base, scores, comments.scores)
                 article.page_type = predict_page_type(self.model.page_types, summary)
             meta = html_metadata(
-                tree, url, texts=seg.texts, headline=head, body=article.text, latest=fetched, nodes=nodes
+                tree,
+                url,
+                texts=seg.texts,
+                headline=head,
+                body=article.text,
+                latest=fetched,
+                nodes=nodes,
+                markup=markup,
             )
-            stated, meta.title = meta.title, None
+            meta.title = None
             meta.apply_to(article)
-        elif head < 0:  # the markup's title is needed only without a shown headline
-            stated = stated_title(nodes, url)
-        article.title = headline(article.title, stated, hints.title)
+        article.title = headline(article.title, clues.stated, hints.title)
         return nfc_article(article)
 
     def extract_batch(self, pages) -> list[Article]:

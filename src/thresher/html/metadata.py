@@ -25,24 +25,34 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
-from ..dates import parse_date
+from ..dates import locale_month_first, numeric_order, parse_date
 from ..textmeta import (
+    MAX_DATE_LINE,
     UPDATED_LABEL,
     WRITTEN_BY,
+    TitleClues,
     clean_authors,
     date_line,
     detect_language,
-    strip_site_suffix,
+    settle_dates,
     text_metadata,
 )
 from ..types import Metadata
 from .hints import ARTICLE_TYPES
 from .parse import PageNodes, page_nodes
 
-__all__ = ["MAX_JSONLD_CHARS", "html_metadata", "stated_title", "time_elements", "url_date"]
+__all__ = [
+    "MAX_JSONLD_CHARS",
+    "Markup",
+    "html_metadata",
+    "page_markup",
+    "time_elements",
+    "title_clues",
+    "url_date",
+]
 
 #: A JSON-LD script longer than this is skipped unparsed. Real article
 #: JSON-LD is a few kB (the bench's largest is ~200 kB, a product catalogue);
@@ -64,37 +74,58 @@ def html_metadata(
     body: str = "",
     latest: datetime | None = None,
     nodes: PageNodes | None = None,
+    markup: Markup | None = None,
 ) -> Metadata:
     """Metadata of a parsed page, in the order this module documents.
 
-    ``title`` is the headline as the markup states it (``stated_title``); the
-    article's headline is chosen by ``extractor.headline``.
+    ``title`` is the headline as the markup states it (``TitleClues.stated``);
+    the article's headline is chosen by ``extractor.headline``.
     ``texts`` are the page's block texts and ``headline`` the headline's index
     among them (-1: unknown), for the byline and date lines near it; ``body``
     is the extracted article text, for language identification; ``nodes``
-    are the page's ``parse.page_nodes`` when the caller has them already.
+    and ``markup`` are the page's ``parse.page_nodes`` and ``page_markup``
+    when the caller has them already.
     """
     nodes = nodes if nodes is not None else page_nodes(tree)
-    ld = _jsonld(nodes)
-    near = text_metadata(texts, headline=headline, latest=latest) if texts else Metadata()
-    page = _Page(tree, url, nodes, _meta_tags(nodes), ld, ld.article or {}, texts, near, latest)
+    markup = markup if markup is not None else page_markup(nodes)
+    ld = markup.ld
+    page = _Page(tree, url, nodes, markup.tags, ld, ld.article or {}, texts, Metadata(), latest)
+    page.locales = _declared_locales(page)
+    page.month_first = _month_first(page)
+    if texts:
+        page.near = text_metadata(texts, headline=headline, latest=latest, month_first=page.month_first)
+    near = page.near
     meta = Metadata()
-    meta.site_name, meta.title = _site_and_title(page)
-    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), latest) or near.updated
+    meta.site_name = _site_name(page)
+    meta.title = _title_clues(page, meta.site_name).stated
+    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or near.updated
     meta.published = _published(page) or meta.updated
     meta.authors = _authors(page, meta.site_name)
     meta.description, meta.image, meta.section, meta.tags = _about(page)
     meta.canonical_url = _canonical_url(page)
     meta.language = detect_language(body, declared=_declared_language(page))
-    return meta
+    return settle_dates(meta)
 
 
-def stated_title(nodes: PageNodes, url: str | None = None) -> str | None:
-    """The headline as the markup states it (JSON-LD, OpenGraph, ``<title>``),
-    without the site's name: what ``html_metadata`` gives as ``title``, read alone."""
-    ld = _jsonld(nodes)
-    page = _Page(None, url, nodes, _meta_tags(nodes), ld, ld.article or {}, None, Metadata(), None)
-    return _site_and_title(page)[1]
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """What a page's markup declares, read once (``page_markup``) for both
+    the headline's clues and the metadata: its meta tags and its JSON-LD."""
+
+    tags: _Tags
+    ld: _LD
+
+
+def page_markup(nodes: PageNodes) -> Markup:
+    return Markup(_meta_tags(nodes), _jsonld(nodes))
+
+
+def title_clues(nodes: PageNodes, url: str | None = None, markup: Markup | None = None) -> TitleClues:
+    """What the page's markup says its headline is (``textmeta.TitleClues``),
+    for the extractor to find the heading that shows it."""
+    markup = markup if markup is not None else page_markup(nodes)
+    page = _Page(None, url, nodes, markup.tags, markup.ld, markup.ld.article or {}, None, Metadata(), None)
+    return _title_clues(page, _site_name(page))
 
 
 @dataclass(slots=True)
@@ -110,6 +141,8 @@ class _Page:
     texts: list[str] | None
     near: Metadata  # what the lines around the headline state (``text_metadata``)
     latest: datetime | None
+    month_first: bool = False  # the page writes numeric dates month first (``_month_first``)
+    locales: list[str] = field(default_factory=list)  # what it declares (``_declared_locales``)
 
     def tag(self, *names: str) -> str | None:
         """The first meta tag of ``names`` that has a value."""
@@ -126,20 +159,22 @@ def _first(*values) -> str | None:
     return None
 
 
-def _site_and_title(page: _Page) -> tuple[str | None, str | None]:
-    """The site's name, and the headline as the markup states it, without the site's name."""
+def _site_name(page: _Page) -> str | None:
+    return _first(page.tag("og:site_name", "application-name", "al:ios:app_name"), page.ld.publisher, page.ld.website)
+
+
+#: The meta tags that state a headline, in order of trust (after JSON-LD's).
+_TITLE_TAGS = ("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title")
+
+
+def _title_clues(page: _Page, site_name: str | None) -> TitleClues:
+    """The titles the markup states, in order of trust: JSON-LD's headline
+    (and name), the title meta tags, then ``<title>``."""
     art = page.art
-    site_name = _first(
-        page.tag("og:site_name", "application-name", "al:ios:app_name"), page.ld.publisher, page.ld.website
-    )
-    title = _first(
-        _ld_text(art.get("headline")),
-        _ld_text(art.get("name")),
-        page.tag("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"),
-    )
-    if title is None:
-        title = _first(page.nodes.title.text()) if page.nodes.title is not None else None
-    return site_name, strip_site_suffix(title, site_name=site_name, url=page.url)
+    titles = [_ld_text(art.get("headline")), _ld_text(art.get("name"))]
+    titles += [_first(page.tags.get(name)) for name in _TITLE_TAGS]
+    titles.append(_first(page.nodes.title.text()) if page.nodes.title is not None else None)
+    return TitleClues.of(titles, site_name=site_name, url=page.url)
 
 
 # Where the dates are read, in order of trust: each source is computed only
@@ -191,7 +226,7 @@ def _url_published(page: _Page) -> list:
 
 
 def _time_published(page: _Page) -> list:
-    return [time_elements(page.nodes, latest=page.latest)]
+    return [time_elements(page.nodes, latest=page.latest, month_first=page.month_first)]
 
 
 def _date_classed_published(page: _Page) -> list:
@@ -208,7 +243,7 @@ def _title_published(page: _Page) -> list:
 
 
 def _lines_published(page: _Page) -> list:
-    return _date_lines(page.texts or [], page.latest)
+    return _date_lines(page.texts or [], page)
 
 
 def _near_updated(page: _Page) -> list:
@@ -227,16 +262,36 @@ def _published(page: _Page) -> str | None:
     """The publication date from the first of ``_PUBLISHED_SOURCES`` that states one."""
     published = None
     for source in _PUBLISHED_SOURCES:
-        published = _first_date(source(page), page.latest)
+        published = _first_date(source(page), page)
         if published:
             break
     if published and source is _near_published:
         # The date shown by the headline decides the day; markup stating the
-        # same day usually adds the time and zone.
-        stated = _first_date(_ld_published(page) + _tags_published(page), page.latest)
+        # same day usually adds the time and zone. Markup stating another day
+        # wins when the page shows that day too: the line by the headline was
+        # then another story's (a teaser's, a related link's).
+        # (A day apart is a time zone, not another story: the shown day stays.)
+        stated = _first_date(_ld_published(page) + _tags_published(page), page)
         if stated and stated[:10] == published[:10]:
             published = stated
+        elif stated and _days_apart(stated, published) > 1 and stated[:10] in _shown_days(page):
+            published = stated
     return published
+
+
+def _days_apart(a: str, b: str) -> int:
+    return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+
+
+def _shown_days(page: _Page) -> set[str]:
+    """The days the page's short lines show ("21. September 2019", "Updated 11/08/23")."""
+    days = set()
+    for text in page.texts or ():
+        if len(text) <= MAX_DATE_LINE and _DIGIT.search(text):
+            value = parse_date(text, latest=page.latest, month_first=page.month_first)
+            if value:
+                days.add(value[:10])
+    return days
 
 
 def _authors(page: _Page, site_name: str | None) -> list[str]:
@@ -279,16 +334,52 @@ def _canonical_url(page: _Page) -> str | None:
     return _absolute(_first(canonical, page.tag("og:url"), _ld_text(page.art.get("url"))), page.url)
 
 
-def _declared_language(page: _Page) -> str | None:
-    """The language the page declares (``<html lang>``, meta tags, JSON-LD), as a code."""
+def _declared_locales(page: _Page) -> list[str]:
+    """The locales the page declares, as written ("en-US", "de_DE", "fr"): ``<html lang>``, meta tags, JSON-LD."""
     root = page.tree.css_first("html")
     declared = (root.attributes.get("lang") or root.attributes.get("xml:lang")) if root is not None else None
-    return _lang_code(
-        _first(declared, page.tag("content-language", "og:locale", "dc.language"), _ld_text(page.art.get("inLanguage")))
-    )
+    values = [declared, page.tag("content-language"), page.tag("og:locale"), page.tag("dc.language")]
+    return [v.strip() for v in (*values, _ld_text(page.art.get("inLanguage"))) if v and v.strip()]
 
 
-def time_elements(nodes: PageNodes, *, latest: datetime | None = None) -> str | None:
+def _declared_language(page: _Page) -> str | None:
+    """The language the page declares first, as a code."""
+    return _lang_code(next(iter(page.locales), None))
+
+
+def _declared_locale(page: _Page) -> str | None:
+    """The first declared locale that names a region, else the first: ``lang="en"`` with ``og:locale`` "en_US" is en_US."""
+    return next((v for v in page.locales if _REGION.search(v)), page.locales[0] if page.locales else None)
+
+
+_REGION = re.compile(r"^[a-z]{2,3}[-_][a-z]{2}\b", re.IGNORECASE)
+
+
+_DIGIT = re.compile(r"\d")
+_ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d\d)-(\d\d)")
+
+
+def _month_first(page: _Page) -> bool:
+    """Whether the page writes numeric dates month first (04/05/2026 = 5 April).
+
+    Its own dates decide (``dates.numeric_order``): an unambiguous one
+    (04/25/2026), or an ambiguous one whose one reading is a day the markup
+    states in ISO form (``<time datetime>``, meta tags, JSON-LD). Without such
+    evidence, the declared locale (en-US) or the host's country decides; else
+    day first, as most of the world writes.
+    """
+    default = locale_month_first(_declared_locale(page), page.url)
+    if not page.texts:
+        return default
+    stated = [page.art.get(k) for k in ("datePublished", "dateModified", "dateCreated")]
+    stated += [page.ld.other_published, page.ld.other_modified]
+    stated += page.tags.get_all((*_PUBLISHED_TAGS, *_MODIFIED_TAGS))
+    stated += [n.attributes.get("datetime") for n in page.nodes.times]
+    known = {f"{m[1]}-{m[2]}-{m[3]}" for v in stated if isinstance(v, str) and (m := _ISO_DAY.search(v))}
+    return numeric_order(page.texts, known_days=known, default=default)
+
+
+def time_elements(nodes: PageNodes, *, latest: datetime | None = None, month_first: bool = False) -> str | None:
     """The first ``<time datetime>`` in the article's region (not in nav, footer or aside)."""
     for node in nodes.times:
         value = node.attributes.get("datetime") or node.text()
@@ -302,7 +393,7 @@ def time_elements(nodes: PageNodes, *, latest: datetime | None = None) -> str | 
             parent = parent.parent
         if skip:
             continue
-        iso = parse_date(value, latest=latest)
+        iso = parse_date(value, latest=latest, month_first=month_first)
         if iso:
             return iso
     return None
@@ -371,10 +462,10 @@ def _script_dates(nodes: PageNodes, body) -> list[str]:
     return out
 
 
-def _date_lines(texts: list[str], latest) -> list[str]:
+def _date_lines(texts: list[str], page: _Page) -> list[str]:
     """The first short line anywhere on the page that is a (publication) date."""
     for text in texts:
-        value, is_update = date_line(text, latest=latest)
+        value, is_update = date_line(text, latest=page.latest, month_first=page.month_first)
         if value and not is_update:
             return [value]
     return []
@@ -504,12 +595,12 @@ def _itemprop_dates(nodes: PageNodes, prop: str) -> list[str]:
     return out
 
 
-def _first_date(values, latest) -> str | None:
+def _first_date(values, page: _Page) -> str | None:
     for v in values:
         if isinstance(v, list):
             v = next((x for x in v if isinstance(x, str)), None)
         if isinstance(v, str):
-            iso = parse_date(v, latest=latest)
+            iso = parse_date(v, latest=page.latest, month_first=page.month_first)
             if iso:
                 return iso
     return None

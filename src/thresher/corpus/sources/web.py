@@ -38,9 +38,12 @@ Bounds
 robots.txt status handling follows RFC 9309 (and Google's crawler): 2xx is
 parsed; 4xx other than 429 means "no robots.txt", so everything is allowed;
 429, 5xx and network errors mean "unreachable", so the whole host is treated as
-disallowed for the run. Rules are matched by :mod:`urllib.robotparser`, which
-takes the first matching rule in file order (RFC 9309 prefers the longest
-match) and reads ``Crawl-delay`` in whole seconds only.
+disallowed for the run. Rules are matched as RFC 9309 says, by ``protego``:
+the group of the most specific matching user agent, ``*`` and ``$`` wildcards
+in paths (``Disallow: /*?print=``), and the longest matching rule wins, an
+``Allow`` over a ``Disallow`` of the same length. (The standard library's
+``urllib.robotparser`` ignores wildcards and takes the first rule in file
+order.) ``Crawl-delay`` may be fractional.
 """
 
 from __future__ import annotations
@@ -62,9 +65,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Self
 from urllib.parse import unquote
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from ...decode import binary_kind, split_content_type
 from . import Failure, Raw, RawKind
@@ -340,7 +343,7 @@ class _Response:
 
 @dataclass(frozen=True, slots=True)
 class _Robots:
-    parser: RobotFileParser | None  # None: no usable robots.txt
+    parser: Protego | None  # None: no usable robots.txt
     deny: str | None = None  # set: the whole origin is off limits, and why
 
 
@@ -829,7 +832,7 @@ class Fetcher:
             robots = self._robots[origin] = self._read_robots(url)
         if robots.deny is not None:
             raise _FetchError(robots.deny, kind="robots")
-        if robots.parser is not None and not robots.parser.can_fetch(self.policy.user_agent, str(url)):
+        if robots.parser is not None and not robots.parser.can_fetch(str(url), self.policy.user_agent):
             raise _FetchError("disallowed by robots.txt", kind="robots")
 
     def _read_robots(self, url: httpx.URL) -> _Robots:
@@ -848,9 +851,7 @@ class Fetcher:
             if exc.kind == "redirects":
                 return _Robots(None)  # RFC 9309: may be treated as unavailable
             return _Robots(None, deny=f"disallowed: robots.txt unavailable ({exc.reason})")
-        parser = RobotFileParser(str(robots_url))
-        parser.parse(response.body.decode("utf-8", "replace").splitlines())
-        parser.modified()  # can_fetch() refuses everything until "read"
+        parser = Protego.parse(response.body.decode("utf-8", "replace"))
         agent = self.policy.user_agent
         delay = float(parser.crawl_delay(agent) or 0)
         rate = parser.request_rate(agent)
