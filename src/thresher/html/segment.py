@@ -206,14 +206,6 @@ def _class_signature(klass: str) -> str:
     return _DIGITS.sub("", klass)
 
 
-_cached_class_signature = lru_cache(maxsize=1 << 14)(_class_signature)
-
-
-def _signature(klass: str) -> str:
-    """``_class_signature``, cached up to ``MAX_CACHED_CHARS``."""
-    return _cached_class_signature(klass) if len(klass) <= MAX_CACHED_CHARS else _class_signature(klass)
-
-
 def _is_hidden_style(style: str) -> bool:
     s = style.replace(" ", "").lower()
     return "display:none" in s or "visibility:hidden" in s
@@ -513,8 +505,13 @@ def _container_repeats(opened: list[tuple], n_ids: int) -> tuple[list[int], list
     sig_of: list[tuple | None] = [("body", "", -1)] + [None] * n_ids
     sibling_count: dict[tuple, int] = {}
     page_count: dict[tuple, int] = {}
+    class_sigs: dict[str, str] = {}  # this page's classes: a page repeats few, and nothing outlives it
     for fid, tag, klass, parent in opened:
-        sig = (tag, _signature(klass or ""), parent)
+        klass = klass or ""
+        class_sig = class_sigs.get(klass)
+        if class_sig is None:
+            class_sig = class_sigs[klass] = _class_signature(klass)
+        sig = (tag, class_sig, parent)
         sibling_count[sig] = sibling_count.get(sig, 0) + 1
         page_count[sig[:2]] = page_count.get(sig[:2], 0) + 1
         sig_of[fid] = sig
