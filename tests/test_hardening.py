@@ -26,7 +26,9 @@ from benchmarks.run_hostile import (
     unique_values_page,
 )
 from thresher import _forest
+from thresher.config import Config
 from thresher.corpus.dedup import normalise
+from thresher.dumps.cleaner import TextCleaner
 from thresher.html import segment
 from thresher.html.hints import page_hints
 from thresher.html.parse import MAX_ATTRIBUTES, _cap_attributes, _limit_tags, parse
@@ -240,3 +242,14 @@ def test_an_ordinary_page_with_tricky_markup_is_extracted():
     article = thresher.extract(PAGE)
     assert PARA in article.text and "Passengers with tickets" in article.text
     assert "hidden" not in article.text and "Home" not in article.text
+
+
+def test_a_dump_is_read_up_to_max_blocks_lines():
+    """A dump's lines are its blocks: ``Config.max_blocks`` bounds them as it bounds a page's."""
+    dump = "\n".join(f"line number {i} of a very long dump." for i in range(300))
+    article = TextCleaner(Config(max_blocks=50)).clean(dump)
+    seen = [b.text for b in article.blocks] + [r.text for r in article.removed]
+    assert "line number 49 of a very long dump." in seen
+    assert not any("number 50 " in t or "number 299 " in t for t in seen)
+    whole = TextCleaner().clean(dump)  # the default cap (20,000) reads it all
+    assert len(whole.blocks) + len(whole.removed) > 50

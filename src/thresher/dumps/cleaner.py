@@ -280,7 +280,7 @@ class TextCleaner:
 
     def _clean_site(self, texts: list[str], articles: list[Article]) -> None:
         """Clean dumps of one site together (site memory from two dumps on), into ``articles``."""
-        all_lines = [split_lines(t) for t in texts]
+        all_lines = [split_lines(t, self.config.max_blocks) for t in texts]
         share = _recurrence(all_lines) if len(texts) >= SITE_MEMORY_MIN_PAGES else None
         for k, lines in enumerate(all_lines):
             recurrence = share[k] if share is not None else None

@@ -123,16 +123,24 @@ class Lines:
         return len(self.texts)
 
 
-def split_lines(text: str) -> Lines:
-    """Normalise ``text`` (its first ``MAX_DUMP_CHARS``) and cut it into its non-empty lines."""
+def split_lines(text: str, max_lines: int | None = None) -> Lines:
+    """Normalise ``text`` (its first ``MAX_DUMP_CHARS``) and cut it into its
+    non-empty lines, the first ``max_lines`` of them (``Config.max_blocks``: a
+    dump's lines are its blocks, and the cap bounds feature and model work)."""
     rows = _normal_rows(text[:MAX_DUMP_CHARS])
     if max(map(len, rows)) > MAX_LINE_CHARS:
-        return _split_long(rows)
-    keep = [i for i, r in enumerate(rows) if r]
-    last = len(rows) - 1
-    return Lines(
-        [rows[i] for i in keep], [i == 0 or not rows[i - 1] for i in keep], [i == last or not rows[i + 1] for i in keep]
-    )
+        lines = _split_long(rows)
+    else:
+        keep = [i for i, r in enumerate(rows) if r]
+        last = len(rows) - 1
+        lines = Lines(
+            [rows[i] for i in keep],
+            [i == 0 or not rows[i - 1] for i in keep],
+            [i == last or not rows[i + 1] for i in keep],
+        )
+    if max_lines is not None and len(lines) > max_lines:
+        del lines.texts[max_lines:], lines.blank_before[max_lines:], lines.blank_after[max_lines:]
+    return lines
 
 
 def _split_long(rows: list[str]) -> Lines:
