@@ -140,7 +140,9 @@ def _map_shards(
         mapper,
         fn_constructor_kwargs={"output": out.uri, "config": config, "site": site},
         batch_size=1,  # a shard is the unit of work and of retry
-        concurrency=min(workers, len(items)),
+        # one actor a worker, each kept for every shard it is given (its models load once);
+        # ``compute`` rather than ``concurrency``, which Ray 2.51 deprecates
+        compute=ray.data.ActorPoolStrategy(size=min(workers, len(items))),
         num_cpus=1,
     )
     rows: dict[str, list] = {}
