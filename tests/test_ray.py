@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,17 @@ def test_ray_gives_the_local_executors_documents_and_links(runs):
     assert len(linked) >= 10  # the syndicated copies (WARC, HTML files, text dumps) are linked
     assert imported.checked and imported.link_differences == 0  # the dedup stages' links are the store's
     assert report.duplicates == len(linked)
+
+
+def test_report_splits_the_time_between_shards_ray_and_dedup(runs):
+    _, _, report, _ = runs
+    assert len(report.shard_seconds) == report.shards and min(report.shard_seconds) > 0
+    assert report.map_seconds > max(report.shard_seconds)  # the map includes every shard's work...
+    assert report.dedup_seconds > 0
+    assert report.map_seconds + report.dedup_seconds <= report.seconds  # ...and the run, both phases
+    alone = replace(report, map_seconds=sum(report.shard_seconds) + 1.5)
+    assert alone.ray_seconds == pytest.approx(1.5)  # at one worker, the map beyond the shards' work
+    assert replace(report, map_seconds=0.0).ray_seconds == 0.0  # never negative (workers in parallel)
 
 
 def test_imported_store_is_searchable(runs):

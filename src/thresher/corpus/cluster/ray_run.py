@@ -71,7 +71,15 @@ class RayReport:
     failed: int = 0
     duplicates: int = 0  # in the whole output
     seconds: float = 0.0
-    shard_seconds: list[float] = field(default_factory=list)
+    shard_seconds: list[float] = field(default_factory=list)  # each shard's work in its worker
+    map_seconds: float = 0.0  # the Ray Data map, from the driver: the shards' work and Ray's start of it
+    dedup_seconds: float = 0.0
+
+    @property
+    def ray_seconds(self) -> float:
+        """The map's time beyond the shards' work at one worker: Ray Data starting (a worker
+        process, its imports) and handing out shards; where Ray's overhead at one worker goes."""
+        return max(0.0, self.map_seconds - sum(self.shard_seconds))
 
     def lines(self) -> list[str]:
         rate = self.docs / self.seconds if self.seconds else 0.0
@@ -108,6 +116,7 @@ def ingest_on_ray(
     todo = [s for s in shards if not out.done(s)]
     report = RayReport(shards=len(shards), skipped=len(shards) - len(todo))
     if todo:
+        map_start = time.perf_counter()
         rows = _map_shards(
             todo, out, config, site, workers=workers or default_workers(), address=address, progress=progress
         )
@@ -115,7 +124,10 @@ def ingest_on_ray(
         for status in ("ok", "empty", "failed"):
             setattr(report, status, sum(rows[status]))
         report.shard_seconds = list(rows["seconds"])
+        report.map_seconds = time.perf_counter() - map_start
+    dedup_start = time.perf_counter()
     report.duplicates = stages.run_all(out)
+    report.dedup_seconds = time.perf_counter() - dedup_start
     report.seconds = time.perf_counter() - start
     return report
 
@@ -140,7 +152,9 @@ def _map_shards(
         mapper,
         fn_constructor_kwargs={"output": out.uri, "config": config, "site": site},
         batch_size=1,  # a shard is the unit of work and of retry
-        concurrency=min(workers, len(items)),
+        # one actor a worker, each kept for every shard it is given (its models load once);
+        # ``compute`` rather than ``concurrency``, which Ray 2.51 deprecates
+        compute=ray.data.ActorPoolStrategy(size=min(workers, len(items))),
         num_cpus=1,
     )
     rows: dict[str, list] = {}
