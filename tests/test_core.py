@@ -134,6 +134,56 @@ def test_extract_identical_on_bench_pages(monkeypatch):
         assert compiled == python, key
 
 
+def random_opened(rng, n_ids: int) -> list[tuple]:
+    """An ``opened`` list as the walk makes one: ids rising, each parent an
+    earlier container (0: the root), tags and classes from small pools so
+    signatures repeat, digits of several scripts so signatures merge."""
+    tags = ["div", "p", "li", "body", "section"]
+    classes = [None, "", "card", "card-1", "card-22", "card-\u0663", "card-\uff13", "card\u00b2", "Grüße 7", "x" * 300]
+    opened, containers = [], [0]
+    for fid in rng.sample(range(1, n_ids + 1), k=rng.randint(0, n_ids)):
+        opened.append((fid, rng.choice(tags), rng.choice(classes), rng.choice(containers)))
+        containers.append(fid)
+    opened.sort()
+    return opened
+
+
+@needs_core
+def test_container_repeats_identical_to_python():
+    """The compiled counting matches ``_container_repeats``: classes that differ
+    in decimal digits of any script ("card-1", "card-٣", "card-３") share a
+    signature, "card²" (a digit, not a decimal) does not; None and "" are one."""
+    import random
+
+    core, python = seg_module.CORE.container_repeats, seg_module._container_repeats
+    opened = [
+        (1, "li", "card-1", 0),
+        (2, "li", "card-\u0663", 0),
+        (3, "li", "card-\uff13", 1),
+        (4, "li", "card\u00b2", 0),
+    ]
+    assert core(opened, 5) == python(opened, 5) == ([1, 2, 2, 1, 1, 1], [1, 3, 3, 3, 1, 1])
+    none_and_empty = [(1, "p", None, 0), (2, "p", "", 0)]
+    assert core(none_and_empty, 2) == python(none_and_empty, 2) == ([1, 2, 2], [1, 2, 2])
+    roots = [(1, "body", "", -1), (2, "body", None, -1)]  # the root's own signature
+    assert core(roots, 2) == python(roots, 2) == ([2, 2, 2], [2, 2, 2])
+    assert core([], 0) == python([], 0) == ([1], [1])
+    rng = random.Random(17)
+    for _ in range(300):
+        n_ids = rng.randint(0, 60)
+        opened = random_opened(rng, n_ids)
+        assert core(opened, n_ids) == python(opened, n_ids), opened
+
+
+@needs_core
+@pytest.mark.parametrize(
+    "bad", [[(0, "p", None, 0)], [(3, "p", None, 0)], [(1, "p", None, 3)], [(1, "p", 5, 0)], [(1,)]]
+)
+def test_container_repeats_refuses_what_no_walk_makes(bad):
+    with pytest.raises((ValueError, TypeError)):
+        seg_module.CORE.container_repeats(bad, 2)
+
+
 @needs_core
 def test_a_node_of_another_kind_is_walked_in_python():
     """Only a selectolax LexborNode goes to the compiled walk (its ``mem_id`` is a Lexbor node)."""

@@ -461,6 +461,167 @@ done:
     return result;
 }
 
+/* ---- container repeats ---------------------------------------------------------------- */
+
+/* ``_class_signature``: the class value without its decimal digits (``\d``,
+ * which for str patterns is str.isdecimal's set); a new reference. */
+static PyObject *class_signature(PyObject *klass) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(klass), kept = 0;
+    int kind = PyUnicode_KIND(klass);
+    const void *d = PyUnicode_DATA(klass);
+    for (Py_ssize_t i = 0; i < n; i++) kept += !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, i));
+    if (kept == n) return Py_NewRef(klass);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(kept ? kept : 1) * sizeof(Py_UCS4));
+    if (!out) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0, j = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, d, i);
+        if (!Py_UNICODE_ISDECIMAL(c)) out[j++] = c;
+    }
+    PyObject *sig = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, kept);
+    PyMem_Free(out);
+    return sig;
+}
+
+/* Sibling signatures, counted: an open-addressed table of (page signature
+ * index, parent) keys packed in one integer, sized at twice the elements. */
+typedef struct {
+    uint64_t *keys; /* key + 1; 0 marks an empty slot */
+    Py_ssize_t *counts;
+    size_t mask;
+} Counter;
+
+static Py_ssize_t *counter_slot(Counter *c, uint64_t key) {
+    size_t h = (size_t)((key + 1) * 0x9E3779B97F4A7C15ull) & c->mask;
+    while (c->keys[h] && c->keys[h] != key + 1) h = (h + 1) & c->mask;
+    if (!c->keys[h]) c->keys[h] = key + 1;
+    return &c->counts[h];
+}
+
+/* The page signature index of (tag, signature of ``klass``): ``pages`` maps
+ * (tag, signature) to its index, ``sigs`` each class value to its signature.
+ * -1 on error. */
+static Py_ssize_t page_index(PyObject *pages, PyObject *sigs, PyObject *tag, PyObject *klass) {
+    if (klass == Py_None) klass = s_empty;
+    if (!PyUnicode_Check(tag) || !PyUnicode_Check(klass)) {
+        PyErr_SetString(PyExc_TypeError, "container_repeats: tag and class must be str");
+        return -1;
+    }
+    PyObject *sig = PyDict_GetItemWithError(sigs, klass); /* borrowed */
+    if (!sig) {
+        if (PyErr_Occurred() || !(sig = class_signature(klass))) return -1;
+        int err = PyDict_SetItem(sigs, klass, sig);
+        Py_DECREF(sig); /* the dict holds it */
+        if (err) return -1;
+    }
+    PyObject *key = PyTuple_Pack(2, tag, sig);
+    if (!key) return -1;
+    PyObject *idx = PyDict_GetItemWithError(pages, key);
+    Py_ssize_t i;
+    if (idx) {
+        i = PyLong_AsSsize_t(idx);
+    } else if (PyErr_Occurred()) {
+        i = -1;
+    } else {
+        i = PyDict_GET_SIZE(pages);
+        idx = PyLong_FromSsize_t(i);
+        if (!idx || PyDict_SetItem(pages, key, idx)) i = -1;
+        Py_XDECREF(idx);
+    }
+    Py_DECREF(key);
+    return i;
+}
+
+/* Fill ``sib``/``page`` (per id, 0: none) from ``opened``; 0, or -1 on error. */
+static int count_repeats(PyObject *opened, Py_ssize_t n_ids, Py_ssize_t *sib, Py_ssize_t *page, Py_ssize_t *page_n,
+                         Counter *siblings, PyObject *pages, PyObject *sigs) {
+    Py_ssize_t n = PyList_GET_SIZE(opened);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *o = PyList_GET_ITEM(opened, k);
+        if (!PyTuple_Check(o) || PyTuple_GET_SIZE(o) != 4) {
+            PyErr_SetString(PyExc_TypeError, "container_repeats: opened holds 4-tuples");
+            return -1;
+        }
+        Py_ssize_t fid = PyLong_AsSsize_t(PyTuple_GET_ITEM(o, 0));
+        Py_ssize_t parent = PyLong_AsSsize_t(PyTuple_GET_ITEM(o, 3));
+        if (PyErr_Occurred()) return -1;
+        if (fid < 1 || fid > n_ids || parent < -1 || parent > n_ids) {
+            PyErr_SetString(PyExc_ValueError, "container_repeats: an id out of range");
+            return -1;
+        }
+        Py_ssize_t p = page_index(pages, sigs, PyTuple_GET_ITEM(o, 1), PyTuple_GET_ITEM(o, 2));
+        if (p < 0) return -1;
+        page_n[p]++;
+        page[fid] = p + 1;
+        sib[fid] = p * (n_ids + 2) + parent + 1 + 1; /* the key, + 1: 0 stays "none" */
+        ++*counter_slot(siblings, (uint64_t)(sib[fid] - 1));
+    }
+    return 0;
+}
+
+/* container_repeats(opened, n_ids) -> (sibling_repeats, page_repeats):
+ * ``segment._container_repeats``, the same lists. */
+static PyObject *container_repeats(PyObject *self, PyObject *args) {
+    PyObject *opened;
+    Py_ssize_t n_ids;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &opened, &n_ids)) return NULL;
+    if (n_ids < 0) n_ids = 0;
+    Py_ssize_t n = PyList_GET_SIZE(opened);
+    size_t slots = 16;
+    while (slots < (size_t)n * 2) slots *= 2;
+    Counter siblings = {PyMem_Calloc(slots, sizeof(uint64_t)), PyMem_Calloc(slots, sizeof(Py_ssize_t)), slots - 1};
+    Py_ssize_t *sib = PyMem_Calloc((size_t)n_ids + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *page = PyMem_Calloc((size_t)n_ids + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *page_n = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    PyObject *pages = PyDict_New(), *sigs = PyDict_New(), *sib_out = NULL, *page_out = NULL, *result = NULL;
+    if (!siblings.keys || !siblings.counts || !sib || !page || !page_n) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!pages || !sigs || count_repeats(opened, n_ids, sib, page, page_n, &siblings, pages, sigs)) goto done;
+    /* the root (id 0) is ("body", "", parent -1): its page count is that of any
+     * body element without a class, its sibling count that of parent -1 */
+    PyObject *body = PyUnicode_FromString("body");
+    if (!body) goto done;
+    PyObject *root_key = PyTuple_Pack(2, body, s_empty);
+    Py_DECREF(body);
+    if (!root_key) goto done;
+    PyObject *root_idx = PyDict_GetItemWithError(pages, root_key);
+    Py_DECREF(root_key);
+    if (!root_idx && PyErr_Occurred()) goto done;
+    if (root_idx) {
+        Py_ssize_t p = PyLong_AsSsize_t(root_idx);
+        page[0] = p + 1;
+        sib[0] = p * (n_ids + 2) + 1;
+    }
+    sib_out = PyList_New(n_ids + 1);
+    page_out = PyList_New(n_ids + 1);
+    if (!sib_out || !page_out) goto done;
+    for (Py_ssize_t i = 0; i <= n_ids; i++) {
+        Py_ssize_t s = 1, pc = 1;
+        if (sib[i]) {
+            s = *counter_slot(&siblings, (uint64_t)(sib[i] - 1));
+            if (!s) s = 1; /* the root's key, when no element has parent -1 */
+        }
+        if (page[i]) pc = page_n[page[i] - 1];
+        PyObject *a = PyLong_FromSsize_t(s), *b = PyLong_FromSsize_t(pc);
+        if (!a || !b) { Py_XDECREF(a); Py_XDECREF(b); goto done; }
+        PyList_SET_ITEM(sib_out, i, a);
+        PyList_SET_ITEM(page_out, i, b);
+    }
+    result = PyTuple_Pack(2, sib_out, page_out);
+done:
+    PyMem_Free(siblings.keys);
+    PyMem_Free(siblings.counts);
+    PyMem_Free(sib);
+    PyMem_Free(page);
+    PyMem_Free(page_n);
+    Py_XDECREF(pages);
+    Py_XDECREF(sigs);
+    Py_XDECREF(sib_out);
+    Py_XDECREF(page_out);
+    return result;
+}
+
 static int resolve(void *lib, const char *name, void **out) {
     *out = dlsym(lib, name);
     if (!*out) PyErr_Format(PyExc_ImportError, "selectolax's Lexbor lacks %s", name);
@@ -541,6 +702,7 @@ static PyObject *init(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"init", init, METH_VARARGS, "Resolve Lexbor from selectolax and take segment.py's definitions."},
     {"walk", walk, METH_VARARGS, "The segmentation walk over a Lexbor node (see html/segment.py)."},
+    {"container_repeats", container_repeats, METH_VARARGS, "segment._container_repeats over the walk's opened list."},
     {NULL, NULL, 0, NULL},
 };
 
