@@ -224,6 +224,43 @@ def test_init_refuses_a_text_node_it_cannot_read():
     assert segment(parse("<p>still works</p>").body).texts == ["still works"]
 
 
+@needs_core
+def test_attribute_groups_identical_through_the_value_cache(monkeypatch):
+    """The compiled walk caches the groups of short attribute values by their
+    bytes: a value as class and as style, values either side of the cached
+    length, non-ASCII ones, and more distinct values than the cache has slots
+    (so slots are replaced) all give the Python walk's groups."""
+    values = ["display:none", "nav", "NavBar", "Grüße-teaser", "x" * 63 + "é", "share" + "y" * 60, "share" + "y" * 59]
+    values += [f"card-{i} story{i % 7}" for i in range(5000)]
+    html = "".join(f"<div class='{v}'><p style='{v}' id='{v}'>{PARA}</p></div>" for v in values)
+    body = parse(f"<body>{html}</body>").body
+    for _ in range(2):  # the second walk reads the cache the first one filled
+        compiled, python = both_paths(monkeypatch, seg_columns, body)
+        assert compiled == python
+    assert {cls for cls in compiled["own_cls"]} != {0}
+
+
+@needs_core
+def test_init_empties_the_value_cache():
+    """A new ``class_mask`` (init again) is used for values the cache already holds."""
+    import thresher._core as core
+    from selectolax.lexbor import LexborHTMLParser
+
+    body = parse("<body><p class='nav'>words</p></body>").body
+    nav = segment(body).own_cls[0]
+    assert nav == seg_module.class_mask("nav") != 0
+    probe = LexborHTMLParser("<p>probe text</p>").css_first("p").child
+    lexbor_so = sys.modules["selectolax.lexbor"].__file__
+    rest = list(_init_rest())
+    rest[1] = lambda value: 1 << 40
+    try:
+        core.init(lexbor_so, probe.mem_id, b"probe text", *rest)
+        assert segment(body).own_cls == [1 << 40]
+    finally:
+        core.init(lexbor_so, probe.mem_id, b"probe text", *_init_rest())
+    assert segment(body).own_cls == [nav]
+
+
 def _init_rest() -> tuple:
     from thresher.types import Kind
 

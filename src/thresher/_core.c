@@ -263,54 +263,94 @@ static int flush(Walk *w, Py_ssize_t link_chars, long n_links) {
     return w->room <= 0 || PyList_GET_SIZE(w->rows) >= w->max_blocks;
 }
 
-/* The class groups of an element and its ``class`` value (a new reference, or
- * Py_None), as ``_Walk.run`` reads them off ``node.attributes``: per name, the
- * last value, like the dict; -1 on error. */
-static int read_attrs(lxb_node *node, uint64_t *cls_out, PyObject **klass_out) {
+/* The groups of attribute values, cached by their bytes: a page repeats its
+ * class values (~590 a page on the bench pages, ~200 distinct), and sites share
+ * them, so most values skip decoding and the call into segment.py. Direct-
+ * mapped, so bounded: 4,096 slots of at most 64 bytes (~360 kB), which hold
+ * 94% of the bench pages' class/id/role/itemprop/style values (longer ones
+ * are computed each time). Exact: ``class_mask`` and ``_is_hidden_style`` are
+ * pure, and a slot is a hit only on equal bytes of the same attribute kind.
+ * ``init`` empties it, as the functions may change. */
+#define MASK_CACHE_SLOTS 4096
+#define MASK_CACHE_BYTES 64
+typedef struct {
+    uint64_t mask;
+    uint8_t used, style, len;
+    unsigned char bytes[MASK_CACHE_BYTES];
+} MaskSlot;
+static MaskSlot mask_cache[MASK_CACHE_SLOTS];
+
+/* The groups of one non-empty value (``style``: of a style attribute, the
+ * hidden bit or 0; else ``class_mask``'s): 0, or -1 on error. */
+static int value_mask(int style, const unsigned char *val, size_t len, uint64_t *out) {
+    MaskSlot *slot = NULL;
+    if (len <= MASK_CACHE_BYTES) { /* FNV-1a over the bytes and the kind */
+        uint64_t h = 1469598103934665603ull ^ (uint64_t)style;
+        for (size_t i = 0; i < len; i++) h = (h ^ val[i]) * 1099511628211ull;
+        slot = &mask_cache[(h ^ (h >> 32)) & (MASK_CACHE_SLOTS - 1)];
+        if (slot->used && slot->len == len && slot->style == style && memcmp(slot->bytes, val, len) == 0) {
+            *out = slot->mask;
+            return 0;
+        }
+    }
+    PyObject *v = PyUnicode_DecodeUTF8((const char *)val, (Py_ssize_t)len, "replace");
+    if (!v) return -1;
+    PyObject *m = PyObject_CallOneArg(style ? hidden_style_fn : class_mask_fn, v);
+    Py_DECREF(v);
+    if (!m) return -1;
+    uint64_t mask;
+    if (style) {
+        int yes = PyObject_IsTrue(m);
+        mask = yes > 0 ? hidden_bit : 0;
+    } else {
+        mask = PyLong_AsUnsignedLongLong(m);
+    }
+    Py_DECREF(m);
+    if (PyErr_Occurred()) return -1;
+    if (slot) {
+        slot->used = 1; slot->style = (uint8_t)style; slot->len = (uint8_t)len; slot->mask = mask;
+        memcpy(slot->bytes, val, len);
+    }
+    *out = mask;
+    return 0;
+}
+
+/* The class groups of an element and, with ``want_class`` (a block-level
+ * element, whose class ``opened`` records), its ``class`` value (a new
+ * reference, or Py_None), as ``_Walk.run`` reads them off ``node.attributes``:
+ * per name, the last value, like the dict; -1 on error. */
+static int read_attrs(lxb_node *node, int want_class, uint64_t *cls_out, PyObject **klass_out) {
     const unsigned char *vals[5] = {0};
     size_t lens[5] = {0};
-    int seen[5] = {0}, hidden = 0, any = 0;
+    int hidden = 0;
     static const char *names[5] = {"class", "id", "role", "itemprop", "style"};
     static const size_t name_lens[5] = {5, 2, 4, 8, 5};
     for (lxb_attr *a = element_first_attr(node); a; a = element_next_attr(a)) {
         size_t len = 0;
         const unsigned char *name = attr_qname(a, &len);
-        any = 1;
         if (!name) continue;
         if (len == 6 && memcmp(name, "hidden", 6) == 0) { hidden = 1; continue; }
         for (int k = 0; k < 5; k++) {
             if (len == name_lens[k] && memcmp(name, names[k], len) == 0) {
                 size_t vlen = 0;
-                vals[k] = attr_value(a, &vlen);
+                vals[k] = attr_value(a, &vlen); /* NULL: no value, None */
                 lens[k] = vlen;
-                seen[k] = 1;
                 break;
             }
         }
     }
-    uint64_t cls = 0;
+    uint64_t cls = hidden ? hidden_bit : 0;
     PyObject *klass = NULL;
-    for (int k = 0; k < 5; k++) {
-        if (!seen[k] || !vals[k]) continue; /* no such attribute, or no value: None */
-        PyObject *v = PyUnicode_DecodeUTF8((const char *)vals[k], (Py_ssize_t)lens[k], "replace");
-        if (!v) { Py_XDECREF(klass); return -1; }
-        if (k == 0) { Py_INCREF(v); klass = v; }
-        if (PyUnicode_GET_LENGTH(v)) {
-            PyObject *m = PyObject_CallOneArg(k == 4 ? hidden_style_fn : class_mask_fn, v);
-            if (!m) { Py_DECREF(v); Py_XDECREF(klass); return -1; }
-            if (k == 4) {
-                int yes = PyObject_IsTrue(m);
-                if (yes) cls |= hidden_bit;
-            } else {
-                cls |= PyLong_AsUnsignedLongLong(m);
-            }
-            Py_DECREF(m);
-        }
-        Py_DECREF(v);
+    if (want_class && vals[0]) {
+        klass = PyUnicode_DecodeUTF8((const char *)vals[0], (Py_ssize_t)lens[0], "replace");
+        if (!klass) return -1;
     }
-    if (hidden) cls |= hidden_bit;
-    if (PyErr_Occurred()) { Py_XDECREF(klass); return -1; }
-    (void)any;
+    for (int k = 0; k < 5; k++) {
+        uint64_t m;
+        if (!vals[k] || !lens[k]) continue; /* no value, or an empty one: no groups */
+        if (value_mask(k == 4, vals[k], lens[k], &m)) { Py_XDECREF(klass); return -1; }
+        cls |= m;
+    }
     *cls_out = cls;
     *klass_out = klass ? klass : Py_NewRef(Py_None);
     return 0;
@@ -321,7 +361,7 @@ static int read_attrs(lxb_node *node, uint64_t *cls_out, PyObject **klass_out) {
 static long open_element(Walk *w, lxb_node *node, const TagInfo *ti, long fid, long *n_links) {
     uint64_t cls = 0;
     PyObject *klass = NULL;
-    if (read_attrs(node, &cls, &klass)) return -1;
+    if (read_attrs(node, ti->block, &cls, &klass)) return -1;
     const Frame *top = &w->stack[w->n_stack - 1];
     Frame f = {node, ti->tag, fid, -1, cls, cls | top->anc_cls, ti->bits, ti->bits | top->anc_tag, ti->level,
                ti->block, top->link || ti->is_a, top->pre || ti->is_pre, ti->is_caption, ti->list_owner, ti->is_tr};
@@ -692,6 +732,7 @@ static PyObject *init(PyObject *self, PyObject *args) {
     uint64_t *bs[5] = {&pre_bit, &fig_bit, &quote_bit, &list_bit, &hidden_bit};
     for (int i = 0; i < 5; i++) *bs[i] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(bits, i));
     if (PyErr_Occurred()) return NULL;
+    memset(mask_cache, 0, sizeof mask_cache); /* so may the groups */
     for (int i = 0; i < CACHE_SLOTS; i++) { /* descriptions may have changed */
         if (cache[i].name) { PyMem_Free(cache[i].name); Py_DECREF(cache[i].info.tag); cache[i].name = NULL; }
     }
