@@ -509,6 +509,16 @@ static PyObject *class_signature(PyObject *klass) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(klass), kept = 0;
     int kind = PyUnicode_KIND(klass);
     const void *d = PyUnicode_DATA(klass);
+    if (kind == PyUnicode_1BYTE_KIND) { /* Latin-1 (most values): its only decimals are 0-9 */
+        const Py_UCS1 *b = d;
+        Py_UCS1 *out = PyMem_Malloc((size_t)(n ? n : 1));
+        if (!out) return PyErr_NoMemory();
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (b[i] < '0' || b[i] > '9') out[kept++] = b[i];
+        PyObject *sig = kept == n ? Py_NewRef(klass) : PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, out, kept);
+        PyMem_Free(out);
+        return sig;
+    }
     for (Py_ssize_t i = 0; i < n; i++) kept += !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, i));
     if (kept == n) return Py_NewRef(klass);
     Py_UCS4 *out = PyMem_Malloc((size_t)(kept ? kept : 1) * sizeof(Py_UCS4));
