@@ -211,6 +211,17 @@ def test_a_misfit_core_warns_and_falls_back(monkeypatch):
 
 
 @needs_core
+def test_a_core_whose_repeats_differ_is_not_used(monkeypatch):
+    """The probe page checks the compiled repeat counting too."""
+    monkeypatch.setattr(seg_module, "_container_repeats", lambda opened, n_ids: ([1] * (n_ids + 1), [9] * (n_ids + 1)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        core, why = seg_module._load_core()
+    assert core is None and "does not fit selectolax" in why
+    assert any("repeats differ" in str(w.message) for w in caught)
+
+
+@needs_core
 def test_init_refuses_a_text_node_it_cannot_read():
     import thresher._core as core
     from selectolax.lexbor import LexborHTMLParser
