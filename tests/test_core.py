@@ -134,6 +134,56 @@ def test_extract_identical_on_bench_pages(monkeypatch):
         assert compiled == python, key
 
 
+def random_opened(rng, n_ids: int) -> list[tuple]:
+    """An ``opened`` list as the walk makes one: ids rising, each parent an
+    earlier container (0: the root), tags and classes from small pools so
+    signatures repeat, digits of several scripts so signatures merge."""
+    tags = ["div", "p", "li", "body", "section"]
+    classes = [None, "", "card", "card-1", "card-22", "card-\u0663", "card-\uff13", "card\u00b2", "Grüße 7", "x" * 300]
+    opened, containers = [], [0]
+    for fid in rng.sample(range(1, n_ids + 1), k=rng.randint(0, n_ids)):
+        opened.append((fid, rng.choice(tags), rng.choice(classes), rng.choice(containers)))
+        containers.append(fid)
+    opened.sort()
+    return opened
+
+
+@needs_core
+def test_container_repeats_identical_to_python():
+    """The compiled counting matches ``_container_repeats``: classes that differ
+    in decimal digits of any script ("card-1", "card-٣", "card-３") share a
+    signature, "card²" (a digit, not a decimal) does not; None and "" are one."""
+    import random
+
+    core, python = seg_module.CORE.container_repeats, seg_module._container_repeats
+    opened = [
+        (1, "li", "card-1", 0),
+        (2, "li", "card-\u0663", 0),
+        (3, "li", "card-\uff13", 1),
+        (4, "li", "card\u00b2", 0),
+    ]
+    assert core(opened, 5) == python(opened, 5) == ([1, 2, 2, 1, 1, 1], [1, 3, 3, 3, 1, 1])
+    none_and_empty = [(1, "p", None, 0), (2, "p", "", 0)]
+    assert core(none_and_empty, 2) == python(none_and_empty, 2) == ([1, 2, 2], [1, 2, 2])
+    roots = [(1, "body", "", -1), (2, "body", None, -1)]  # the root's own signature
+    assert core(roots, 2) == python(roots, 2) == ([2, 2, 2], [2, 2, 2])
+    assert core([], 0) == python([], 0) == ([1], [1])
+    rng = random.Random(17)
+    for _ in range(300):
+        n_ids = rng.randint(0, 60)
+        opened = random_opened(rng, n_ids)
+        assert core(opened, n_ids) == python(opened, n_ids), opened
+
+
+@needs_core
+@pytest.mark.parametrize(
+    "bad", [[(0, "p", None, 0)], [(3, "p", None, 0)], [(1, "p", None, 3)], [(1, "p", 5, 0)], [(1,)]]
+)
+def test_container_repeats_refuses_what_no_walk_makes(bad):
+    with pytest.raises((ValueError, TypeError)):
+        seg_module.CORE.container_repeats(bad, 2)
+
+
 @needs_core
 def test_a_node_of_another_kind_is_walked_in_python():
     """Only a selectolax LexborNode goes to the compiled walk (its ``mem_id`` is a Lexbor node)."""
@@ -161,6 +211,17 @@ def test_a_misfit_core_warns_and_falls_back(monkeypatch):
 
 
 @needs_core
+def test_a_core_whose_repeats_differ_is_not_used(monkeypatch):
+    """The probe page checks the compiled repeat counting too."""
+    monkeypatch.setattr(seg_module, "_container_repeats", lambda opened, n_ids: ([1] * (n_ids + 1), [9] * (n_ids + 1)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        core, why = seg_module._load_core()
+    assert core is None and "does not fit selectolax" in why
+    assert any("repeats differ" in str(w.message) for w in caught)
+
+
+@needs_core
 def test_init_refuses_a_text_node_it_cannot_read():
     import thresher._core as core
     from selectolax.lexbor import LexborHTMLParser
@@ -172,6 +233,43 @@ def test_init_refuses_a_text_node_it_cannot_read():
     finally:  # leave the core ready for the rest of the session
         core.init(sys.modules["selectolax.lexbor"].__file__, probe.mem_id, b"probe text", *_init_rest())
     assert segment(parse("<p>still works</p>").body).texts == ["still works"]
+
+
+@needs_core
+def test_attribute_groups_identical_through_the_value_cache(monkeypatch):
+    """The compiled walk caches the groups of short attribute values by their
+    bytes: a value as class and as style, values either side of the cached
+    length, non-ASCII ones, and more distinct values than the cache has slots
+    (so slots are replaced) all give the Python walk's groups."""
+    values = ["display:none", "nav", "NavBar", "Grüße-teaser", "x" * 63 + "é", "share" + "y" * 60, "share" + "y" * 59]
+    values += [f"card-{i} story{i % 7}" for i in range(5000)]
+    html = "".join(f"<div class='{v}'><p style='{v}' id='{v}'>{PARA}</p></div>" for v in values)
+    body = parse(f"<body>{html}</body>").body
+    for _ in range(2):  # the second walk reads the cache the first one filled
+        compiled, python = both_paths(monkeypatch, seg_columns, body)
+        assert compiled == python
+    assert {cls for cls in compiled["own_cls"]} != {0}
+
+
+@needs_core
+def test_init_empties_the_value_cache():
+    """A new ``class_mask`` (init again) is used for values the cache already holds."""
+    import thresher._core as core
+    from selectolax.lexbor import LexborHTMLParser
+
+    body = parse("<body><p class='nav'>words</p></body>").body
+    nav = segment(body).own_cls[0]
+    assert nav == seg_module.class_mask("nav") != 0
+    probe = LexborHTMLParser("<p>probe text</p>").css_first("p").child
+    lexbor_so = sys.modules["selectolax.lexbor"].__file__
+    rest = list(_init_rest())
+    rest[1] = lambda value: 1 << 40
+    try:
+        core.init(lexbor_so, probe.mem_id, b"probe text", *rest)
+        assert segment(body).own_cls == [1 << 40]
+    finally:
+        core.init(lexbor_so, probe.mem_id, b"probe text", *_init_rest())
+    assert segment(body).own_cls == [nav]
 
 
 def _init_rest() -> tuple:

@@ -263,54 +263,94 @@ static int flush(Walk *w, Py_ssize_t link_chars, long n_links) {
     return w->room <= 0 || PyList_GET_SIZE(w->rows) >= w->max_blocks;
 }
 
-/* The class groups of an element and its ``class`` value (a new reference, or
- * Py_None), as ``_Walk.run`` reads them off ``node.attributes``: per name, the
- * last value, like the dict; -1 on error. */
-static int read_attrs(lxb_node *node, uint64_t *cls_out, PyObject **klass_out) {
+/* The groups of attribute values, cached by their bytes: a page repeats its
+ * class values (~590 a page on the bench pages, ~200 distinct), and sites share
+ * them, so most values skip decoding and the call into segment.py. Direct-
+ * mapped, so bounded: 4,096 slots of at most 64 bytes (~360 kB), which hold
+ * 94% of the bench pages' class/id/role/itemprop/style values (longer ones
+ * are computed each time). Exact: ``class_mask`` and ``_is_hidden_style`` are
+ * pure, and a slot is a hit only on equal bytes of the same attribute kind.
+ * ``init`` empties it, as the functions may change. */
+#define MASK_CACHE_SLOTS 4096
+#define MASK_CACHE_BYTES 64
+typedef struct {
+    uint64_t mask;
+    uint8_t used, style, len;
+    unsigned char bytes[MASK_CACHE_BYTES];
+} MaskSlot;
+static MaskSlot mask_cache[MASK_CACHE_SLOTS];
+
+/* The groups of one non-empty value (``style``: of a style attribute, the
+ * hidden bit or 0; else ``class_mask``'s): 0, or -1 on error. */
+static int value_mask(int style, const unsigned char *val, size_t len, uint64_t *out) {
+    MaskSlot *slot = NULL;
+    if (len <= MASK_CACHE_BYTES) { /* FNV-1a over the bytes and the kind */
+        uint64_t h = 1469598103934665603ull ^ (uint64_t)style;
+        for (size_t i = 0; i < len; i++) h = (h ^ val[i]) * 1099511628211ull;
+        slot = &mask_cache[(h ^ (h >> 32)) & (MASK_CACHE_SLOTS - 1)];
+        if (slot->used && slot->len == len && slot->style == style && memcmp(slot->bytes, val, len) == 0) {
+            *out = slot->mask;
+            return 0;
+        }
+    }
+    PyObject *v = PyUnicode_DecodeUTF8((const char *)val, (Py_ssize_t)len, "replace");
+    if (!v) return -1;
+    PyObject *m = PyObject_CallOneArg(style ? hidden_style_fn : class_mask_fn, v);
+    Py_DECREF(v);
+    if (!m) return -1;
+    uint64_t mask;
+    if (style) {
+        int yes = PyObject_IsTrue(m);
+        mask = yes > 0 ? hidden_bit : 0;
+    } else {
+        mask = PyLong_AsUnsignedLongLong(m);
+    }
+    Py_DECREF(m);
+    if (PyErr_Occurred()) return -1;
+    if (slot) {
+        slot->used = 1; slot->style = (uint8_t)style; slot->len = (uint8_t)len; slot->mask = mask;
+        memcpy(slot->bytes, val, len);
+    }
+    *out = mask;
+    return 0;
+}
+
+/* The class groups of an element and, with ``want_class`` (a block-level
+ * element, whose class ``opened`` records), its ``class`` value (a new
+ * reference, or Py_None), as ``_Walk.run`` reads them off ``node.attributes``:
+ * per name, the last value, like the dict; -1 on error. */
+static int read_attrs(lxb_node *node, int want_class, uint64_t *cls_out, PyObject **klass_out) {
     const unsigned char *vals[5] = {0};
     size_t lens[5] = {0};
-    int seen[5] = {0}, hidden = 0, any = 0;
+    int hidden = 0;
     static const char *names[5] = {"class", "id", "role", "itemprop", "style"};
     static const size_t name_lens[5] = {5, 2, 4, 8, 5};
     for (lxb_attr *a = element_first_attr(node); a; a = element_next_attr(a)) {
         size_t len = 0;
         const unsigned char *name = attr_qname(a, &len);
-        any = 1;
         if (!name) continue;
         if (len == 6 && memcmp(name, "hidden", 6) == 0) { hidden = 1; continue; }
         for (int k = 0; k < 5; k++) {
             if (len == name_lens[k] && memcmp(name, names[k], len) == 0) {
                 size_t vlen = 0;
-                vals[k] = attr_value(a, &vlen);
+                vals[k] = attr_value(a, &vlen); /* NULL: no value, None */
                 lens[k] = vlen;
-                seen[k] = 1;
                 break;
             }
         }
     }
-    uint64_t cls = 0;
+    uint64_t cls = hidden ? hidden_bit : 0;
     PyObject *klass = NULL;
-    for (int k = 0; k < 5; k++) {
-        if (!seen[k] || !vals[k]) continue; /* no such attribute, or no value: None */
-        PyObject *v = PyUnicode_DecodeUTF8((const char *)vals[k], (Py_ssize_t)lens[k], "replace");
-        if (!v) { Py_XDECREF(klass); return -1; }
-        if (k == 0) { Py_INCREF(v); klass = v; }
-        if (PyUnicode_GET_LENGTH(v)) {
-            PyObject *m = PyObject_CallOneArg(k == 4 ? hidden_style_fn : class_mask_fn, v);
-            if (!m) { Py_DECREF(v); Py_XDECREF(klass); return -1; }
-            if (k == 4) {
-                int yes = PyObject_IsTrue(m);
-                if (yes) cls |= hidden_bit;
-            } else {
-                cls |= PyLong_AsUnsignedLongLong(m);
-            }
-            Py_DECREF(m);
-        }
-        Py_DECREF(v);
+    if (want_class && vals[0]) {
+        klass = PyUnicode_DecodeUTF8((const char *)vals[0], (Py_ssize_t)lens[0], "replace");
+        if (!klass) return -1;
     }
-    if (hidden) cls |= hidden_bit;
-    if (PyErr_Occurred()) { Py_XDECREF(klass); return -1; }
-    (void)any;
+    for (int k = 0; k < 5; k++) {
+        uint64_t m;
+        if (!vals[k] || !lens[k]) continue; /* no value, or an empty one: no groups */
+        if (value_mask(k == 4, vals[k], lens[k], &m)) { Py_XDECREF(klass); return -1; }
+        cls |= m;
+    }
     *cls_out = cls;
     *klass_out = klass ? klass : Py_NewRef(Py_None);
     return 0;
@@ -321,7 +361,7 @@ static int read_attrs(lxb_node *node, uint64_t *cls_out, PyObject **klass_out) {
 static long open_element(Walk *w, lxb_node *node, const TagInfo *ti, long fid, long *n_links) {
     uint64_t cls = 0;
     PyObject *klass = NULL;
-    if (read_attrs(node, &cls, &klass)) return -1;
+    if (read_attrs(node, ti->block, &cls, &klass)) return -1;
     const Frame *top = &w->stack[w->n_stack - 1];
     Frame f = {node, ti->tag, fid, -1, cls, cls | top->anc_cls, ti->bits, ti->bits | top->anc_tag, ti->level,
                ti->block, top->link || ti->is_a, top->pre || ti->is_pre, ti->is_caption, ti->list_owner, ti->is_tr};
@@ -461,6 +501,177 @@ done:
     return result;
 }
 
+/* ---- container repeats ---------------------------------------------------------------- */
+
+/* ``_class_signature``: the class value without its decimal digits (``\d``,
+ * which for str patterns is str.isdecimal's set); a new reference. */
+static PyObject *class_signature(PyObject *klass) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(klass), kept = 0;
+    int kind = PyUnicode_KIND(klass);
+    const void *d = PyUnicode_DATA(klass);
+    if (kind == PyUnicode_1BYTE_KIND) { /* Latin-1 (most values): its only decimals are 0-9 */
+        const Py_UCS1 *b = d;
+        Py_UCS1 *out = PyMem_Malloc((size_t)(n ? n : 1));
+        if (!out) return PyErr_NoMemory();
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (b[i] < '0' || b[i] > '9') out[kept++] = b[i];
+        PyObject *sig = kept == n ? Py_NewRef(klass) : PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, out, kept);
+        PyMem_Free(out);
+        return sig;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) kept += !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, i));
+    if (kept == n) return Py_NewRef(klass);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(kept ? kept : 1) * sizeof(Py_UCS4));
+    if (!out) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0, j = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, d, i);
+        if (!Py_UNICODE_ISDECIMAL(c)) out[j++] = c;
+    }
+    PyObject *sig = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, kept);
+    PyMem_Free(out);
+    return sig;
+}
+
+/* Sibling signatures, counted: an open-addressed table of (page signature
+ * index, parent) keys packed in one integer, sized at twice the elements. */
+typedef struct {
+    uint64_t *keys; /* key + 1; 0 marks an empty slot */
+    Py_ssize_t *counts;
+    size_t mask;
+} Counter;
+
+static Py_ssize_t *counter_slot(Counter *c, uint64_t key) {
+    size_t h = (size_t)((key + 1) * 0x9E3779B97F4A7C15ull) & c->mask;
+    while (c->keys[h] && c->keys[h] != key + 1) h = (h + 1) & c->mask;
+    if (!c->keys[h]) c->keys[h] = key + 1;
+    return &c->counts[h];
+}
+
+/* The page signature index of (tag, signature of ``klass``): ``pages`` maps
+ * (tag, signature) to its index, ``sigs`` each class value to its signature.
+ * -1 on error. */
+static Py_ssize_t page_index(PyObject *pages, PyObject *sigs, PyObject *tag, PyObject *klass) {
+    if (klass == Py_None) klass = s_empty;
+    if (!PyUnicode_Check(tag) || !PyUnicode_Check(klass)) {
+        PyErr_SetString(PyExc_TypeError, "container_repeats: tag and class must be str");
+        return -1;
+    }
+    PyObject *sig = PyDict_GetItemWithError(sigs, klass); /* borrowed */
+    if (!sig) {
+        if (PyErr_Occurred() || !(sig = class_signature(klass))) return -1;
+        int err = PyDict_SetItem(sigs, klass, sig);
+        Py_DECREF(sig); /* the dict holds it */
+        if (err) return -1;
+    }
+    PyObject *key = PyTuple_Pack(2, tag, sig);
+    if (!key) return -1;
+    PyObject *idx = PyDict_GetItemWithError(pages, key);
+    Py_ssize_t i;
+    if (idx) {
+        i = PyLong_AsSsize_t(idx);
+    } else if (PyErr_Occurred()) {
+        i = -1;
+    } else {
+        i = PyDict_GET_SIZE(pages);
+        idx = PyLong_FromSsize_t(i);
+        if (!idx || PyDict_SetItem(pages, key, idx)) i = -1;
+        Py_XDECREF(idx);
+    }
+    Py_DECREF(key);
+    return i;
+}
+
+/* Fill ``sib``/``page`` (per id, 0: none) from ``opened``; 0, or -1 on error. */
+static int count_repeats(PyObject *opened, Py_ssize_t n_ids, Py_ssize_t *sib, Py_ssize_t *page, Py_ssize_t *page_n,
+                         Counter *siblings, PyObject *pages, PyObject *sigs) {
+    Py_ssize_t n = PyList_GET_SIZE(opened);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *o = PyList_GET_ITEM(opened, k);
+        if (!PyTuple_Check(o) || PyTuple_GET_SIZE(o) != 4) {
+            PyErr_SetString(PyExc_TypeError, "container_repeats: opened holds 4-tuples");
+            return -1;
+        }
+        Py_ssize_t fid = PyLong_AsSsize_t(PyTuple_GET_ITEM(o, 0));
+        Py_ssize_t parent = PyLong_AsSsize_t(PyTuple_GET_ITEM(o, 3));
+        if (PyErr_Occurred()) return -1;
+        if (fid < 1 || fid > n_ids || parent < -1 || parent > n_ids) {
+            PyErr_SetString(PyExc_ValueError, "container_repeats: an id out of range");
+            return -1;
+        }
+        Py_ssize_t p = page_index(pages, sigs, PyTuple_GET_ITEM(o, 1), PyTuple_GET_ITEM(o, 2));
+        if (p < 0) return -1;
+        page_n[p]++;
+        page[fid] = p + 1;
+        sib[fid] = p * (n_ids + 2) + parent + 1 + 1; /* the key, + 1: 0 stays "none" */
+        ++*counter_slot(siblings, (uint64_t)(sib[fid] - 1));
+    }
+    return 0;
+}
+
+/* container_repeats(opened, n_ids) -> (sibling_repeats, page_repeats):
+ * ``segment._container_repeats``, the same lists. */
+static PyObject *container_repeats(PyObject *self, PyObject *args) {
+    PyObject *opened;
+    Py_ssize_t n_ids;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &opened, &n_ids)) return NULL;
+    if (n_ids < 0) n_ids = 0;
+    Py_ssize_t n = PyList_GET_SIZE(opened);
+    size_t slots = 16;
+    while (slots < (size_t)n * 2) slots *= 2;
+    Counter siblings = {PyMem_Calloc(slots, sizeof(uint64_t)), PyMem_Calloc(slots, sizeof(Py_ssize_t)), slots - 1};
+    Py_ssize_t *sib = PyMem_Calloc((size_t)n_ids + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *page = PyMem_Calloc((size_t)n_ids + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *page_n = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    PyObject *pages = PyDict_New(), *sigs = PyDict_New(), *sib_out = NULL, *page_out = NULL, *result = NULL;
+    if (!siblings.keys || !siblings.counts || !sib || !page || !page_n) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!pages || !sigs || count_repeats(opened, n_ids, sib, page, page_n, &siblings, pages, sigs)) goto done;
+    /* the root (id 0) is ("body", "", parent -1): its page count is that of any
+     * body element without a class, its sibling count that of parent -1 */
+    PyObject *body = PyUnicode_FromString("body");
+    if (!body) goto done;
+    PyObject *root_key = PyTuple_Pack(2, body, s_empty);
+    Py_DECREF(body);
+    if (!root_key) goto done;
+    PyObject *root_idx = PyDict_GetItemWithError(pages, root_key);
+    Py_DECREF(root_key);
+    if (!root_idx && PyErr_Occurred()) goto done;
+    if (root_idx) {
+        Py_ssize_t p = PyLong_AsSsize_t(root_idx);
+        page[0] = p + 1;
+        sib[0] = p * (n_ids + 2) + 1;
+    }
+    sib_out = PyList_New(n_ids + 1);
+    page_out = PyList_New(n_ids + 1);
+    if (!sib_out || !page_out) goto done;
+    for (Py_ssize_t i = 0; i <= n_ids; i++) {
+        Py_ssize_t s = 1, pc = 1;
+        if (sib[i]) {
+            s = *counter_slot(&siblings, (uint64_t)(sib[i] - 1));
+            if (!s) s = 1; /* the root's key, when no element has parent -1 */
+        }
+        if (page[i]) pc = page_n[page[i] - 1];
+        PyObject *a = PyLong_FromSsize_t(s), *b = PyLong_FromSsize_t(pc);
+        if (!a || !b) { Py_XDECREF(a); Py_XDECREF(b); goto done; }
+        PyList_SET_ITEM(sib_out, i, a);
+        PyList_SET_ITEM(page_out, i, b);
+    }
+    result = PyTuple_Pack(2, sib_out, page_out);
+done:
+    PyMem_Free(siblings.keys);
+    PyMem_Free(siblings.counts);
+    PyMem_Free(sib);
+    PyMem_Free(page);
+    PyMem_Free(page_n);
+    Py_XDECREF(pages);
+    Py_XDECREF(sigs);
+    Py_XDECREF(sib_out);
+    Py_XDECREF(page_out);
+    return result;
+}
+
 static int resolve(void *lib, const char *name, void **out) {
     *out = dlsym(lib, name);
     if (!*out) PyErr_Format(PyExc_ImportError, "selectolax's Lexbor lacks %s", name);
@@ -531,6 +742,7 @@ static PyObject *init(PyObject *self, PyObject *args) {
     uint64_t *bs[5] = {&pre_bit, &fig_bit, &quote_bit, &list_bit, &hidden_bit};
     for (int i = 0; i < 5; i++) *bs[i] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(bits, i));
     if (PyErr_Occurred()) return NULL;
+    memset(mask_cache, 0, sizeof mask_cache); /* so may the groups */
     for (int i = 0; i < CACHE_SLOTS; i++) { /* descriptions may have changed */
         if (cache[i].name) { PyMem_Free(cache[i].name); Py_DECREF(cache[i].info.tag); cache[i].name = NULL; }
     }
@@ -541,6 +753,7 @@ static PyObject *init(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"init", init, METH_VARARGS, "Resolve Lexbor from selectolax and take segment.py's definitions."},
     {"walk", walk, METH_VARARGS, "The segmentation walk over a Lexbor node (see html/segment.py)."},
+    {"container_repeats", container_repeats, METH_VARARGS, "segment._container_repeats over the walk's opened list."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -315,7 +315,8 @@ def segment(
         for name, column in zip(Segments.BLOCK_COLUMNS, zip(*rows)):
             setattr(seg, name, list(column))
     seg.truncated = truncated
-    seg.sibling_repeats, seg.page_repeats = _container_repeats(opened, n_ids)
+    repeats = CORE.container_repeats if CORE is not None else _container_repeats
+    seg.sibling_repeats, seg.page_repeats = repeats(opened, n_ids)
     _merge_table_rows(seg)
     return seg
 
@@ -626,8 +627,11 @@ def _load_core():
         for noscript in (False, True):
             for limits in ((400_000, 20_000, 1_000_000), (25, 20_000, 1_000_000), (400_000, 3, 40)):
                 args = (noscript, *limits)
-                if _core.walk(body.mem_id, *args) != _walk_python(body, *args):
+                walked = _core.walk(body.mem_id, *args)
+                if walked != _walk_python(body, *args):
                     raise ImportError("its walk differs from the Python walk on the probe page")
+                if _core.container_repeats(walked[1], walked[2]) != _container_repeats(walked[1], walked[2]):
+                    raise ImportError("its container repeats differ from Python's on the probe page")
     except Exception as exc:  # noqa: BLE001 - any misfit means: not this path
         import selectolax
 
