@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the Lexbor functions used, resolved at run time ---------------------------------- */
 typedef void lxb_node;
@@ -720,15 +721,29 @@ static PyObject *init(PyObject *self, PyObject *args) {
         return NULL;
     }
     /* A character-data node is the node struct followed by its string: try
-     * the pointer-aligned offsets past the node's dozen fields. */
+     * the pointer-aligned offsets past the node's dozen fields. At a wrong
+     * offset the "data pointer" is any word, so it is never dereferenced here:
+     * the kernel copies it through a pipe and says EFAULT where it points to
+     * no readable memory (a layout we do not know falls back, never crashes). */
     text_offset = 0;
+    int pipe_fds[2];
+    if (probe_len <= 0 || probe_len > 256 || pipe(pipe_fds) != 0) {
+        PyErr_SetString(PyExc_ImportError, "cannot check Lexbor's text node layout");
+        return NULL;
+    }
+    unsigned char seen[256];
     for (size_t off = 64; off <= 160; off += sizeof(void *)) {
         unsigned char *d = str_data((char *)probe_node + off);
-        if (d && str_length((char *)probe_node + off) == (size_t)probe_len && memcmp(d, probe, probe_len) == 0) {
+        if (!d || str_length((char *)probe_node + off) != (size_t)probe_len) continue;
+        if (write(pipe_fds[1], d, (size_t)probe_len) != probe_len) continue; /* EFAULT: not memory */
+        if (read(pipe_fds[0], seen, (size_t)probe_len) != probe_len) break;
+        if (memcmp(seen, probe, probe_len) == 0) {
             text_offset = off;
             break;
         }
     }
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
     if (!text_offset) {
         PyErr_SetString(PyExc_ImportError, "Lexbor's text node layout is not the expected one");
         return NULL;
