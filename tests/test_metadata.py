@@ -162,6 +162,23 @@ def test_published_falls_back_to_the_only_date_stated():
     assert m.updated == "2024-05-20" and m.published == "2024-05-20"
 
 
+@pytest.mark.parametrize(
+    "line", ["Last updated: November 13, 2025", "Aktualisiert: 13.11.2025", "Updated 13 November 2025"]
+)
+def test_an_update_line_far_from_the_headline_is_the_only_date_shown(line):
+    """A page whose one visible date is an update line below the article
+    (not by the headline) dates by it, as published and updated."""
+    html = page(body=BODY * 10 + f'<p class="info">{line}</p>')  # ten paragraphs: beyond the headline's lines
+    a = thresher.extract(html, "https://parks.example/webcams")
+    assert (a.published, a.updated) == ("2025-11-13", "2025-11-13")
+
+
+def test_an_update_line_does_not_override_a_stated_publication_date():
+    html = page('<meta property="article:published_time" content="2024-05-17">', BODY + "<p>Updated: 13.11.2025</p>")
+    a = thresher.extract(html, "https://gazette.example/news/wall")
+    assert a.published == "2024-05-17"
+
+
 def test_date_sources_are_read_only_until_one_gives_a_date(monkeypatch):
     """The costly sources (scripts, date-classed elements) are never scanned
     when an earlier one states the date; without one, they are read in order."""

@@ -98,7 +98,11 @@ def html_metadata(
     meta = Metadata()
     meta.site_name = _site_name(page)
     meta.title = _title_clues(page, meta.site_name).stated
-    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or near.updated
+    meta.updated = (
+        _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page)
+        or near.updated
+        or _first_date(_lines_updated(page), page)
+    )
     meta.published = _published(page) or meta.updated
     meta.authors = _authors(page, meta.site_name)
     meta.description, meta.image, meta.section, meta.tags = _about(page)
@@ -248,6 +252,12 @@ def _lines_published(page: _Page) -> list:
 
 def _near_updated(page: _Page) -> list:
     return [page.near.updated]
+
+
+def _lines_updated(page: _Page) -> list:
+    """An update line anywhere on the page ("Aktualisiert: 30.12.2016"): on
+    pages that show no other date it is the one date readers see."""
+    return _date_lines(page.texts or [], page, updates=True)
 
 
 _UPDATED_SOURCES = (_ld_modified, _tags_modified, _itemprop_modified, _ld_other_modified)
@@ -462,11 +472,12 @@ def _script_dates(nodes: PageNodes, body) -> list[str]:
     return out
 
 
-def _date_lines(texts: list[str], page: _Page) -> list[str]:
-    """The first short line anywhere on the page that is a (publication) date."""
+def _date_lines(texts: list[str], page: _Page, *, updates: bool = False) -> list[str]:
+    """The first short line anywhere on the page that is a publication date
+    (with ``updates``: an update's, "Last updated: November 13, 2025")."""
     for text in texts:
         value, is_update = date_line(text, latest=page.latest, month_first=page.month_first)
-        if value and not is_update:
+        if value and is_update == updates:
             return [value]
     return []
 
