@@ -297,6 +297,21 @@ def test_text_metadata_reads_date_lines_bylines_and_datelines():
     assert text_metadata(lines, headline=-1, latest=NOW).published == "2024-04-04"
 
 
+@pytest.mark.parametrize("label", ["Registered: 2024-01-27", "Joined: Jan 27, 2024", "Mitglied seit 27.01.2024"])
+def test_a_posters_account_date_is_not_the_posts(label):
+    """A forum thread shows each poster's registration beside the post; the
+    post's own date is the thread's."""
+    lines = [
+        "Upgrade breaks the boot loader",
+        "archuser",
+        label,
+        "Posts: 98",
+        "2024-08-03 14:02",
+        "After the upgrade...",
+    ]
+    assert text_metadata(lines, headline=0, latest=NOW).published == "2024-08-03T14:02:00"
+
+
 def test_clean_text_carries_metadata(tmp_path):
     text = (
         "Home | News | Sport\n\nFerry service to the islands resumes after storm\n\n"

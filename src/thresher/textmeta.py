@@ -193,6 +193,14 @@ _DATE_LABEL = re.compile(
 UPDATED_LABEL = re.compile(
     r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE
 )
+#: Labels of the dates a forum or a comment shows beside each poster, of
+#: the account and not of the page: "Registered: 2024-01-27", "Joined: Mar
+#: 26, 2004", "Founded: Dec 11, 2021", "Mitglied seit 03.05.2019".
+_ACCOUNT_DATE_LABEL = re.compile(
+    r"^\s*(?:registered|joined|join date|member since|founded|registriert(?:\s+seit)?|dabei seit|mitglied seit|"
+    r"inscrit(?:\s+le)?|membre depuis|registrado|miembro desde|iscritto|lid sinds|geregistreerd)\b",
+    re.IGNORECASE,
+)
 #: A line that is only a date, or a labelled date, is at most this long.
 #: ("Last Updated: Wednesday, 10 December 2007, 10:28 GMT" is 53 characters.)
 MAX_DATE_LINE = 90
@@ -214,7 +222,7 @@ def is_labelled_date_line(text: str) -> bool:
 def date_line(text: str, *, latest: datetime | None = None, month_first: bool = False) -> tuple[str | None, bool]:
     """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``.
     (``month_first``: the page's order of numeric dates, ``dates.numeric_order``.)"""
-    if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
+    if len(text) > MAX_DATE_LINE or not _DIGIT.search(text) or _ACCOUNT_DATE_LABEL.match(text):
         return None, False
     labelled = _DATE_LABEL.match(text)
     rest = text[labelled.end() :] if labelled else text
