@@ -15,7 +15,7 @@ from thresher.html.metadata import (
     text_metadata,
 )
 from thresher.html.parse import parse
-from thresher.textmeta import strip_site_suffix
+from thresher.textmeta import date_line, strip_site_suffix
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 BODY = "<p>" + "The council met on Tuesday to discuss the harbour wall and the cost of its repair. " * 6 + "</p>"
@@ -310,6 +310,25 @@ def test_a_posters_account_date_is_not_the_posts(label):
         "After the upgrade...",
     ]
     assert text_metadata(lines, headline=0, latest=NOW).published == "2024-08-03T14:02:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("By Bhaval Patel Last Updated: December 6, 2024", ("2024-12-06", True)),
+        ("March 3, 2024 | Updated: May 1, 2025", ("2024-03-03", False)),
+        ("Updated: May 1, 2025", ("2025-05-01", True)),
+        ("Last post: 01/12/2025 at 6:49 pm", (None, False)),
+    ],
+)
+def test_a_date_lines_update_label_may_stand_inside_it(line, expected):
+    assert date_line(line, latest=NOW) == expected
+
+
+def test_a_bylines_update_is_not_the_publication():
+    lines = ["Ferry service resumes", "By Jane Doe, for the Harbour Gazette newsroom, updated 30.12.2010", "Body."]
+    m = text_metadata(lines, headline=0, latest=NOW)
+    assert m.published is None
 
 
 def test_clean_text_carries_metadata(tmp_path):
