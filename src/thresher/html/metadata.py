@@ -294,10 +294,12 @@ def _days_apart(a: str, b: str) -> int:
 
 
 def _shown_days(page: _Page) -> set[str]:
-    """The days the page's short lines show ("21. September 2019", "Updated 11/08/23")."""
+    """The days the page's short lines show as dates ("21. September 2019"):
+    not an update's ("Updated 11/08/23"), which markup often calls the
+    publication when the page has been revised."""
     days = set()
     for text in page.texts or ():
-        if len(text) <= MAX_DATE_LINE and _DIGIT.search(text):
+        if len(text) <= MAX_DATE_LINE and _DIGIT.search(text) and not UPDATED_LABEL.match(text):
             value = parse_date(text, latest=page.latest, month_first=page.month_first)
             if value:
                 days.add(value[:10])
