@@ -319,6 +319,8 @@ def test_a_posters_account_date_is_not_the_posts(label):
         ("March 3, 2024 | Updated: May 1, 2025", ("2024-03-03", False)),
         ("Updated: May 1, 2025", ("2025-05-01", True)),
         ("Last post: 01/12/2025 at 6:49 pm", (None, False)),
+        ("Date within of Examples: Monday, today, last week, Mar 26, 3/26/04", (None, False)),
+        ("Date: Monday, 26 March 2024", ("2024-03-26", False)),
     ],
 )
 def test_a_date_lines_update_label_may_stand_inside_it(line, expected):

@@ -182,7 +182,9 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
     return out
 
 
-#: ...and an unlabelled one has at most this many letters besides the date's.
+#: ...and has at most this many letters besides the date's and its label's
+#: (a search form's help, "Date within: Monday, today, last week, Mar 26,
+#: 3/26/04", is labelled but no date line).
 MAX_DATE_LINE_LETTERS = 36
 _DATE_LABEL = re.compile(
     r"^\s*(?:(?:first\s+)?(?:published|posted|created|erschienen|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)"
@@ -233,9 +235,9 @@ def date_line(text: str, *, latest: datetime | None = None, month_first: bool = 
         return None, False
     labelled = _DATE_LABEL.match(text)
     rest = text[labelled.end() :] if labelled else text
-    # an unlabelled line must be mostly the date: "10 December 2007, 10:28 GMT",
-    # "Pressemitteilung vom 25. Januar 2022 | Berlin"
-    if not labelled and len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
+    # a line must be mostly the date: "10 December 2007, 10:28 GMT",
+    # "Pressemitteilung vom 25. Januar 2022 | Berlin", "Date: 5 May 2024"
+    if len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
         return None, False
     value = parse_date(rest, latest=latest, month_first=month_first)
     if value is None:
