@@ -98,12 +98,10 @@ def html_metadata(
     meta = Metadata()
     meta.site_name = _site_name(page)
     meta.title = _title_clues(page, meta.site_name).stated
-    meta.updated = (
-        _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page)
-        or near.updated
-        or _first_date(_lines_updated(page), page)
-    )
+    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or near.updated
     meta.published = _published(page) or meta.updated
+    if not meta.published:  # the last resort, so the page's lines are scanned only for undated pages
+        meta.updated = meta.published = _first_date(_lines_updated(page), page)
     meta.authors = _authors(page, meta.site_name)
     meta.description, meta.image, meta.section, meta.tags = _about(page)
     meta.canonical_url = _canonical_url(page)
