@@ -15,7 +15,7 @@ from thresher.html.metadata import (
     text_metadata,
 )
 from thresher.html.parse import parse
-from thresher.textmeta import strip_site_suffix
+from thresher.textmeta import date_line, strip_site_suffix
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 BODY = "<p>" + "The council met on Tuesday to discuss the harbour wall and the cost of its repair. " * 6 + "</p>"
@@ -162,6 +162,23 @@ def test_published_falls_back_to_the_only_date_stated():
     assert m.updated == "2024-05-20" and m.published == "2024-05-20"
 
 
+@pytest.mark.parametrize(
+    "line", ["Last updated: November 13, 2025", "Aktualisiert: 13.11.2025", "Updated 13 November 2025"]
+)
+def test_an_update_line_far_from_the_headline_is_the_only_date_shown(line):
+    """A page whose one visible date is an update line below the article
+    (not by the headline) dates by it, as published and updated."""
+    html = page(body=BODY * 10 + f'<p class="info">{line}</p>')  # ten paragraphs: beyond the headline's lines
+    a = thresher.extract(html, "https://parks.example/webcams")
+    assert (a.published, a.updated) == ("2025-11-13", "2025-11-13")
+
+
+def test_an_update_line_does_not_override_a_stated_publication_date():
+    html = page('<meta property="article:published_time" content="2024-05-17">', BODY + "<p>Updated: 13.11.2025</p>")
+    a = thresher.extract(html, "https://gazette.example/news/wall")
+    assert a.published == "2024-05-17"
+
+
 def test_date_sources_are_read_only_until_one_gives_a_date(monkeypatch):
     """The costly sources (scripts, date-classed elements) are never scanned
     when an earlier one states the date; without one, they are read in order."""
@@ -278,6 +295,42 @@ def test_text_metadata_reads_date_lines_bylines_and_datelines():
     lines = ["2024.4.4 -> 2024.5.0 upgrade fails", "raoul", "May 3, 2024", "After the upgrade the server stops."]
     assert text_metadata(lines, headline=0, latest=NOW).published == "2024-05-03"
     assert text_metadata(lines, headline=-1, latest=NOW).published == "2024-04-04"
+
+
+@pytest.mark.parametrize("label", ["Registered: 2024-01-27", "Joined: Jan 27, 2024", "Mitglied seit 27.01.2024"])
+def test_a_posters_account_date_is_not_the_posts(label):
+    """A forum thread shows each poster's registration beside the post; the
+    post's own date is the thread's."""
+    lines = [
+        "Upgrade breaks the boot loader",
+        "archuser",
+        label,
+        "Posts: 98",
+        "2024-08-03 14:02",
+        "After the upgrade...",
+    ]
+    assert text_metadata(lines, headline=0, latest=NOW).published == "2024-08-03T14:02:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("By Bhaval Patel Last Updated: December 6, 2024", ("2024-12-06", True)),
+        ("March 3, 2024 | Updated: May 1, 2025", ("2024-03-03", False)),
+        ("Updated: May 1, 2025", ("2025-05-01", True)),
+        ("Last post: 01/12/2025 at 6:49 pm", (None, False)),
+        ("Date within of Examples: Monday, today, last week, Mar 26, 3/26/04", (None, False)),
+        ("Date: Monday, 26 March 2024", ("2024-03-26", False)),
+    ],
+)
+def test_a_date_lines_update_label_may_stand_inside_it(line, expected):
+    assert date_line(line, latest=NOW) == expected
+
+
+def test_a_bylines_update_is_not_the_publication():
+    lines = ["Ferry service resumes", "By Jane Doe, for the Harbour Gazette newsroom, updated 30.12.2010", "Body."]
+    m = text_metadata(lines, headline=0, latest=NOW)
+    assert m.published is None
 
 
 def test_clean_text_carries_metadata(tmp_path):

@@ -206,6 +206,16 @@ def test_markup_date_shown_on_the_page_beats_a_related_story_date_by_the_headlin
     assert (a.published, a.published_time) == ("2026-03-03", "2026-03-03T08:00:00+00:00")
 
 
+def test_markup_publication_that_the_page_shows_as_its_update_does_not_beat_the_shown_publication():
+    html = (
+        "<html><head><title>Harbour wall repairs agreed</title>"
+        '<meta property="article:published_time" content="2025-08-21T09:00:00+00:00"></head><body><article>'
+        "<h1>Harbour wall repairs agreed</h1><p>Published Apr 26, 2023</p><p>Updated Aug 21, 2025</p>"
+        f"{BODY}</article></body></html>"
+    )
+    assert extract(html).published == "2023-04-26"
+
+
 # -- authors who are people -----------------------------------------------------------
 
 

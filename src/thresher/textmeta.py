@@ -182,7 +182,9 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
     return out
 
 
-#: ...and an unlabelled one has at most this many letters besides the date's.
+#: ...and has at most this many letters besides the date's and its label's
+#: (a search form's help, "Date within: Monday, today, last week, Mar 26,
+#: 3/26/04", is labelled but no date line).
 MAX_DATE_LINE_LETTERS = 36
 _DATE_LABEL = re.compile(
     r"^\s*(?:(?:first\s+)?(?:published|posted|created|erschienen|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)"
@@ -192,6 +194,21 @@ _DATE_LABEL = re.compile(
 )
 UPDATED_LABEL = re.compile(
     r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE
+)
+#: The same label inside a line: "By Jane Doe Last Updated: December 6, 2024",
+#: "March 3, 2024 | Updated: May 1, 2025".
+_UPDATED_WITHIN = re.compile(
+    r"(?:\blast\s+)?\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)\b", re.IGNORECASE
+)
+#: Labels of dates that are not the page's publication: those a forum or a
+#: comment shows beside each poster, of the account ("Registered: 2024-01-27",
+#: "Joined: Mar 26, 2004", "Founded: Dec 11, 2021", "Mitglied seit
+#: 03.05.2019"), and a thread's latest reply ("Last post: 01/12/2025").
+_NOT_PUBLISHED_LABEL = re.compile(
+    r"^\s*(?:registered|joined|join date|member since|founded|registriert(?:\s+seit)?|dabei seit|mitglied seit|"
+    r"inscrit(?:\s+le)?|membre depuis|registrado|miembro desde|iscritto|lid sinds|geregistreerd|"
+    r"last (?:post|reply|activity)|latest (?:post|reply)|letzter beitrag|letzte antwort|dernier message)\b",
+    re.IGNORECASE,
 )
 #: A line that is only a date, or a labelled date, is at most this long.
 #: ("Last Updated: Wednesday, 10 December 2007, 10:28 GMT" is 53 characters.)
@@ -214,18 +231,27 @@ def is_labelled_date_line(text: str) -> bool:
 def date_line(text: str, *, latest: datetime | None = None, month_first: bool = False) -> tuple[str | None, bool]:
     """``(iso date, is_update)`` when ``text`` is a short date line, else ``(None, False)``.
     (``month_first``: the page's order of numeric dates, ``dates.numeric_order``.)"""
-    if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
+    if len(text) > MAX_DATE_LINE or not _DIGIT.search(text) or _NOT_PUBLISHED_LABEL.match(text):
         return None, False
     labelled = _DATE_LABEL.match(text)
     rest = text[labelled.end() :] if labelled else text
-    # an unlabelled line must be mostly the date: "10 December 2007, 10:28 GMT",
-    # "Pressemitteilung vom 25. Januar 2022 | Berlin"
-    if not labelled and len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
+    # a line must be mostly the date: "10 December 2007, 10:28 GMT",
+    # "Pressemitteilung vom 25. Januar 2022 | Berlin", "Date: 5 May 2024"
+    if len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
         return None, False
     value = parse_date(rest, latest=latest, month_first=month_first)
     if value is None:
         return None, False
-    return value, bool(UPDATED_LABEL.match(text))
+    if UPDATED_LABEL.match(text):
+        return value, True
+    inner = _UPDATED_WITHIN.search(rest)
+    if inner:
+        # "March 3, 2024 | Updated: May 1, 2025": the date before the label is
+        # the publication; "By Jane Doe Last Updated: December 6, 2024" shows
+        # only the update.
+        before = parse_date(rest[: inner.start()], latest=latest, month_first=month_first)
+        return (before, False) if before else (value, True)
+    return value, False
 
 
 def settle_dates(meta: Metadata) -> Metadata:
@@ -273,7 +299,12 @@ def text_metadata(
         value, is_update = date_line(text, latest=latest, month_first=month_first)
         if value is None and (names or _LEADING_DATE.match(text)):
             # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
-            value, is_update = parse_date(text[:MAX_DATE_LINE], latest=latest, month_first=month_first), False
+            head = text[:MAX_DATE_LINE]
+            inner = _UPDATED_WITHIN.search(head)  # "By Jane Doe, 29.12.2010, updated 30.12.2010"
+            value, is_update = (
+                parse_date(head[: inner.start()] if inner else head, latest=latest, month_first=month_first),
+                False,
+            )
         if value:
             if is_update:
                 meta.updated = meta.updated or value

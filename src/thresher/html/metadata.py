@@ -100,6 +100,8 @@ def html_metadata(
     meta.title = _title_clues(page, meta.site_name).stated
     meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or near.updated
     meta.published = _published(page) or meta.updated
+    if not meta.published:  # the last resort, so the page's lines are scanned only for undated pages
+        meta.updated = meta.published = _first_date(_lines_updated(page), page)
     meta.authors = _authors(page, meta.site_name)
     meta.description, meta.image, meta.section, meta.tags = _about(page)
     meta.canonical_url = _canonical_url(page)
@@ -250,6 +252,12 @@ def _near_updated(page: _Page) -> list:
     return [page.near.updated]
 
 
+def _lines_updated(page: _Page) -> list:
+    """An update line anywhere on the page ("Aktualisiert: 30.12.2016"): on
+    pages that show no other date it is the one date readers see."""
+    return _date_lines(page.texts or [], page, updates=True)
+
+
 _UPDATED_SOURCES = (_ld_modified, _tags_modified, _itemprop_modified, _ld_other_modified)
 _PUBLISHED_SOURCES = (
     _near_published, _ld_published, _tags_published, _tags_date_named, _itemprop_published, _ld_other_published,
@@ -284,10 +292,12 @@ def _days_apart(a: str, b: str) -> int:
 
 
 def _shown_days(page: _Page) -> set[str]:
-    """The days the page's short lines show ("21. September 2019", "Updated 11/08/23")."""
+    """The days the page's short lines show as dates ("21. September 2019"):
+    not an update's ("Updated 11/08/23"), which markup often calls the
+    publication when the page has been revised."""
     days = set()
     for text in page.texts or ():
-        if len(text) <= MAX_DATE_LINE and _DIGIT.search(text):
+        if len(text) <= MAX_DATE_LINE and _DIGIT.search(text) and not UPDATED_LABEL.match(text):
             value = parse_date(text, latest=page.latest, month_first=page.month_first)
             if value:
                 days.add(value[:10])
@@ -462,11 +472,12 @@ def _script_dates(nodes: PageNodes, body) -> list[str]:
     return out
 
 
-def _date_lines(texts: list[str], page: _Page) -> list[str]:
-    """The first short line anywhere on the page that is a (publication) date."""
+def _date_lines(texts: list[str], page: _Page, *, updates: bool = False) -> list[str]:
+    """The first short line anywhere on the page that is a publication date
+    (with ``updates``: an update's, "Last updated: November 13, 2025")."""
     for text in texts:
         value, is_update = date_line(text, latest=page.latest, month_first=page.month_first)
-        if value and not is_update:
+        if value and is_update == updates:
             return [value]
     return []
 
