@@ -5,7 +5,6 @@ from thresher.html.parse import (
     MAX_OPTIONS,
     _limit_tags,
     _scan_tags,
-    looks_like_html,
     page_nodes,
     parse,
 )
@@ -52,11 +51,6 @@ def test_huge_select_is_bounded_and_the_page_kept():
     tree = parse(html)
     assert len(tree.css("option")) == MAX_OPTIONS
     assert segment(tree.body).texts == ["before", "after"]
-
-
-def test_looks_like_html():
-    assert looks_like_html("<!DOCTYPE html><html><body>x</body></html>")
-    assert not looks_like_html("Plain text dump\n\nwith lines < and > signs")
 
 
 def test_page_nodes_collects_each_element_once_in_document_order():

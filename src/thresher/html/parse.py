@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["parse", "looks_like_html", "page_nodes", "PageNodes", "MAX_ATTRIBUTES", "MAX_BLOCK_DEPTH"]
+__all__ = ["parse", "page_nodes", "PageNodes", "MAX_ATTRIBUTES", "MAX_BLOCK_DEPTH"]
 
 #: Block-level nesting kept by the parser. Real pages of the bench nest block
 #: elements at most ~60 deep; 512 leaves a wide margin and parses in
@@ -53,20 +53,6 @@ MAX_OPTIONS = 4000
 #: 0.9 s; one tag of 40,000: 9 s).
 MAX_ATTRIBUTES = 256
 
-_HTML_HINTS = (
-    "<html",
-    "<body",
-    "<div",
-    "<p>",
-    "<p ",
-    "<!doctype",
-    "<head",
-    "<meta",
-    "<article",
-    "<span",
-    "<table",
-    "<br",
-)
 # Start tags whose handling scans the open-element stack, and which nest.
 _NESTING_BLOCKS = frozenset(
     "div section article aside nav header footer main blockquote ul ol dl figure form fieldset center "
@@ -207,12 +193,6 @@ def parse(html: str) -> LexborHTMLParser:
     if balance > BALANCE_TRIGGER or options > MAX_OPTIONS:
         raw = _limit_tags(raw.decode("utf-8"), MAX_BLOCK_DEPTH, MAX_OPTIONS).encode("utf-8")
     return LexborHTMLParser(raw)
-
-
-def looks_like_html(text: str) -> bool:
-    """A cheap sniff: does the start of ``text`` look like markup rather than a text dump?"""
-    head = text[:4096].lower()
-    return any(h in head for h in _HTML_HINTS)
 
 
 # The elements that page-level readers (hints, metadata) look up, found in one
