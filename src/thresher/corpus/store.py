@@ -95,8 +95,9 @@ BAND_BUCKET_CAP = 32
 #: JSON text. Columns added after version 1 come last (model and config in 2,
 #: encoding in 3), as an upgrade appends them: an upgraded store has the
 #: columns of a new one.
-#: Metadata fields declared after version 1 of the store: their columns come
-#: last, where an upgrade appends them.
+#: Metadata fields declared after version 1 of the store: their columns are
+#: not among the first metadata columns but listed last in ``_TABLE``, each in
+#: the order of the version that added it, where an upgrade appends them.
 _LATER_METADATA = ("page_type", "published_time")
 _TABLE: tuple[tuple[str, str], ...] = (
     ("id", "INTEGER PRIMARY KEY"),
