@@ -411,3 +411,55 @@ def test_mastheads_desks_and_datelines_are_not_people():
 def test_a_malformed_url_is_no_locale_and_no_site():
     a = story("By Jane Doe | 04/05/2026", url="http://[::1")
     assert a.published == "2026-05-04" and a.title == "Harbour wall repairs agreed"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # a byline element's date is cut off, not taken for part of the name
+        ('<span class="byline">By Mara Lindqvist Thursday, November 9, 2023 7:35AM</span>', ["Mara Lindqvist"]),
+        # a parenthesis is the site's handle or an agency, not the name
+        ('<span class="byline">by Jean-Luc Ostrander (HBNews)</span>', ["Jean-Luc Ostrander"]),
+        # a date, a separator, a name: the author line of many small sites
+        ("11.12.2019 - Amelie Stoltenberg", ["Amelie Stoltenberg"]),
+        ("Dec. 19, 2025 · Niko Haarmann on behalf of the harbour board", ["Niko Haarmann"]),
+        # a date followed by a sentence names nobody
+        ("01.02.2022 - The council said the wall would be repaired", []),
+    ],
+)
+def test_bylines_with_dates_and_handles(byline, expected):
+    assert story(byline).authors == expected
+
+
+def test_an_author_escaped_twice_is_read():
+    head = '<meta name="author" content="Luc&amp;iacute;a P&amp;eacute;rez">'
+    assert story("", head=head).authors == ["Lucía Pérez"]
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # the markup states the site itself as the author, and no person is named anywhere
+        (
+            '<meta property="og:site_name" content="Harbour Gazette"><meta name="author" content="Harbour Gazette">',
+            ["Harbour Gazette"],
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "Article", "author": {"@type": "Organization", '
+            '"name": "Loomis Construction Inc."}}</script>',
+            ["Loomis Construction Inc."],
+        ),
+        # a placeholder, a default account or a handle is not a name of anything
+        ('<meta name="author" content="admin">', []),
+        ('<meta name="author" content="NOC Admin">', []),
+        ('<meta name="author" content="guitar_00">', []),
+        ('<meta name="author" content="Staff">', []),
+    ],
+)
+def test_an_organisation_the_markup_states_is_the_author_when_no_person_is_named(head, expected):
+    assert story("", head=head).authors == expected
+
+
+def test_a_person_named_anywhere_wins_over_the_stated_organisation():
+    head = '<meta property="og:site_name" content="Harbour Gazette"><meta name="author" content="Harbour Gazette">'
+    assert story("By Mara Lindqvist", head=head).authors == ["Mara Lindqvist"]

@@ -36,6 +36,7 @@ __all__ = [
     "settle_dates",
     "site_names",
     "site_of",
+    "stated_organisation",
     "strip_site_suffix",
     "text_metadata",
 ]
@@ -68,9 +69,13 @@ _BY = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR_LABEL = re.compile(
-    r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|redakteur(?:in)?|byline|text)\s*[:|]\s*", re.IGNORECASE
+    r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|redakteur(?:in)?|redaktion|byline|text)\s*[:|]\s*", re.IGNORECASE
 )
 _SPLIT_NAMES = re.compile(r"\s*(?:[,;|/&·•]|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\bi\b)\s*", re.IGNORECASE)
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    "sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo"
+)
 _NOT_A_NAME = re.compile(
     r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io|it|at|ch|nl|be|es|pl|ru|eu|info|us|ca|au|in|br)\b|\d|"
     r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|admin|administrator|webmaster|"
@@ -90,10 +95,16 @@ _NOT_A_NAME = re.compile(
     r"educator|owner|chief|producer|designer|developer|marketing|strategist|scientist|evangelist|moderator|"
     r"testimonial|horticulturalist|winemaker|kg|corp|corporation|company|plc|llp|presse|verlag|zeitung|noticias|"
     r"magazin|journalist|journalistin|kolumnist|kolumnistin|university|universität|université|hospital|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
-    r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b",
+    rf"{_WEEKDAYS})\b",
     re.IGNORECASE,
 )
+_PARENTHESES = re.compile(r"\s*\([^()]*\)\s*")
+#: Where a byline element's date begins ("By Jane Doe Thursday, November 9,
+#: 2023", "Jane Doe March 3, 2024 at 6:01 am", "Jane Doe | 12.03.2024"): the
+#: name is what comes before it. A month counts only before a digit ("Theresa
+#: May" is a name), a bare number only after a separator (in "Jane Doe Stand
+#: 12.03." a label word would be left).
+_DATE_START = re.compile(rf"\b(?:(?:{_WEEKDAYS})\b|(?:{MONTH_PATTERN})\.?\s+\d)|[|·•,–—]\s*\d", re.IGNORECASE)
 #: A one-word author value that is the account a CMS or a forum creates by
 #: default ("wordpressadmin", "q_admin", "webmaster", "user_12", "editor2"),
 #: or a byline's preposition, never a person's name.
@@ -143,6 +154,17 @@ def _is_person(name: str, structured: bool) -> bool:
     return norm_name(name) not in _PLACES  # "Munich", "Germany", "New York"
 
 
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});", re.IGNORECASE)
+
+
+def _unescape(text: str) -> str:
+    """Text with its character references resolved, twice: markup values are
+    often escaped twice ("Redacci&amp;oacute;n" in a meta tag)."""
+    if "&" in text and _ENTITY.search(text):
+        return html.unescape(html.unescape(text))
+    return text
+
+
 def clean_authors(values, *, site_name: str | None = None, structured: bool = False, persons=()) -> list[str]:
     """Person names from raw author strings: split, stripped of "By", validated, de-duplicated.
 
@@ -164,10 +186,12 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
     for value in values:
         if not isinstance(value, str):
             continue
-        value = " ".join(value.replace("&amp;", "&").split())
+        value = " ".join(_unescape(value).split())
         if not value or len(value) > 200 or _URLISH.match(value):
             continue
         value = _AUTHOR_LABEL.sub("", _BY.sub("", value))
+        value = value[: m.start()] if (m := _DATE_START.search(value)) and m.start() else value
+        value = _PARENTHESES.sub(" ", value)  # "Jean-Luc Aufranc (CNXSoft)", "Jane Doe (dpa)"
         # "Jane Doe - Site Name" / "Jane Doe | Reuters" -> the person only
         value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
         for part in _SPLIT_NAMES.split(value):
@@ -180,6 +204,41 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
             seen.add(key)
             out.append(name)
     return out
+
+
+#: An organisation's name as an author value has at most this many words
+#: ("EnBW Energie Baden-Württemberg AG" is 4).
+MAX_ORGANISATION_WORDS = 6
+_PLACEHOLDER = re.compile(
+    r"^(?:undefined|null|none|nobody|n/?a|unknown|anonymous|anonym|unbekannt|admin|author|autor|auteur|"
+    r"staff|editor|redaktion|team|[\W\d_]+)$",
+    re.IGNORECASE,
+)
+
+
+def stated_organisation(values) -> list[str]:
+    """The first author value the markup states that names no person but an
+    organisation: the site itself ("Presse Augsburg"), its publisher or a
+    company ("Loona Construction", "Cerebral Inc."). A page's own word for
+    its author is kept when no person is named anywhere on it; placeholders,
+    default accounts, addresses and sentences are not names of anything."""
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        value = " ".join(_unescape(value).split()).strip(" ,:;-–—|")
+        if (
+            value
+            and len(value.split()) <= MAX_ORGANISATION_WORDS
+            and not _URLISH.match(value)
+            and "@" not in value
+            and not _PLACEHOLDER.match(value)
+            and not any(c.isdigit() or c == "_" for c in value)  # a handle, "guitar_00"
+            and not _ACCOUNT.match(value)
+            and "admin" not in value.lower()  # "NOC Admin"
+            and not any(norm_name(part) in _PLACES for part in value.split(","))  # "Frankfurt, Germany"
+        ):
+            return [value]
+    return []
 
 
 #: ...and has at most this many letters besides the date's and its label's
@@ -218,6 +277,9 @@ _LEADING_DATE = re.compile(
     rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b",
     re.IGNORECASE,
 )
+#: A date, then a separator, then (perhaps) a name: "11.12.2019 - Jane Doe",
+#: "Dec. 19, 2025 · Jane Doe on behalf of the team".
+_DATE_THEN_NAME = re.compile(_LEADING_DATE.pattern + r"\.?\s*[-–—|·•]\s*", re.IGNORECASE)
 _DATELINE = re.compile(
     r"^([A-Z][A-Z .'\-]{1,30}|[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+([^()\-–—]{3,25}?)\s*(?:\([^)]{2,40}\))?\s*[-–—]"
 )
@@ -264,9 +326,15 @@ def settle_dates(meta: Metadata) -> Metadata:
 
 
 def byline(text: str) -> list[str]:
-    """The names in a byline line ("By Jane Doe and John Roe"), else ``[]``."""
-    if len(text) > 120 or not (_BY.match(text) or _AUTHOR_LABEL.match(text)):
+    """The names in a byline line ("By Jane Doe and John Roe", "11.12.2019 -
+    Jane Doe"), else ``[]``."""
+    if len(text) > 120:
         return []
+    if not (_BY.match(text) or _AUTHOR_LABEL.match(text)):
+        m = _DATE_THEN_NAME.match(text)
+        if not m:
+            return []
+        text = text[m.end() :]
     # "By Jane Doe, 21 May 2024" / "By Jane Doe | Updated ..."
     text = re.split(r"\s*(?:\||•|·|—|–|\bon\b|\bam\b|\bupdated\b|\bpublished\b)\s*|,\s*(?=\d)", text, maxsplit=1)[0]
     return clean_authors([text])
@@ -348,7 +416,6 @@ _CODE_IN_TITLE = re.compile(
 #: A title cut before leaked code keeps what came before only if it has this
 #: many words: shorter, it is the site's name or the code's own debris.
 MIN_CUT_TITLE_WORDS = 4
-_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});", re.IGNORECASE)
 _TITLE_TRIM = " \t|:;,-–—»«·•/›~_"
 
 
@@ -362,9 +429,7 @@ def clean_headline(text: str | None) -> str | None:
     headline."""
     if not text:
         return None
-    if "&" in text and _ENTITY.search(text):
-        text = html.unescape(html.unescape(text))
-    text = " ".join(text.split())
+    text = " ".join(_unescape(text).split())
     m = _CODE_IN_TITLE.search(text)
     if m:
         text = text[: m.start()].rstrip(_TITLE_TRIM + "<(\"'")

@@ -38,6 +38,7 @@ from ..textmeta import (
     date_line,
     detect_language,
     settle_dates,
+    stated_organisation,
     text_metadata,
 )
 from ..types import Metadata
@@ -305,15 +306,21 @@ def _shown_days(page: _Page) -> set[str]:
 
 
 def _authors(page: _Page, site_name: str | None) -> list[str]:
-    """The authors from JSON-LD, else the meta tags, else byline elements, else the lines near the headline."""
-    ld_authors, ld_persons = _ld_authors(page.art.get("author"), page.ld.ids)
+    """The people named as authors by JSON-LD, else the meta tags, else byline
+    elements, else the lines near the headline; failing all, the site or
+    organisation that the markup itself states as the author."""
+    ld_authors, ld_persons, ld_organisations = _ld_authors(page.art.get("author"), page.ld.ids)
     authors = clean_authors(ld_authors, site_name=site_name, structured=True, persons=ld_persons)
+    tagged = page.tags.get_all(_AUTHOR_TAGS) + _labelled_tags(page.tags)
     if not authors:
-        tagged = page.tags.get_all(_AUTHOR_TAGS) + _labelled_tags(page.tags)
         authors = clean_authors(tagged, site_name=site_name, structured=True)
     if not authors:
         authors = clean_authors(_byline_nodes(page.tree), site_name=site_name, structured=True)
-    return authors or clean_authors(page.near.authors, site_name=site_name)
+    return (
+        authors
+        or clean_authors(page.near.authors, site_name=site_name)
+        or stated_organisation(ld_organisations + ld_authors + tagged)
+    )
 
 
 def _about(page: _Page) -> tuple[str | None, str | None, str | None, list[str]]:
@@ -618,7 +625,7 @@ def _first_date(values, page: _Page) -> str | None:
 
 
 _BYLINE_SELECTOR = (
-    '[rel="author"], [itemprop="author"], [class*="byline"], [class*="author"], [id*="byline"], '
+    '[rel="author"], [itemprop="author"], [class*="byline"], [class*="author"], [id*="byline"], [data-testid*="byline"], '
     'a[href*="/author/"], a[href*="/autor/"], a[href*="/authors/"]'
 )
 
@@ -708,9 +715,10 @@ def _ld_text(v) -> str | None:
     return " ".join(v.split()) if isinstance(v, str) and v.strip() else None
 
 
-def _ld_authors(v, ids: dict) -> tuple[list[str], list[str]]:
-    """Author names of a JSON-LD ``author`` value, and those of them typed ``Person``."""
-    out, persons = [], []
+def _ld_authors(v, ids: dict) -> tuple[list[str], list[str], list[str]]:
+    """Author names of a JSON-LD ``author`` value (organisations apart), those
+    of them typed ``Person``, and the names of the organisations."""
+    out, persons, organisations = [], [], []
     for item in v if isinstance(v, list) else [v]:
         if isinstance(item, str):
             out.append(item)
@@ -719,16 +727,18 @@ def _ld_authors(v, ids: dict) -> tuple[list[str], list[str]]:
                 item = ids.get(item["@id"], item)  # {"@id": ".../#/schema/person/..."} in a @graph
             types = item.get("@type")
             types = types if isinstance(types, list) else [types]
-            if "Person" not in types and any(
-                t in ("Organization", "NewsMediaOrganization", "Corporation") for t in types
-            ):
-                continue
             name = _ld_text(item.get("name"))
-            if name:
+            if (
+                name
+                and "Person" not in types
+                and any(t in ("Organization", "NewsMediaOrganization", "Corporation") for t in types)
+            ):
+                organisations.append(name)
+            elif name:
                 out.append(name)
                 if "Person" in types:
                     persons.append(name)
-    return out, persons
+    return out, persons, organisations
 
 
 def _ld_image(v) -> str | None:
