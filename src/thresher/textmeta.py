@@ -76,26 +76,35 @@ _WEEKDAYS = (
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
     "sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo"
 )
+#: Words that make an author value a label or a placeholder, never a name of
+#: anyone: what a template prints when it has no author, the labels and links
+#: split off a byline ("Full Bio", "Alle Beiträge"), a comment's head ("Jane
+#: Doe says"), a date's words.
+_LABEL_WORDS = (
+    r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|profil|bio|"
+    r"admin|root|user|author|autor|auteur|written|verfasst|by|"
+    r"undefined|null|none|nobody|n/a|unbekannt|anonym|anonyme|anónimo|anonimo|permalink|privacy|categor(?:y|ies)|"
+    r"home|homepage|name|names|interview|founder|authors|autoren|auteurs|autores|autori|text|blog|posts|"
+    r"beiträge|articles|veröffentlicht|publiziert|eingestellt|gepostet|erstellt|publié|publicado|pubblicato|"
+    r"alle artikel|гость|аноним|"
+    r"says|said|wrote|sagt|schreibt|schrieb|meint|dit|dice|"
+    rf"{_WEEKDAYS}"
+)
+_LABEL = re.compile(rf"\b(?:{_LABEL_WORDS})\b", re.IGNORECASE)
+#: ...and a person's name holds none of these either: an address, a number,
+#: a desk or a firm's word ("Acme GmbH & Co. KG"), a job title split off a
+#: byline ("Jane Doe, Product Manager").
 _NOT_A_NAME = re.compile(
     r"@|https?:|www\.|\.(?:com|org|net|de|co|uk|fr|io|it|at|ch|nl|be|es|pl|ru|eu|info|us|ca|au|in|br)\b|\d|"
-    r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|admin|administrator|webmaster|"
+    r"\b(?:staff|team|editors?|editorial|redaktion|newsroom|desk|administrator|webmaster|"
     r"reporter|correspondent|contributor|guest|anonymous|unknown|press|news|media|agency|agencies|"
     r"wire|service|online|magazine|daily|times|post|journal|network|group|inc|ltd|llc|gmbh|"
-    r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|"
-    r"admin|root|user|author|autor|auteur|written|verfasst|by|"
-    # placeholders a template prints when it has no author, and labels split off a byline
-    r"undefined|null|none|nobody|n/a|unbekannt|anonym|anonyme|anónimo|anonimo|permalink|privacy|categor(?:y|ies)|"
-    r"home|homepage|name|names|interview|founder|authors|autoren|auteurs|autores|autori|text|redacción|redazione|"
-    r"veröffentlicht|publiziert|eingestellt|gepostet|erstellt|publié|publicado|pubblicato|alle artikel|"
-    r"гость|аноним|редакция|"
-    # a comment's head ("Jane Doe says"), not the article's byline
-    r"says|said|wrote|sagt|schreibt|schrieb|meint|dit|dice|"
-    # a job title or a firm split off a byline ("Jane Doe, Product Manager", "Acme GmbH & Co. KG")
+    r"redacción|redazione|редакция|"
     r"engineer|manager|director|coordinator|ceo|cto|cfo|president|officer|specialist|consultant|analyst|expert|"
     r"educator|owner|chief|producer|designer|developer|marketing|strategist|scientist|evangelist|moderator|"
     r"testimonial|horticulturalist|winemaker|kg|corp|corporation|company|plc|llp|presse|verlag|zeitung|noticias|"
     r"magazin|journalist|journalistin|kolumnist|kolumnistin|university|universität|université|hospital|"
-    rf"{_WEEKDAYS})\b",
+    rf"{_LABEL_WORDS})\b",
     re.IGNORECASE,
 )
 _PARENTHESES = re.compile(r"\s*\([^()]*\)\s*")
@@ -107,12 +116,14 @@ _PARENTHESES = re.compile(r"\s*\([^()]*\)\s*")
 _DATE_START = re.compile(rf"\b(?:(?:{_WEEKDAYS})\b|(?:{MONTH_PATTERN})\.?\s+\d)|[|·•,–—]\s*\d", re.IGNORECASE)
 #: A one-word author value that is the account a CMS or a forum creates by
 #: default ("wordpressadmin", "q_admin", "webmaster", "user_12", "editor2"),
-#: or a byline's preposition, never a person's name.
+#: a byline's preposition or a weekday's abbreviation, never a person's name.
 _ACCOUNT = re.compile(
     r"^(?:\w*admin\w*|wordpress\w*|wp[_-]?\w+|webmaster|root|sysop|moderator|user[_-]?\w*|editor[_-]?\w*|author[_-]?\w*|"
     r"test(?:er|user)?\d*|demo|default|guest\w*|\w*team|\w*desk|newsroom|"
     # a byline's word left alone when the name was elsewhere ("Von" / "Jane Doe" on two lines)
-    r"von|por|par|by|di|mehr|more)$",
+    r"von|por|par|by|di|mehr|more|"
+    # a weekday's abbreviation split off a date ("Sat, 20 Dec, 2025")
+    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$",
     re.IGNORECASE,
 )
 #: The lower-case words a person's name holds: "Ursula von der Leyen",
@@ -232,6 +243,7 @@ def stated_organisation(values) -> list[str]:
             and not _URLISH.match(value)
             and "@" not in value
             and not _PLACEHOLDER.match(value)
+            and not _LABEL.search(value)  # "No Author", "Full Bio"
             and not any(c.isdigit() or c == "_" for c in value)  # a handle, "guitar_00"
             and not _ACCOUNT.match(value)
             and "admin" not in value.lower()  # "NOC Admin"
