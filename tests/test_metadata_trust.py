@@ -463,3 +463,28 @@ def test_an_organisation_the_markup_states_is_the_author_when_no_person_is_named
 def test_a_person_named_anywhere_wins_over_the_stated_organisation():
     head = '<meta property="og:site_name" content="Harbour Gazette"><meta name="author" content="Harbour Gazette">'
     assert story("By Mara Lindqvist", head=head).authors == ["Mara Lindqvist"]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["Sign In", "Join Us"], []),  # an account menu's links
+        (["Kristen Falk Kristen Falk"], ["Kristen Falk"]),  # a link's text and its hidden copy
+        # a lone word at the end of a phrase is not a person
+        (["Corti AI platform for healthcare Research & Development"], []),
+        (["Jane Doe & John Roe"], ["Jane Doe", "John Roe"]),
+        (["Sat, 20 Dec, 2025 - 06:36"], []),
+    ],
+)
+def test_byline_texts_that_are_not_people(values, expected):
+    from thresher.textmeta import clean_authors
+
+    assert clean_authors(values, structured=True) == expected
+
+
+def test_a_menu_of_the_sites_authors_is_no_byline():
+    extra = (
+        '<ul class="sidebar-authors"><li><a href="/delana/">Delana</a></li><li><a href="/marc/">Marc</a></li>'
+        '<li><a href="/mike/">Mike</a></li></ul>'
+    )
+    assert story("", extra=extra).authors == []

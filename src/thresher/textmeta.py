@@ -82,6 +82,7 @@ _WEEKDAYS = (
 #: Doe says"), a date's words.
 _LABEL_WORDS = (
     r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|profil|bio|"
+    r"sign|join|login|log|register|subscribe|"
     r"admin|root|user|author|autor|auteur|written|verfasst|by|"
     r"undefined|null|none|nobody|n/a|unbekannt|anonym|anonyme|anónimo|anonimo|permalink|privacy|categor(?:y|ies)|"
     r"home|homepage|name|names|interview|founder|authors|autoren|auteurs|autores|autori|text|blog|posts|"
@@ -176,6 +177,14 @@ def _unescape(text: str) -> str:
     return text
 
 
+def _halve_doubled(text: str) -> str:
+    """A name written twice by the markup (a link's text and a hidden copy:
+    "Jane Doe Jane Doe") once."""
+    words = text.split()
+    half = len(words) // 2
+    return " ".join(words[:half]) if half and len(words) % 2 == 0 and words[:half] == words[half:] else text
+
+
 def clean_authors(values, *, site_name: str | None = None, structured: bool = False, persons=()) -> list[str]:
     """Person names from raw author strings: split, stripped of "By", validated, de-duplicated.
 
@@ -201,14 +210,18 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
         if not value or len(value) > 200 or _URLISH.match(value):
             continue
         value = _AUTHOR_LABEL.sub("", _BY.sub("", value))
+        value = _halve_doubled(value)
         value = value[: m.start()] if (m := _DATE_START.search(value)) and m.start() else value
         value = _PARENTHESES.sub(" ", value)  # "Jean-Luc Aufranc (CNXSoft)", "Jane Doe (dpa)"
         # "Jane Doe - Site Name" / "Jane Doe | Reuters" -> the person only
         value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
-        for part in _SPLIT_NAMES.split(value):
-            name = _BY.sub("", part).strip(" .,:;-–—()[]\"'“”")
-            if not _is_person(name, structured):
-                continue
+        names = [_BY.sub("", part).strip(" .,:;-–—()[]\"'“”") for part in _SPLIT_NAMES.split(value)]
+        people = [name for name in names if name and _is_person(name, structured)]
+        if len(people) < len([n for n in names if n]):
+            # a value that is not all names: a lone word in it is the end of a phrase
+            # ("Corti AI platform ... Research & Development"), not a person
+            people = [name for name in people if " " in name]
+        for name in people:
             key = norm_name(name)
             if key in seen or (site and key not in persons and (key == site or key in site.split())):
                 continue
