@@ -488,3 +488,15 @@ def test_a_menu_of_the_sites_authors_is_no_byline():
         '<li><a href="/mike/">Mike</a></li></ul>'
     )
     assert story("", extra=extra).authors == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By Mara Lindqvist View In Digital Edition", ["Mara Lindqvist"]),  # a link's label after the name
+        ("Dec 26, 2025 • Mara Lindqvist in Project Management", ["Mara Lindqvist"]),  # the section after "in"
+        ("Mara Lindqvist sagt:", []),  # a comment's head
+    ],
+)
+def test_labels_after_a_name_are_cut_off(byline, expected):
+    assert story(byline).authors == expected

@@ -76,22 +76,26 @@ _WEEKDAYS = (
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
     "sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo"
 )
+_SAYS_WORDS = "says|said|wrote|writes|sagt|schreibt|schrieb|meint|dit|a écrit|dice"
 #: Words that make an author value a label or a placeholder, never a name of
 #: anyone: what a template prints when it has no author, the labels and links
 #: split off a byline ("Full Bio", "Alle Beiträge"), a comment's head ("Jane
 #: Doe says"), a date's words.
 _LABEL_WORDS = (
-    r"updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|profil|bio|"
+    r"(?:last\s+)?updated|published|posted|comments?|share|follow|read|minutes?|min|more|about|view|profile|profil|bio|"
     r"sign|join|login|log|register|subscribe|"
     r"admin|root|user|author|autor|auteur|written|verfasst|by|"
     r"undefined|null|none|nobody|n/a|unbekannt|anonym|anonyme|anónimo|anonimo|permalink|privacy|categor(?:y|ies)|"
     r"home|homepage|name|names|interview|founder|authors|autoren|auteurs|autores|autori|text|blog|posts|"
     r"beiträge|articles|veröffentlicht|publiziert|eingestellt|gepostet|erstellt|publié|publicado|pubblicato|"
     r"alle artikel|гость|аноним|"
-    r"says|said|wrote|sagt|schreibt|schrieb|meint|dit|dice|"
+    rf"{_SAYS_WORDS}|"
     rf"{_WEEKDAYS}"
 )
 _LABEL = re.compile(rf"\b(?:{_LABEL_WORDS})\b", re.IGNORECASE)
+#: ...of which these make a comment's head ("Jane Doe says:"), which names no
+#: author of the article.
+_SAYS = re.compile(rf"\s*(?:{_SAYS_WORDS})\s*[:.…]*\s*$", re.IGNORECASE)
 #: ...and a person's name holds none of these either: an address, a number,
 #: a desk or a firm's word ("Acme GmbH & Co. KG"), a job title split off a
 #: byline ("Jane Doe, Product Manager").
@@ -212,6 +216,8 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
         value = _AUTHOR_LABEL.sub("", _BY.sub("", value))
         value = _halve_doubled(value)
         value = value[: m.start()] if (m := _DATE_START.search(value)) and m.start() else value
+        if (m := _LABEL.search(value)) and len(value[: m.start()].split()) >= 2 and not _SAYS.match(m[0]):
+            value = value[: m.start()]  # "Jane Doe View Profile", "Jane Doe Last updated"; not "No Author"
         value = _PARENTHESES.sub(" ", value)  # "Jean-Luc Aufranc (CNXSoft)", "Jane Doe (dpa)"
         # "Jane Doe - Site Name" / "Jane Doe | Reuters" -> the person only
         value = re.split(r"\s+[-–—|]\s+", value, maxsplit=1)[0]
@@ -360,8 +366,10 @@ def byline(text: str) -> list[str]:
         if not m:
             return []
         text = text[m.end() :]
-    # "By Jane Doe, 21 May 2024" / "By Jane Doe | Updated ..."
-    text = re.split(r"\s*(?:\||•|·|—|–|\bon\b|\bam\b|\bupdated\b|\bpublished\b)\s*|,\s*(?=\d)", text, maxsplit=1)[0]
+    # "By Jane Doe, 21 May 2024" / "By Jane Doe | Updated ..." / "By Jane Doe in Politics"
+    text = re.split(
+        r"\s*(?:\||•|·|—|–|\bon\b|\bam\b|\bin\b|\bupdated\b|\bpublished\b)\s*|,\s*(?=\d)", text, maxsplit=1
+    )[0]
     return clean_authors([text])
 
 
@@ -609,7 +617,6 @@ def detect_language(text: str, *, declared: str | None = None) -> str | None:
 COMMENT_HEAD_MAX_CHARS = 80
 #: ...and an author one to this many words (a name or a handle).
 COMMENT_AUTHOR_MAX_WORDS = 5
-_SAYS = re.compile(r"\s*(?:says|said|wrote|writes|schreibt|a écrit|dice)\s*[:.…]*\s*$", re.IGNORECASE)
 # where a head line's name ends: a separator, or a word that starts its date
 _HEAD_CUT = re.compile(
     rf"\s*[|•·]|,?\s+(?=(?:on\s+|at\s+|am\s+|le\s+|posted\s+)?(?:\d|(?:{MONTH_PATTERN})\b))", re.IGNORECASE
