@@ -32,7 +32,19 @@ def _render(article, fmt: str) -> str:
     return article.text + ("\n" if article.text else "")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group. A ``ThresherError`` is a user's error (a bad input,
+    a store that is not ours, a query it cannot run): any command's becomes
+    one line on stderr and exit 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ThresherError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thresher", message=f"%(prog)s %(version)s ({CORE_NOTE})")
 def main() -> None:
     """thresher: clean article text and structure from scraped web pages."""
@@ -262,10 +274,7 @@ def _open_store(db: str, *, write: bool = False, create: bool = False):
     from .corpus.store import Store
 
     with _store_errors(db):
-        try:
-            return Store(db, create=create, readonly=not write)
-        except ThresherError as exc:
-            raise click.ClickException(str(exc)) from None
+        return Store(db, create=create, readonly=not write)
 
 
 @contextmanager
@@ -497,8 +506,6 @@ def ingest(
                              config=config, extensions=extensions, **run_args)  # fmt: skip
             except IngestFailure as exc:
                 raise click.ClickException(f"--strict: {exc}") from None
-            except ThresherError as exc:
-                raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:  # before the run or after it (the run stops cleanly by itself)
         _stopped("ingest")
     for line in report.lines():
@@ -607,11 +614,8 @@ def reprocess(db, workers, site, everything, progress, config_file, **options):
     try:
         config = _config(config_file, **options)
         with _open_store(db, write=True) as store, _store_errors(db):
-            try:
-                report = run(store, config=config, site=site, workers=workers or default_workers(),
-                             progress=progress, everything=everything)  # fmt: skip
-            except ThresherError as exc:
-                raise click.ClickException(str(exc)) from None
+            report = run(store, config=config, site=site, workers=workers or default_workers(),
+                         progress=progress, everything=everything)  # fmt: skip
     except KeyboardInterrupt:
         _stopped("reprocess")
     for line in report.lines():
@@ -689,16 +693,13 @@ def search(query, db, limit, duplicates, fts, timeout, as_json) -> None:
     any language, Chinese, Japanese and Thai included. --fts takes FTS5's query
     language instead."""
     with _open_store(db) as store, _store_errors(db):
-        try:
-            hits = store.search(
-                query,
-                limit=limit,
-                include_duplicates=duplicates,
-                syntax="fts" if fts else "plain",
-                time_budget=timeout,
-            )
-        except ThresherError as exc:
-            raise click.ClickException(str(exc)) from None
+        hits = store.search(
+            query,
+            limit=limit,
+            include_duplicates=duplicates,
+            syntax="fts" if fts else "plain",
+            time_budget=timeout,
+        )
     for h in hits:
         if as_json:
             click.echo(json.dumps(h.to_dict(), ensure_ascii=False))
@@ -775,8 +776,6 @@ def export(db, fmt, output, no_duplicates, languages, force) -> None:
             n = export_store(store, fmt, output, duplicates=not no_duplicates, languages=languages, overwrite=force)
             if not output:
                 sys.stdout.flush()  # a full disk under a redirected stdout is told here, not at exit
-        except ThresherError as exc:
-            raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # `thresher export | head`: the reader has what it wanted
             _quiet_stdout()
             return
