@@ -84,3 +84,20 @@ def test_a_child_forked_during_a_build_builds_its_own():
     finally:
         release.set()
         textmeta._LOADED.remove(loaded)
+
+
+def test_a_build_that_fails_in_preload_is_reported_by_the_page_that_needs_it(monkeypatch):
+    def build():
+        raise OSError("model file unreadable")
+
+    broken = textmeta._Loaded(build)
+    try:
+        monkeypatch.setattr(textmeta, "_LANGUAGE_MODEL", broken)
+        uncaught = []
+        monkeypatch.setattr(threading, "excepthook", uncaught.append)
+        textmeta.preload().join()
+        assert not uncaught  # no traceback from the thread
+        with pytest.raises(OSError, match="unreadable"):
+            textmeta.detect_language(FRENCH)
+    finally:
+        textmeta._LOADED.remove(broken)

@@ -633,16 +633,19 @@ def preload() -> threading.Thread:
     """Load the language model and the public-suffix list in a background thread, in a
     process about to extract pages. A fresh process otherwise pays for them in its first
     pages (0.6-0.8 s, the model's decompression most of it); lzma releases the GIL, so here
-    they load on another core while the process starts (a Ray worker importing Ray Data, a
-    run opening its store and reading its first pages). Output is the same either way."""
+    they load on another core while the process reads and parses its first pages. Output
+    is the same either way."""
     thread = threading.Thread(target=_preload, name="thresher-preload", daemon=True)
     thread.start()
     return thread
 
 
 def _preload() -> None:
-    for each in (_LANGUAGE_MODEL, _PUBLIC_SUFFIXES):
-        each.get()
+    try:
+        for each in (_LANGUAGE_MODEL, _PUBLIC_SUFFIXES):
+            each.get()
+    except Exception:  # noqa: BLE001 - the page that needs it tries again and reports it there
+        pass
 
 
 def norm_name(text: str) -> str:
