@@ -20,9 +20,10 @@
    15% of the local executor at 1 worker. Ray's cost is fixed, 8-12 s a
    command on the shared test machine (see docs/scaling.md), so the share
    depends on the run's size and on the machine's load: at
-   ``--pages 1500 --repeat 3`` (1,684 documents, load average 5.7-8.2)
-   local 43.57 s, Ray 36.18 s (4.1 s of it starting Ray): -17%; on a quiet
-   moment (load 1.5-2.2, one pair) 22.0 s against 30.6 s: +39%.
+   ``--pages 1500`` (1,684 documents): -17% at load average 5.7-8.2 (local
+   43.57 s, Ray 36.18 s with 4.1 s starting Ray: under load the run with more
+   processes gets more CPU), +53% at load 1.9-4.8 (23.83 s, 36.38 s with 5.4
+   s starting Ray; +30% without it), +39% on a quiet moment (22.0 s, 30.6 s).
 5. Bytes per stored page: the Parquet output and the SQLite store.
 6. One worker of each again, Ray's against a local Ray already running
    (``--ray-address``), as a cluster's user meets it: Ray's start and
