@@ -202,7 +202,7 @@ def test_a_worker_that_dies_has_its_shard_run_again(runs, tmp_path, monkeypatch)
     out.write_plan(plan, Config(), None)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        rows = _map_shards(plan, out, Config(), None, workers=2, address=None, progress=False,
+        rows = _map_shards(plan, out, Config(), None, workers=2, progress=False,
                            mapper=dying_mapper(tmp_path / "died"))  # fmt: skip
     finally:
         ray.shutdown()

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..errors import ThresherError
-from ..textmeta import site_of
+from ..textmeta import preload, site_of
 from .executors import LocalExecutor, sigint_ignored
 from .failures import top_reasons
 from .languages import language_set
@@ -362,6 +362,8 @@ def ingest(
     set; the same call again resumes it.
     """
     store.check_writable()
+    if workers == 1:  # the pages are extracted here: the models load while the run starts
+        preload()
     wanted = language_set(languages)
     step = Step(config, site)  # loads the models: a bad config fails here, before any input is read
     report = IngestReport(other_languages=None if wanted is None else 0)

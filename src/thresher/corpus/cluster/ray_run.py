@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ...config import Config
 from ...errors import ThresherError
+from ...textmeta import preload
 from ..executors import default_workers
 from ..process import Step
 from . import stages
@@ -43,6 +44,7 @@ class ShardMap:
     """What each Ray worker runs: shards in, one summary row per shard out."""
 
     def __init__(self, output: str, config: Config, site: str | None):
+        preload()  # the language model decompresses on another core while Ray hands out the first shard
         self.out = Output(output)
         self.step = Step(config, site)  # the models load once per worker
 
@@ -72,6 +74,7 @@ class RayReport:
     duplicates: int = 0  # in the whole output
     seconds: float = 0.0
     shard_seconds: list[float] = field(default_factory=list)  # each shard's work in its worker
+    start_seconds: float = 0.0  # starting a local Ray (or joining a cluster): once a process
     map_seconds: float = 0.0  # the Ray Data map, from the driver: the shards' work and Ray's start of it
     dedup_seconds: float = 0.0
 
@@ -87,7 +90,7 @@ class RayReport:
             f"shards:      {self.shards} ({self.skipped} written before)",
             f"documents:   {self.docs} made: {self.ok} articles, {self.empty} without article text, {self.failed} failed",
             f"duplicates:  {self.duplicates} linked to a canonical document",
-            f"time:        {self.seconds:.1f} s ({rate:.1f} docs/s)",
+            f"time:        {self.seconds:.1f} s ({rate:.1f} docs/s; {self.start_seconds:.1f} s of it starting Ray)",
         ]
 
 
@@ -116,10 +119,9 @@ def ingest_on_ray(
     todo = [s for s in shards if not out.done(s)]
     report = RayReport(shards=len(shards), skipped=len(shards) - len(todo))
     if todo:
+        report.start_seconds = _start_ray(workers or default_workers(), address)
         map_start = time.perf_counter()
-        rows = _map_shards(
-            todo, out, config, site, workers=workers or default_workers(), address=address, progress=progress
-        )
+        rows = _map_shards(todo, out, config, site, workers=workers or default_workers(), progress=progress)
         report.docs = sum(rows["docs"])
         for status in ("ok", "empty", "failed"):
             setattr(report, status, sum(rows[status]))
@@ -132,17 +134,25 @@ def ingest_on_ray(
     return report
 
 
-def _map_shards(
-    todo: list[Shard], out: Output, config: Config, site, *, workers: int, address, progress, mapper: type = ShardMap
-) -> dict:
-    """``mapper`` (``ShardMap``; a test's fails on purpose) over the shards to do, on ``workers``
-    Ray workers; their summary rows, by column."""
+def _start_ray(workers: int, address: str | None) -> float:
+    """Connect to ``address``, else start a local Ray with ``workers`` CPUs, unless this process
+    has done so already; the seconds it took (2-6 s on the shared 2-core test machine)."""
     ray = require_ray()
+    start = time.perf_counter()
     if not ray.is_initialized():
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    return time.perf_counter() - start
+
+
+def _map_shards(
+    todo: list[Shard], out: Output, config: Config, site, *, workers: int, progress, mapper: type = ShardMap
+) -> dict:
+    """``mapper`` (``ShardMap``; a test's fails on purpose) over the shards to do, on ``workers``
+    Ray workers of the Ray started (``_start_ray``); their summary rows, by column."""
+    ray = require_ray()
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = progress
     ctx.print_on_execution_start = False
