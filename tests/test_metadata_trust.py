@@ -143,6 +143,19 @@ def test_the_page_own_dates_settle_the_order_before_its_locale():
     assert story("By Jane Doe | 04/25/2026", lang="de").published == "2026-04-25"
 
 
+def test_opening_hours_are_no_date_and_do_not_set_the_order():
+    """ "Sa: 9-23.30 Uhr" (open 9 to 23.30) once read as 23 September 1930 and
+    voted month first, so a German page's "09.02.2022" became 2 September. A
+    numeric date uses one separator twice."""
+    from thresher.dates import numeric_order, parse_date
+
+    assert parse_date("Sa: 9-23.30 Uhr", latest=NOW) is None
+    assert numeric_order(["Sa: 9-23.30 Uhr", "09.02.2022"]) is False
+    hours = "<aside><p>Öffnungszeiten</p><p>Sa: 9-23.30 Uhr</p></aside>"
+    assert story("Erstellt am 09.02.2022", lang="de-DE", extra=hours).published == "2022-02-09"
+    assert parse_date("09-02-2022", latest=NOW) == parse_date("09.02.2022", latest=NOW) == "2022-02-09"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
