@@ -143,6 +143,24 @@ def test_the_page_own_dates_settle_the_order_before_its_locale():
     assert story("By Jane Doe | 04/25/2026", lang="de").published == "2026-04-25"
 
 
+@pytest.mark.parametrize(
+    ("line", "published", "updated"),
+    [
+        # a byline whose only date is an update: the update, and the page's one date
+        ("By Chris Doe ⋅ Founder and Editor-in-Chief ⋅ Updated May 6, 2025", "2025-05-06", "2025-05-06"),
+        ("By Jane Doe, 29.12.2010, updated 30.12.2010", "2010-12-29", None),  # the date before the label
+        ("March 3, 2024 | Updated: May 1, 2025", "2024-03-03", None),
+    ],
+)
+def test_an_update_named_in_a_byline_dates_the_page(line, published, updated):
+    """A byline line (even one whose names are refused) that shows only an
+    update ("⋅ Updated May 6, 2025") gives the update, as a short date line
+    does; a date before the label stays the publication."""
+    a = story(line)
+    assert a.published == published
+    assert updated is None or a.updated == updated
+
+
 def test_opening_hours_are_no_date_and_do_not_set_the_order():
     """ "Sa: 9-23.30 Uhr" (open 9 to 23.30) once read as 23 September 1930 and
     voted month first, so a German page's "09.02.2022" became 2 September. A

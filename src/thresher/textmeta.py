@@ -239,19 +239,25 @@ def date_line(text: str, *, latest: datetime | None = None, month_first: bool = 
     # "Pressemitteilung vom 25. Januar 2022 | Berlin", "Date: 5 May 2024"
     if len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
         return None, False
-    value = parse_date(rest, latest=latest, month_first=month_first)
-    if value is None:
-        return None, False
     if UPDATED_LABEL.match(text):
-        return value, True
-    inner = _UPDATED_WITHIN.search(rest)
-    if inner:
-        # "March 3, 2024 | Updated: May 1, 2025": the date before the label is
-        # the publication; "By Jane Doe Last Updated: December 6, 2024" shows
-        # only the update.
-        before = parse_date(rest[: inner.start()], latest=latest, month_first=month_first)
-        return (before, False) if before else (value, True)
-    return value, False
+        value = parse_date(rest, latest=latest, month_first=month_first)
+        return (value, True) if value else (None, False)
+    return _published_or_updated(rest, latest, month_first)
+
+
+def _published_or_updated(text: str, latest: datetime | None, month_first: bool) -> tuple[str | None, bool]:
+    """``(iso date, is_update)`` of a line that may name an update inside it:
+    in "March 3, 2024 | Updated: May 1, 2025" the date before the label is
+    the publication; "By Jane Doe · Editor · Updated May 6, 2025" shows only
+    the update."""
+    inner = _UPDATED_WITHIN.search(text)
+    if inner is None:
+        return parse_date(text, latest=latest, month_first=month_first), False
+    before = parse_date(text[: inner.start()], latest=latest, month_first=month_first)
+    if before:
+        return before, False
+    after = parse_date(text[inner.end() :], latest=latest, month_first=month_first)
+    return (after, True) if after else (None, False)
 
 
 def settle_dates(meta: Metadata) -> Metadata:
@@ -297,14 +303,10 @@ def text_metadata(
             names = byline("By " + lines[i + 1])  # "Written by" / "Jane Doe" on two lines
         meta.authors = meta.authors or names
         value, is_update = date_line(text, latest=latest, month_first=month_first)
-        if value is None and (names or _LEADING_DATE.match(text)):
-            # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
-            head = text[:MAX_DATE_LINE]
-            inner = _UPDATED_WITHIN.search(head)  # "By Jane Doe, 29.12.2010, updated 30.12.2010"
-            value, is_update = (
-                parse_date(head[: inner.start()] if inner else head, latest=latest, month_first=month_first),
-                False,
-            )
+        if value is None and (names or _BY.match(text) or _LEADING_DATE.match(text)):
+            # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..." /
+            # "By Jane Doe, 29.12.2010, updated 30.12.2010"
+            value, is_update = _published_or_updated(text[:MAX_DATE_LINE], latest, month_first)
         if value:
             if is_update:
                 meta.updated = meta.updated or value
