@@ -161,6 +161,25 @@ def test_an_update_named_in_a_byline_dates_the_page(line, published, updated):
     assert updated is None or a.updated == updated
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Essay - Published: 2025.12.17 | artificial-intelligence | create | programming", "2025-12-17"),
+        ("Harbour news | Posted on May 5, 2024 | 3 comments | share this story", "2024-05-05"),
+        ("Kommentar · Veröffentlicht am 05.04.2026 · Lesezeit 4 Minuten · Politik und Gesellschaft", "2026-04-05"),
+        # a label whose date does not follow it is no date line
+        ("The report was published after a long review; see the 2019 and 2020 editions online", None),
+    ],
+)
+def test_a_publication_label_inside_a_line_under_the_headline(line, expected):
+    """A line that is more than a date ("Essay - Published: 2025.12.17 |
+    tags...") still dates the page when a publication label inside it is
+    followed by a date; the same holds for a text dump."""
+    assert story(line).published == expected
+    body = "The ferry runs again after the storm. " * 20
+    assert thresher.clean_text(f"Ferry service resumes\n{line}\n{body}\n").published == expected
+
+
 def test_opening_hours_are_no_date_and_do_not_set_the_order():
     """ "Sa: 9-23.30 Uhr" (open 9 to 23.30) once read as 23 September 1930 and
     voted month first, so a German page's "09.02.2022" became 2 September. A

@@ -215,7 +215,14 @@ _NOT_PUBLISHED_LABEL = re.compile(
 MAX_DATE_LINE = 90
 _DIGIT = re.compile(r"\d")
 _LEADING_DATE = re.compile(
-    rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b",
+    rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{4}}[./]\d{{1,2}}[./]\d{{1,2}}|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+#: A publication label inside a line, a date right after it: "Essay - Published:
+#: 2025.12.17 | programming | ai", "Story | Posted on May 5, 2024 | 3 comments".
+_PUBLISHED_WITHIN = re.compile(
+    r"\b(?:published|posted|erschienen|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)"
+    r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*",
     re.IGNORECASE,
 )
 _DATELINE = re.compile(
@@ -307,6 +314,10 @@ def text_metadata(
             # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..." /
             # "By Jane Doe, 29.12.2010, updated 30.12.2010"
             value, is_update = _published_or_updated(text[:MAX_DATE_LINE], latest, month_first)
+        elif value is None and (label := _PUBLISHED_WITHIN.search(text, 0, MAX_DATE_LINE)):
+            after = text[label.end() : MAX_DATE_LINE]
+            if _LEADING_DATE.match(after):
+                value, is_update = _published_or_updated(after, latest, month_first)
         if value:
             if is_update:
                 meta.updated = meta.updated or value
