@@ -256,6 +256,22 @@ def test_markup_date_shown_on_the_page_beats_a_related_story_date_by_the_headlin
     assert (a.published, a.published_time) == ("2026-03-03", "2026-03-03T08:00:00+00:00")
 
 
+@pytest.mark.parametrize(
+    ("markup", "url"),
+    [
+        ("", "https://harbour.example/2026/03/03/wall-repairs"),  # the URL's date path
+        ('<span itemprop="datePublished" content="2026-03-03"></span>', None),  # microdata
+    ],
+)
+def test_url_or_microdata_date_shown_on_the_page_beats_a_related_story_date_by_the_headline(markup, url):
+    html = (
+        f"<html><head><title>Harbour wall repairs agreed</title></head><body><article>{markup}"
+        "<h1>Harbour wall repairs agreed</h1><aside><p>Read also: ferry timetable</p><p>12 January 2026</p></aside>"
+        f"{BODY}<p>Filed 3 March 2026</p></article></body></html>"
+    )
+    assert extract(html, url).published == "2026-03-03"
+
+
 def test_markup_publication_that_the_page_shows_as_its_update_does_not_beat_the_shown_publication():
     html = (
         "<html><head><title>Harbour wall repairs agreed</title>"

@@ -310,16 +310,21 @@ def _published(page: _Page) -> str | None:
             break
     if published and source is _near_published:
         # The date shown by the headline decides the day; markup stating the
-        # same day usually adds the time and zone. Markup stating another day
-        # wins when the page shows that day too: the line by the headline was
-        # then another story's (a teaser's, a related link's).
+        # same day usually adds the time and zone. Markup (JSON-LD, meta tags,
+        # microdata, else the URL's date path) stating another day wins when
+        # the page shows that day too: the line by the headline was then
+        # another story's (a teaser's, a related link's).
         # (A day apart is a time zone, not another story: the shown day stays.)
-        stated = _first_date(_ld_published(page) + _tags_published(page), page)
+        stated = _first_date(_stated_published(page), page)
         if stated and stated[:10] == published[:10]:
             published = stated
         elif stated and _days_apart(stated, published) > 1 and stated[:10] in _shown_days(page):
             published = stated
     return published
+
+
+def _stated_published(page: _Page) -> list:
+    return _ld_published(page) + _tags_published(page) + _itemprop_published(page) + _url_published(page)
 
 
 def _days_apart(a: str, b: str) -> int:
