@@ -362,6 +362,12 @@ def test_a_posters_account_date_is_not_the_posts(label):
         ("Last post: 01/12/2025 at 6:49 pm", (None, False)),
         ("Date within of Examples: Monday, today, last week, Mar 26, 3/26/04", (None, False)),
         ("Date: Monday, 26 March 2024", ("2024-03-26", False)),
+        # German update labels; an event's date is no publication
+        ("Letzte Änderung: 31.10.2023 - 14:49:39", ("2023-10-31", True)),
+        ("Zuletzt geändert am 05.05.2024", ("2024-05-05", True)),
+        ("Erschienen am: 01.11.2023", ("2023-11-01", False)),
+        ("Termin: 21.02.2020, 19 Uhr", (None, False)),
+        ("Event date: May 5, 2024", (None, False)),
     ],
 )
 def test_a_date_lines_update_label_may_stand_inside_it(line, expected):

@@ -192,22 +192,22 @@ _DATE_LABEL = re.compile(
     r"(?:\s+(?:on|am|le|el|il|op))?|date|datum|stand)\b\s*[:\-–]?\s*",
     re.IGNORECASE,
 )
-UPDATED_LABEL = re.compile(
-    r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE
-)
+#: The words that label an update ("Letzte Änderung: 31.10.2023", "zuletzt geändert").
+_UPDATE_WORDS = r"updated|modified|aktualisiert|letzte änderung|zuletzt geändert|mis à jour|actualizado|aggiornato"
+UPDATED_LABEL = re.compile(rf"^\s*(?:last\s+)?(?:{_UPDATE_WORDS})", re.IGNORECASE)
 #: The same label inside a line: "By Jane Doe Last Updated: December 6, 2024",
 #: "March 3, 2024 | Updated: May 1, 2025".
-_UPDATED_WITHIN = re.compile(
-    r"(?:\blast\s+)?\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)\b", re.IGNORECASE
-)
+_UPDATED_WITHIN = re.compile(rf"(?:\blast\s+)?\b(?:{_UPDATE_WORDS})\b", re.IGNORECASE)
 #: Labels of dates that are not the page's publication: those a forum or a
 #: comment shows beside each poster, of the account ("Registered: 2024-01-27",
 #: "Joined: Mar 26, 2004", "Founded: Dec 11, 2021", "Mitglied seit
-#: 03.05.2019"), and a thread's latest reply ("Last post: 01/12/2025").
+#: 03.05.2019"), a thread's latest reply ("Last post: 01/12/2025"), and an
+#: event's ("Termin: 21.02.2020, 19 Uhr", "Event date: May 5, 2024").
 _NOT_PUBLISHED_LABEL = re.compile(
     r"^\s*(?:registered|joined|join date|member since|founded|registriert(?:\s+seit)?|dabei seit|mitglied seit|"
     r"inscrit(?:\s+le)?|membre depuis|registrado|miembro desde|iscritto|lid sinds|geregistreerd|"
-    r"last (?:post|reply|activity)|latest (?:post|reply)|letzter beitrag|letzte antwort|dernier message)\b",
+    r"last (?:post|reply|activity)|latest (?:post|reply)|letzter beitrag|letzte antwort|dernier message|"
+    r"termin|event date|veranstaltungsdatum)\b",
     re.IGNORECASE,
 )
 #: A line that is only a date, or a labelled date, is at most this long.
