@@ -8,7 +8,7 @@ Steps:
    collected (``thresher.html.metadata.date_candidates``: every date its
    JSON-LD, meta tags, itemprop, ``<time>`` and date-classed elements,
    scripts, URL, title and text lines state) with the rules' choice, and
-   described by ``daterank.DATE_SCHEMA``'s columns.
+   described by ``COLUMNS`` (``candidate_matrix``).
 2. A candidate is positive when its day is the gold day. A page is right when
    its best-scored candidate is (no candidate: the rules' answer, which is
    then none either).
@@ -45,14 +45,15 @@ from benchmarks.train import CACHE_DIR, SEED, folds_of  # noqa: E402
 from thresher.html import extractor as extractor_module  # noqa: E402
 from thresher.html.metadata import DATE_SOURCES, DateCandidate, date_candidates  # noqa: E402
 
-#: The datasets whose pages name their publication date (readability's and
-#: dragnet's gold has none; scrapinghub's pages carry no dates either).
+#: The datasets whose pages name their publication date: readability,
+#: dragnet_train and scrapinghub have no gold date (``meta_gold``) on any page.
 DATE_DATASETS = ("wcxb_dev", "trafilatura_eval")
 #: Folds by site for the in-dataset figures.
 FOLDS = 5
-#: A small forest: a page has a dozen candidates, and the metadata must stay
-#: cheap. Depth 4 and 200 trees at 0.05 (set on the leave-one-out figures;
-#: depth 6 / 500 trees overfit the smaller dataset).
+#: A small forest: a page has a dozen candidates, and metadata must stay
+#: cheap. Depth 4 and 200 trees at 0.05 was the first setting tried; depths 2
+#: to 6, 50 to 300 trees, l2 30 and ranking objectives did no better with a
+#: dataset left out (``docs/experiments.md``).
 DATE_PARAMS = dict(
     iterations=200,
     depth=4,
