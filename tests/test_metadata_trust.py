@@ -272,6 +272,26 @@ def test_url_or_microdata_date_shown_on_the_page_beats_a_related_story_date_by_t
     assert extract(html, url).published == "2026-03-03"
 
 
+def test_a_day_the_page_shows_three_ways_beats_markup_it_never_shows():
+    """Markup's publication day that appears nowhere on the page gives way to
+    the day its article <time>, a date element and a date line all show; any
+    sign of the markup's day on the page, or a <time> that is an update, keeps it."""
+
+    def page(markup_day_shown: str = "", time_text: str = "25 January 2022") -> str:
+        return (
+            "<html><head><title>Harbour wall repairs agreed</title>"
+            '<meta property="article:published_time" content="2022-01-21T08:00:00Z"></head><body><article>'
+            "<h1>Harbour wall repairs agreed</h1>"
+            f'{BODY * 8}<p class="meta"><time datetime="2022-01-25">{time_text}</time></p>'
+            f"{BODY}<p>25.01.2022</p>{markup_day_shown}</article></body></html>"
+        )
+
+    assert extract(page()).published == "2022-01-25"
+    assert extract(page("<p>21.01.2022</p>")).published == "2022-01-21"
+    assert extract(page(time_text="Last updated: 25 January 2022")).published == "2022-01-21"
+    assert extract(page(), "https://harbour.example/2022/01/21/wall").published == "2022-01-21"
+
+
 def test_markup_publication_that_the_page_shows_as_its_update_does_not_beat_the_shown_publication():
     html = (
         "<html><head><title>Harbour wall repairs agreed</title>"

@@ -320,7 +320,39 @@ def _published(page: _Page) -> str | None:
             published = stated
         elif stated and _days_apart(stated, published) > 1 and stated[:10] in _shown_days(page):
             published = stated
+    elif published and source in _MARKUP_PUBLISHED:
+        published = _shown_over_unshown(page, published)
     return published
+
+
+#: The sources of a publication date the page's readers never see.
+_MARKUP_PUBLISHED = (_ld_published, _tags_published, _tags_date_named, _itemprop_published, _ld_other_published)
+
+
+def _shown_over_unshown(page: _Page, stated: str) -> str:
+    """``stated`` (from markup), unless the page shows its day nowhere (no
+    ``<time>``, date element, date line or URL path) and shows another day
+    three ways: a ``<time>`` in the article (not labelled an update), a
+    date-classed element and a date line. The markup is then stale (a CMS's import date, a template's);
+    the article's ``<time>`` gives the date."""
+    day = stated[:10]
+    times = [(n, _iso_of(n.attributes.get("datetime") or n.text(), page)) for n in page.nodes.times]
+    if not times or any(iso and iso[:10] == day for _, iso in times):
+        return stated
+    shown = _shown_days(page)
+    if day in shown or url_date(page.url, latest=page.latest) == day:
+        return stated
+    article = [
+        iso
+        for n, iso in times
+        if iso and iso[:10] in shown and not _in_aside(n) and not UPDATED_LABEL.match(n.text() or "")
+    ]
+    if not article:
+        return stated
+    classed = {iso[:10] for v in _date_nodes(page.tree) if (iso := _iso_of(v, page))}
+    if day in classed:
+        return stated
+    return next((iso for iso in article if iso[:10] in classed), stated)
 
 
 def _stated_published(page: _Page) -> list:
