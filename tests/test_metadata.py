@@ -10,7 +10,9 @@ import pytest
 import thresher
 from thresher.dates import month_day, parse_date
 from thresher.html.metadata import (
+    DATE_SOURCES,
     clean_authors,
+    date_candidates,
     html_metadata,
     text_metadata,
 )
@@ -193,6 +195,45 @@ def test_date_sources_are_read_only_until_one_gives_a_date(monkeypatch):
     assert read == ["date_nodes", "scripts"]
 
 
+def test_date_candidates_list_every_stated_date_with_its_source():
+    """The candidate table (the date ranker experiment's input) holds each
+    date the page states, its source named, including those the rules pass
+    over (an update, a <time> in a related list), beside the rules' choice."""
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-17T09:30:00+02:00",'
+        ' "dateModified": "2024-05-20"}</script><meta property="article:published_time" content="2024-05-17">'
+    )
+    body = "<p>17 May 2024</p>" + BODY + '<ul><li>Older <time datetime="2019-01-01">1 Jan</time></li></ul>'
+    html = page(head, body)
+    tree = parse(html)
+    texts = ["Harbour wall repairs agreed", "17 May 2024", "Updated: 20 May 2024", BODY[3:-4]]
+    cands, rules = date_candidates(tree, "https://gazette.example/2024/05/16/wall", texts=texts, headline=0, latest=NOW)
+    found = {(c.source, c.day) for c in cands}
+    assert {
+        ("ld_published", "2024-05-17"),
+        ("ld_modified", "2024-05-20"),
+        ("tags_published", "2024-05-17"),
+        ("url", "2024-05-16"),
+        ("time_aside", "2019-01-01"),
+        ("near_published", "2024-05-17"),
+        ("near_updated", "2024-05-20"),
+        ("lines", "2024-05-17"),
+        ("lines_updated", "2024-05-20"),
+    } <= found
+    assert all(c.source in DATE_SOURCES for c in cands)
+    ld = next(c for c in cands if c.source == "ld_published")
+    assert ld.iso == "2024-05-17T09:30:00+02:00"  # the time and zone as stated
+    line = next(c for c in cands if c.source == "lines")
+    assert (line.line_offset, line.position) == (1, 0.25)
+    # the rules' choice is what html_metadata gives the page
+    meta = html_metadata(tree, "https://gazette.example/2024/05/16/wall", texts=texts, headline=0, latest=NOW)
+    assert rules[:10] == meta.published == "2024-05-17"
+
+
+def test_date_candidates_of_an_undated_page_are_empty():
+    assert date_candidates(parse(page()), latest=NOW) == ([], None)
+
+
 # -- authors ------------------------------------------------------------------------
 
 
@@ -321,6 +362,12 @@ def test_a_posters_account_date_is_not_the_posts(label):
         ("Last post: 01/12/2025 at 6:49 pm", (None, False)),
         ("Date within of Examples: Monday, today, last week, Mar 26, 3/26/04", (None, False)),
         ("Date: Monday, 26 March 2024", ("2024-03-26", False)),
+        # German update labels; an event's date is no publication
+        ("Letzte Änderung: 31.10.2023 - 14:49:39", ("2023-10-31", True)),
+        ("Zuletzt geändert am 05.05.2024", ("2024-05-05", True)),
+        ("Erschienen am: 01.11.2023", ("2023-11-01", False)),
+        ("Termin: 21.02.2020, 19 Uhr", (None, False)),
+        ("Event date: May 5, 2024", (None, False)),
     ],
 )
 def test_a_date_lines_update_label_may_stand_inside_it(line, expected):

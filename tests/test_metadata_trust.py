@@ -144,6 +144,56 @@ def test_the_page_own_dates_settle_the_order_before_its_locale():
 
 
 @pytest.mark.parametrize(
+    ("line", "published", "updated"),
+    [
+        # a byline whose only date is an update: the update, and the page's one date
+        ("By Chris Doe ⋅ Founder and Editor-in-Chief ⋅ Updated May 6, 2025", "2025-05-06", "2025-05-06"),
+        ("By Jane Doe, 29.12.2010, updated 30.12.2010", "2010-12-29", None),  # the date before the label
+        ("March 3, 2024 | Updated: May 1, 2025", "2024-03-03", None),
+    ],
+)
+def test_an_update_named_in_a_byline_dates_the_page(line, published, updated):
+    """A byline line (even one whose names are refused) that shows only an
+    update ("⋅ Updated May 6, 2025") gives the update, as a short date line
+    does; a date before the label stays the publication."""
+    a = story(line)
+    assert a.published == published
+    assert updated is None or a.updated == updated
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Essay - Published: 2025.12.17 | artificial-intelligence | create | programming", "2025-12-17"),
+        ("Harbour news | Posted on May 5, 2024 | 3 comments | share this story", "2024-05-05"),
+        ("Kommentar · Veröffentlicht am 05.04.2026 · Lesezeit 4 Minuten · Politik und Gesellschaft", "2026-04-05"),
+        # a label whose date does not follow it is no date line
+        ("The report was published after a long review; see the 2019 and 2020 editions online", None),
+    ],
+)
+def test_a_publication_label_inside_a_line_under_the_headline(line, expected):
+    """A line that is more than a date ("Essay - Published: 2025.12.17 |
+    tags...") still dates the page when a publication label inside it is
+    followed by a date; the same holds for a text dump."""
+    assert story(line).published == expected
+    body = "The ferry runs again after the storm. " * 20
+    assert thresher.clean_text(f"Ferry service resumes\n{line}\n{body}\n").published == expected
+
+
+def test_opening_hours_are_no_date_and_do_not_set_the_order():
+    """ "Sa: 9-23.30 Uhr" (open 9 to 23.30) once read as 23 September 1930 and
+    voted month first, so a German page's "09.02.2022" became 2 September. A
+    numeric date uses one separator twice."""
+    from thresher.dates import numeric_order, parse_date
+
+    assert parse_date("Sa: 9-23.30 Uhr", latest=NOW) is None
+    assert numeric_order(["Sa: 9-23.30 Uhr", "09.02.2022"]) is False
+    hours = "<aside><p>Öffnungszeiten</p><p>Sa: 9-23.30 Uhr</p></aside>"
+    assert story("Erstellt am 09.02.2022", lang="de-DE", extra=hours).published == "2022-02-09"
+    assert parse_date("09-02-2022", latest=NOW) == parse_date("09.02.2022", latest=NOW) == "2022-02-09"
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("5 января 2026", "2026-01-05"),
@@ -204,6 +254,42 @@ def test_markup_date_shown_on_the_page_beats_a_related_story_date_by_the_headlin
     )
     a = extract(html)
     assert (a.published, a.published_time) == ("2026-03-03", "2026-03-03T08:00:00+00:00")
+
+
+@pytest.mark.parametrize(
+    ("markup", "url"),
+    [
+        ("", "https://harbour.example/2026/03/03/wall-repairs"),  # the URL's date path
+        ('<span itemprop="datePublished" content="2026-03-03"></span>', None),  # microdata
+    ],
+)
+def test_url_or_microdata_date_shown_on_the_page_beats_a_related_story_date_by_the_headline(markup, url):
+    html = (
+        f"<html><head><title>Harbour wall repairs agreed</title></head><body><article>{markup}"
+        "<h1>Harbour wall repairs agreed</h1><aside><p>Read also: ferry timetable</p><p>12 January 2026</p></aside>"
+        f"{BODY}<p>Filed 3 March 2026</p></article></body></html>"
+    )
+    assert extract(html, url).published == "2026-03-03"
+
+
+def test_a_day_the_page_shows_three_ways_beats_markup_it_never_shows():
+    """Markup's publication day that appears nowhere on the page gives way to
+    the day its article <time>, a date element and a date line all show; any
+    sign of the markup's day on the page, or a <time> that is an update, keeps it."""
+
+    def page(markup_day_shown: str = "", time_text: str = "25 January 2022") -> str:
+        return (
+            "<html><head><title>Harbour wall repairs agreed</title>"
+            '<meta property="article:published_time" content="2022-01-21T08:00:00Z"></head><body><article>'
+            "<h1>Harbour wall repairs agreed</h1>"
+            f'{BODY * 8}<p class="meta"><time datetime="2022-01-25">{time_text}</time></p>'
+            f"{BODY}<p>25.01.2022</p>{markup_day_shown}</article></body></html>"
+        )
+
+    assert extract(page()).published == "2022-01-25"
+    assert extract(page("<p>21.01.2022</p>")).published == "2022-01-21"
+    assert extract(page(time_text="Last updated: 25 January 2022")).published == "2022-01-21"
+    assert extract(page(), "https://harbour.example/2022/01/21/wall").published == "2022-01-21"
 
 
 def test_markup_publication_that_the_page_shows_as_its_update_does_not_beat_the_shown_publication():

@@ -180,7 +180,9 @@ _ISO = re.compile(
 )
 _COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
-_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?![\d.]\d)")
+#: Day, month and year (or month, day and year) joined by one separator used
+#: twice: "9-23.30" is opening hours (9 to 23.30), not 23 September 1930.
+_DMY = re.compile(r"(?<!\d)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.]\d)")
 _D_MONTH_Y = re.compile(
     rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+)?({MONTH_PATTERN})\.?,?\s*(?:de\s+)?(\d{{4}})(?!\d)",
     re.IGNORECASE,
@@ -284,7 +286,7 @@ def parse_date(text: str | None, *, latest: datetime | None = None, month_first:
         return _with_time(day, *_clock(text[m.end() : m.end() + 24])) if day else None
     m = _DMY.search(text)
     if m:
-        a, b, y = int(m[1]), int(m[2]), _year(m[3])
+        a, b, y = int(m[1]), int(m[3]), _year(m[4])
         if month_first:
             a, b = b, a
         # the page's order, unless that reading is impossible and the other is not
@@ -339,7 +341,7 @@ def numeric_order(texts, *, known_days=frozenset(), default: bool = False) -> bo
     for seen, m in enumerate(_DMY.finditer(joined)):
         if seen >= MAX_ORDER_DATES:
             break
-        a, b, y = int(m[1]), int(m[2]), _year(m[3])
+        a, b, y = int(m[1]), int(m[3]), _year(m[4])
         if not (1 <= a <= 31 and 1 <= b <= 31):
             continue
         if b <= 12 < a:

@@ -284,22 +284,22 @@ _DATE_LABEL = re.compile(
     r"(?:\s+(?:on|am|le|el|il|op))?|date|datum|stand)\b\s*[:\-–]?\s*",
     re.IGNORECASE,
 )
-UPDATED_LABEL = re.compile(
-    r"^\s*(?:last\s+)?(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)", re.IGNORECASE
-)
+#: The words that label an update ("Letzte Änderung: 31.10.2023", "zuletzt geändert").
+_UPDATE_WORDS = r"updated|modified|aktualisiert|letzte änderung|zuletzt geändert|mis à jour|actualizado|aggiornato"
+UPDATED_LABEL = re.compile(rf"^\s*(?:last\s+)?(?:{_UPDATE_WORDS})", re.IGNORECASE)
 #: The same label inside a line: "By Jane Doe Last Updated: December 6, 2024",
 #: "March 3, 2024 | Updated: May 1, 2025".
-_UPDATED_WITHIN = re.compile(
-    r"(?:\blast\s+)?\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato)\b", re.IGNORECASE
-)
+_UPDATED_WITHIN = re.compile(rf"(?:\blast\s+)?\b(?:{_UPDATE_WORDS})\b", re.IGNORECASE)
 #: Labels of dates that are not the page's publication: those a forum or a
 #: comment shows beside each poster, of the account ("Registered: 2024-01-27",
 #: "Joined: Mar 26, 2004", "Founded: Dec 11, 2021", "Mitglied seit
-#: 03.05.2019"), and a thread's latest reply ("Last post: 01/12/2025").
+#: 03.05.2019"), a thread's latest reply ("Last post: 01/12/2025"), and an
+#: event's ("Termin: 21.02.2020, 19 Uhr", "Event date: May 5, 2024").
 _NOT_PUBLISHED_LABEL = re.compile(
     r"^\s*(?:registered|joined|join date|member since|founded|registriert(?:\s+seit)?|dabei seit|mitglied seit|"
     r"inscrit(?:\s+le)?|membre depuis|registrado|miembro desde|iscritto|lid sinds|geregistreerd|"
-    r"last (?:post|reply|activity)|latest (?:post|reply)|letzter beitrag|letzte antwort|dernier message)\b",
+    r"last (?:post|reply|activity)|latest (?:post|reply)|letzter beitrag|letzte antwort|dernier message|"
+    r"termin|event date|veranstaltungsdatum)\b",
     re.IGNORECASE,
 )
 #: A line that is only a date, or a labelled date, is at most this long.
@@ -307,7 +307,14 @@ _NOT_PUBLISHED_LABEL = re.compile(
 MAX_DATE_LINE = 90
 _DIGIT = re.compile(r"\d")
 _LEADING_DATE = re.compile(
-    rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b",
+    rf"^\s*(?:\d{{1,2}}[./]\s?\d{{1,2}}[./]\s?\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{4}}[./]\d{{1,2}}[./]\d{{1,2}}|\d{{1,2}}\.?\s+(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN})\.?\s+\d{{1,2}},\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+#: A publication label inside a line, a date right after it: "Essay - Published:
+#: 2025.12.17 | programming | ai", "Story | Posted on May 5, 2024 | 3 comments".
+_PUBLISHED_WITHIN = re.compile(
+    r"\b(?:published|posted|erschienen|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)"
+    r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*",
     re.IGNORECASE,
 )
 #: A date, then a separator, then (perhaps) a name: "11.12.2019 - Jane Doe",
@@ -334,19 +341,25 @@ def date_line(text: str, *, latest: datetime | None = None, month_first: bool = 
     # "Pressemitteilung vom 25. Januar 2022 | Berlin", "Date: 5 May 2024"
     if len(re.sub(r"[\W\d_]+", "", rest)) > MAX_DATE_LINE_LETTERS:
         return None, False
-    value = parse_date(rest, latest=latest, month_first=month_first)
-    if value is None:
-        return None, False
     if UPDATED_LABEL.match(text):
-        return value, True
-    inner = _UPDATED_WITHIN.search(rest)
-    if inner:
-        # "March 3, 2024 | Updated: May 1, 2025": the date before the label is
-        # the publication; "By Jane Doe Last Updated: December 6, 2024" shows
-        # only the update.
-        before = parse_date(rest[: inner.start()], latest=latest, month_first=month_first)
-        return (before, False) if before else (value, True)
-    return value, False
+        value = parse_date(rest, latest=latest, month_first=month_first)
+        return (value, True) if value else (None, False)
+    return _published_or_updated(rest, latest, month_first)
+
+
+def _published_or_updated(text: str, latest: datetime | None, month_first: bool) -> tuple[str | None, bool]:
+    """``(iso date, is_update)`` of a line that may name an update inside it:
+    in "March 3, 2024 | Updated: May 1, 2025" the date before the label is
+    the publication; "By Jane Doe · Editor · Updated May 6, 2025" shows only
+    the update."""
+    inner = _UPDATED_WITHIN.search(text)
+    if inner is None:
+        return parse_date(text, latest=latest, month_first=month_first), False
+    before = parse_date(text[: inner.start()], latest=latest, month_first=month_first)
+    if before:
+        return before, False
+    after = parse_date(text[inner.end() :], latest=latest, month_first=month_first)
+    return (after, True) if after else (None, False)
 
 
 def settle_dates(meta: Metadata) -> Metadata:
@@ -400,14 +413,14 @@ def text_metadata(
             names = byline("By " + lines[i + 1])  # "Written by" / "Jane Doe" on two lines
         meta.authors = meta.authors or names
         value, is_update = date_line(text, latest=latest, month_first=month_first)
-        if value is None and (names or _LEADING_DATE.match(text)):
-            # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..."
-            head = text[:MAX_DATE_LINE]
-            inner = _UPDATED_WITHIN.search(head)  # "By Jane Doe, 29.12.2010, updated 30.12.2010"
-            value, is_update = (
-                parse_date(head[: inner.start()] if inner else head, latest=latest, month_first=month_first),
-                False,
-            )
+        if value is None and (names or _BY.match(text) or _LEADING_DATE.match(text)):
+            # "By Jane Doe, 29.12.2010" / "01.02.2022 The council said..." /
+            # "By Jane Doe, 29.12.2010, updated 30.12.2010"
+            value, is_update = _published_or_updated(text[:MAX_DATE_LINE], latest, month_first)
+        elif value is None and (label := _PUBLISHED_WITHIN.search(text, 0, MAX_DATE_LINE)):
+            after = text[label.end() : MAX_DATE_LINE]
+            if _LEADING_DATE.match(after):
+                value, is_update = _published_or_updated(after, latest, month_first)
         if value:
             if is_update:
                 meta.updated = meta.updated or value

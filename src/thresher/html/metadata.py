@@ -47,7 +47,10 @@ from .parse import PageNodes, page_nodes
 
 __all__ = [
     "MAX_JSONLD_CHARS",
+    "DATE_SOURCES",
+    "DateCandidate",
     "Markup",
+    "date_candidates",
     "html_metadata",
     "page_markup",
     "time_elements",
@@ -87,27 +90,58 @@ def html_metadata(
     and ``markup`` are the page's ``parse.page_nodes`` and ``page_markup``
     when the caller has them already.
     """
-    nodes = nodes if nodes is not None else page_nodes(tree)
-    markup = markup if markup is not None else page_markup(nodes)
-    ld = markup.ld
-    page = _Page(tree, url, nodes, markup.tags, ld, ld.article or {}, texts, Metadata(), latest)
-    page.locales = _declared_locales(page)
-    page.month_first = _month_first(page)
-    if texts:
-        page.near = text_metadata(texts, headline=headline, latest=latest, month_first=page.month_first)
-    near = page.near
+    page = _date_page(tree, url, texts, headline, latest, nodes, markup)
     meta = Metadata()
     meta.site_name = _site_name(page)
     meta.title = _title_clues(page, meta.site_name).stated
-    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or near.updated
-    meta.published = _published(page) or meta.updated
-    if not meta.published:  # the last resort, so the page's lines are scanned only for undated pages
-        meta.updated = meta.published = _first_date(_lines_updated(page), page)
+    _rules_dates(page, meta)
     meta.authors = _authors(page, meta.site_name)
     meta.description, meta.image, meta.section, meta.tags = _about(page)
     meta.canonical_url = _canonical_url(page)
     meta.language = detect_language(body, declared=_declared_language(page))
     return settle_dates(meta)
+
+
+def _date_page(tree, url, texts, headline, latest, nodes, markup) -> _Page:
+    """The ``_Page`` the date sources read: its locale, numeric order and near lines settled."""
+    nodes = nodes if nodes is not None else page_nodes(tree)
+    markup = markup if markup is not None else page_markup(nodes)
+    ld = markup.ld
+    page = _Page(tree, url, nodes, markup.tags, ld, ld.article or {}, texts, Metadata(), latest, headline=headline)
+    page.locales = _declared_locales(page)
+    page.month_first = _month_first(page)
+    if texts:
+        page.near = text_metadata(texts, headline=headline, latest=latest, month_first=page.month_first)
+    return page
+
+
+def _rules_dates(page: _Page, meta: Metadata) -> None:
+    """``meta.updated`` and ``meta.published`` by the ordered rules (``_PUBLISHED_SOURCES``)."""
+    meta.updated = _first_date((v for source in _UPDATED_SOURCES for v in source(page)), page) or page.near.updated
+    meta.published = _published(page) or meta.updated
+    if not meta.published:  # the last resort, so the page's lines are scanned only for undated pages
+        meta.updated = meta.published = _first_date(_lines_updated(page), page)
+
+
+def date_candidates(
+    tree,
+    url: str | None = None,
+    *,
+    texts: list[str] | None = None,
+    headline: int = -1,
+    latest: datetime | None = None,
+    nodes: PageNodes | None = None,
+    markup: Markup | None = None,
+) -> tuple[list[DateCandidate], str | None]:
+    """Every date the page states (``DateCandidate``) and the publication date
+    the rules choose, as ``html_metadata`` reads them: the table the learned
+    date ranker was tried on (``benchmarks/train_dates.py``). The extractor
+    does not call it: the ranker did not beat the rules on unseen datasets
+    (``docs/experiments.md``)."""
+    page = _date_page(tree, url, texts, headline, latest, nodes, markup)
+    meta = Metadata()
+    _rules_dates(page, meta)
+    return _date_candidates(page), meta.published
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +179,7 @@ class _Page:
     near: Metadata  # what the lines around the headline state (``text_metadata``)
     latest: datetime | None
     month_first: bool = False  # the page writes numeric dates month first (``_month_first``)
+    headline: int = -1  # the headline's index among ``texts`` (-1: unknown)
     locales: list[str] = field(default_factory=list)  # what it declares (``_declared_locales``)
 
     def tag(self, *names: str) -> str | None:
@@ -276,16 +311,53 @@ def _published(page: _Page) -> str | None:
             break
     if published and source is _near_published:
         # The date shown by the headline decides the day; markup stating the
-        # same day usually adds the time and zone. Markup stating another day
-        # wins when the page shows that day too: the line by the headline was
-        # then another story's (a teaser's, a related link's).
+        # same day usually adds the time and zone. Markup (JSON-LD, meta tags,
+        # microdata, else the URL's date path) stating another day wins when
+        # the page shows that day too: the line by the headline was then
+        # another story's (a teaser's, a related link's).
         # (A day apart is a time zone, not another story: the shown day stays.)
-        stated = _first_date(_ld_published(page) + _tags_published(page), page)
+        stated = _first_date(_stated_published(page), page)
         if stated and stated[:10] == published[:10]:
             published = stated
         elif stated and _days_apart(stated, published) > 1 and stated[:10] in _shown_days(page):
             published = stated
+    elif published and source in _MARKUP_PUBLISHED:
+        published = _shown_over_unshown(page, published)
     return published
+
+
+#: The sources of a publication date the page's readers never see.
+_MARKUP_PUBLISHED = (_ld_published, _tags_published, _tags_date_named, _itemprop_published, _ld_other_published)
+
+
+def _shown_over_unshown(page: _Page, stated: str) -> str:
+    """``stated`` (from markup), unless the page shows its day nowhere (no
+    ``<time>``, date element, date line or URL path) and shows another day
+    three ways: a ``<time>`` in the article (not labelled an update), a
+    date-classed element and a date line. The markup is then stale (a CMS's import date, a template's);
+    the article's ``<time>`` gives the date."""
+    day = stated[:10]
+    times = [(n, _iso_of(n.attributes.get("datetime") or n.text(), page)) for n in page.nodes.times]
+    if not times or any(iso and iso[:10] == day for _, iso in times):
+        return stated
+    shown = _shown_days(page)
+    if day in shown or url_date(page.url, latest=page.latest) == day:
+        return stated
+    article = [
+        iso
+        for n, iso in times
+        if iso and iso[:10] in shown and not _in_aside(n) and not UPDATED_LABEL.match(n.text() or "")
+    ]
+    if not article:
+        return stated
+    classed = {iso[:10] for v in _date_nodes(page.tree) if (iso := _iso_of(v, page))}
+    if day in classed:
+        return stated
+    return next((iso for iso in article if iso[:10] in classed), stated)
+
+
+def _stated_published(page: _Page) -> list:
+    return _ld_published(page) + _tags_published(page) + _itemprop_published(page) + _url_published(page)
 
 
 def _days_apart(a: str, b: str) -> int:
@@ -372,6 +444,10 @@ def _declared_locale(page: _Page) -> str | None:
 _REGION = re.compile(r"^[a-z]{2,3}[-_][a-z]{2}\b", re.IGNORECASE)
 
 
+#: At most this many dates are read from one source (meta tags, ``<time>``
+#: elements, date lines) as candidates: the article's own come early, and a
+#: listing page's hundred dates would only cost time.
+MAX_SOURCE_CANDIDATES = 12
 _DIGIT = re.compile(r"\d")
 _ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d\d)-(\d\d)")
 
@@ -399,17 +475,9 @@ def _month_first(page: _Page) -> bool:
 def time_elements(nodes: PageNodes, *, latest: datetime | None = None, month_first: bool = False) -> str | None:
     """The first ``<time datetime>`` in the article's region (not in nav, footer or aside)."""
     for node in nodes.times:
-        value = node.attributes.get("datetime") or node.text()
-        parent, skip = node.parent, False
-        for _ in range(12):
-            if parent is None:
-                break
-            if parent.tag in ("footer", "aside", "nav", "li"):
-                skip = True
-                break
-            parent = parent.parent
-        if skip:
+        if _in_aside(node):
             continue
+        value = node.attributes.get("datetime") or node.text()
         iso = parse_date(value, latest=latest, month_first=month_first)
         if iso:
             return iso
@@ -507,6 +575,121 @@ def url_date(url: str | None, *, latest: datetime | None = None) -> str | None:
         return None
     y, mo, d = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
     return parse_date(f"{y}-{int(mo):02d}-{int(d):02d}", latest=latest)
+
+
+# -- date candidates: every date the page states, for the date ranker experiment ----
+
+#: Where a candidate date was read (``DateCandidate.source``): markup first,
+#: then the page's elements, then its text lines. ``time_aside`` is a
+#: ``<time>`` in a footer, aside, nav or list item, which the rules skip.
+DATE_SOURCES = (
+    "ld_published", "ld_created", "ld_modified", "ld_other_published", "ld_other_modified",
+    "tags_published", "tags_date_named", "tags_modified", "itemprop_published", "itemprop_modified",
+    "script", "url", "title", "time", "time_aside", "date_classed",
+    "near_published", "near_updated", "lines", "lines_updated",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """One date a page states: its ``source`` (one of ``DATE_SOURCES``), the
+    ISO value ``dates.parse_date`` read, its index among that source's values,
+    and for a text line its offset from the headline (``None``: no headline)
+    and its place in the page (0..1)."""
+
+    source: str
+    iso: str
+    order: int = 0
+    line_offset: int | None = None
+    position: float | None = None
+
+    @property
+    def day(self) -> str:
+        return self.iso[:10]
+
+
+def _iso_of(value, page: _Page) -> str | None:
+    return parse_date(value, latest=page.latest, month_first=page.month_first) if isinstance(value, str) else None
+
+
+def _markup_candidates(page: _Page, out: list[DateCandidate]) -> None:
+    """The dates the markup states: JSON-LD, meta tags by name, itemprop, scripts, the URL, the title."""
+    art = page.art
+    for source, values in (
+        ("ld_published", [art.get("datePublished")]),
+        ("ld_created", [art.get("dateCreated")]),
+        ("ld_modified", [art.get("dateModified")]),
+        ("ld_other_published", [page.ld.other_published]),
+        ("ld_other_modified", [page.ld.other_modified]),
+        ("tags_published", _tags_published(page)),
+        ("tags_date_named", _tags_date_named(page)),
+        ("tags_modified", _tags_modified(page)),
+        ("itemprop_published", _itemprop_published(page)),
+        ("itemprop_modified", _itemprop_modified(page)),
+        ("script", _script_published(page)),
+        ("url", _url_published(page)),
+        ("title", _title_published(page)),
+    ):
+        for order, value in enumerate(values[:MAX_SOURCE_CANDIDATES]):
+            if isinstance(value, list):
+                value = next((x for x in value if isinstance(x, str)), None)
+            iso = _iso_of(value, page)
+            if iso:
+                out.append(DateCandidate(source, iso, order))
+
+
+def _element_candidates(page: _Page, out: list[DateCandidate]) -> None:
+    """The ``<time>`` elements (in a sidebar, footer or list, or not) and the date-classed elements."""
+    for order, node in enumerate(page.nodes.times[:MAX_SOURCE_CANDIDATES]):
+        iso = _iso_of(node.attributes.get("datetime") or node.text(), page)
+        if iso:
+            aside = _in_aside(node)
+            out.append(DateCandidate("time_aside" if aside else "time", iso, order))
+    for order, value in enumerate(_date_classed_published(page)[:MAX_SOURCE_CANDIDATES]):
+        iso = _iso_of(value, page)
+        if iso:
+            out.append(DateCandidate("date_classed", iso, order))
+
+
+def _line_candidates(page: _Page, out: list[DateCandidate]) -> None:
+    """The date lines near the headline (``text_metadata``) and anywhere on the page."""
+    near = page.near
+    if near.published:
+        out.append(DateCandidate("near_published", near.published, 0))
+    if near.updated:
+        out.append(DateCandidate("near_updated", near.updated, 0))
+    texts = page.texts or []
+    seen = 0
+    for i, text in enumerate(texts):
+        if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
+            continue
+        value, is_update = date_line(text, latest=page.latest, month_first=page.month_first)
+        if value:
+            where = (i - page.headline) if page.headline >= 0 else None
+            out.append(DateCandidate("lines_updated" if is_update else "lines", value, seen, where, i / len(texts)))
+            seen += 1
+            if seen >= MAX_SOURCE_CANDIDATES:
+                break
+
+
+def _date_candidates(page: _Page) -> list[DateCandidate]:
+    out: list[DateCandidate] = []
+    _markup_candidates(page, out)
+    _element_candidates(page, out)
+    _line_candidates(page, out)
+    return out
+
+
+def _in_aside(node) -> bool:
+    """Whether an element sits in a footer, aside, nav or list item (within 12 levels): another story's date."""
+    parent = node.parent
+    for _ in range(12):
+        if parent is None:
+            return False
+        if parent.tag in ("footer", "aside", "nav", "li"):
+            return True
+        parent = parent.parent
+    return False
 
 
 # -- language ---------------------------------------------------------------------
