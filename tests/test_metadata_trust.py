@@ -586,3 +586,18 @@ def test_a_menu_of_the_sites_authors_is_no_byline():
 )
 def test_labels_after_a_name_are_cut_off(byline, expected):
     assert story(byline).authors == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["deinen Hochzeitsbloggern"], []),  # a phrase: a lower-case word, then a capitalised noun
+        (["annette thurmon"], ["annette thurmon"]),  # a name the markup writes in lower case
+        (["zvg"], []),  # the press's "provided" credit
+        (["Matt_Brooks"], ["Matt_Brooks"]),  # a forum's handle is its poster's name there
+    ],
+)
+def test_phrases_credits_and_handles(values, expected):
+    from thresher.textmeta import clean_authors
+
+    assert clean_authors(values, structured=True) == expected

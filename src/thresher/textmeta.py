@@ -129,6 +129,8 @@ _ACCOUNT = re.compile(
     r"test(?:er|user)?\d*|demo|default|guest\w*|\w*team|\w*desk|newsroom|"
     # a byline's word left alone when the name was elsewhere ("Von" / "Jane Doe" on two lines)
     r"von|por|par|by|di|mehr|more|"
+    # "zvg", the Swiss and German press's "provided" credit
+    r"zvg|"
     # a weekday's abbreviation split off a date ("Sat, 20 Dec, 2025")
     r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$",
     re.IGNORECASE,
@@ -169,6 +171,8 @@ def _is_person(name: str, structured: bool) -> bool:
     lower = [w.lower() for w in words if w.islower() or name.isupper()]
     if any(w in STOPWORDS and w not in _NAME_PARTICLES for w in lower):
         return False  # "Insights from", "Geeks are Sexy", "ACROSS THE ART"; not "Ursula von der Leyen"
+    if len(words) > 1 and words[0].islower() and words[0] not in _NAME_PARTICLES and not name.islower():
+        return False  # "deinen Hochzeitsbloggern" is a phrase; "annette thurmon", "van Gogh" are names
     return norm_name(name) not in _PLACES  # "Munich", "Germany", "New York"
 
 
