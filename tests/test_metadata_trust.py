@@ -601,3 +601,11 @@ def test_phrases_credits_and_handles(values, expected):
     from thresher.textmeta import clean_authors
 
     assert clean_authors(values, structured=True) == expected
+
+
+def test_a_phrase_split_off_a_sentence_is_no_author():
+    from thresher.textmeta import clean_authors, stated_organisation
+
+    assert clean_authors(["The Russian and Syrian defense ministries"], structured=True) == []
+    assert stated_organisation(["deinen Hochzeitsbloggern"]) == []
+    assert stated_organisation(["kath.net"]) == ["kath.net"]

@@ -171,8 +171,8 @@ def _is_person(name: str, structured: bool) -> bool:
     lower = [w.lower() for w in words if w.islower() or name.isupper()]
     if any(w in STOPWORDS and w not in _NAME_PARTICLES for w in lower):
         return False  # "Insights from", "Geeks are Sexy", "ACROSS THE ART"; not "Ursula von der Leyen"
-    if len(words) > 1 and words[0].islower() and words[0] not in _NAME_PARTICLES and not name.islower():
-        return False  # "deinen Hochzeitsbloggern" is a phrase; "annette thurmon", "van Gogh" are names
+    if not name.islower() and any(w.islower() and w not in _NAME_PARTICLES for w in words):
+        return False  # "Syrian defense ministries", "deinen Hochzeitsbloggern"; not "annette thurmon", "van Gogh"
     return norm_name(name) not in _PLACES  # "Munich", "Germany", "New York"
 
 
@@ -269,6 +269,7 @@ def stated_organisation(values) -> list[str]:
             and "@" not in value
             and not _PLACEHOLDER.match(value)
             and not _LABEL.search(value)  # "No Author", "Full Bio"
+            and not (value[:1].islower() and "." not in value.split()[0] and not value.islower())  # "deinen Bloggern"
             and not any(c.isdigit() or c == "_" for c in value)  # a handle, "guitar_00"
             and not _ACCOUNT.match(value)
             and "admin" not in value.lower()  # "NOC Admin"
