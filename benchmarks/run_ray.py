@@ -1,6 +1,6 @@
 """The pipeline on Ray Data beside the local executor, in one run; and the figures of docs/scaling.md.
 
-    python benchmarks/run_ray.py [--pages N] [--repeat N] [--dedup-docs N] [--no-kinds] [--json FILE]
+    python benchmarks/run_ray.py [--pages N] [--repeat N] [--dedup-docs N] [--no-kinds] [--cluster-only] [--json FILE]
 
 1. A mixed corpus (tests/ray_corpus.py: WARC, HTML files, text dumps, JSONL,
    syndicated copies, broken files) of ``--pages`` bench pages.
@@ -25,9 +25,10 @@
    processes gets more CPU), +53% at load 1.9-4.8 (23.83 s, 36.38 s with 5.4
    s starting Ray; +30% without it), +39% on a quiet moment (22.0 s, 30.6 s).
 5. Bytes per stored page: the Parquet output and the SQLite store.
-6. One worker of each again, Ray's against a local Ray already running
-   (``--ray-address``), as a cluster's user meets it: Ray's start and
-   shut-down are out of the command, Ray Data's start and the actor's are not.
+6. Both executors at 1 and 2 workers again, Ray's against a local Ray
+   cluster already running (``--ray-address``, two CPUs), as a cluster's user
+   meets it: Ray's start and shut-down are out of the command, Ray Data's
+   start and the actors' are not. ``--cluster-only`` runs this step alone.
 7. The dedup stages' peak memory and time over ``--dedup-docs`` synthetic
    documents (random signatures, 5% of them near copies in small groups), in a child process.
 
@@ -150,23 +151,35 @@ def scaling(inputs: list[str], work: Path, repeat: int, docs: int) -> dict:
 
 
 def on_a_running_ray(inputs: list[str], work: Path, repeat: int, docs: int) -> dict:
-    """One worker of each, each a fresh ``thresher ingest`` process, Ray's given a local Ray
-    already running (``--ray-address``), as a cluster's user meets it: no start or shut-down
-    of Ray in the command, but still Ray Data's start and a fresh actor process each run."""
+    """Both executors at 1 and 2 workers, each run a fresh ``thresher ingest`` process, Ray's
+    given a local Ray cluster already running (``--ray-address``, two CPUs), as a cluster's user
+    meets it: no start or shut-down of Ray in the command, but still Ray Data's start and fresh
+    actor processes each run. Interleaved ``repeat`` times; the best of each and its spread."""
     import ray
 
-    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     address = ray.get_runtime_context().gcs_address
-    seen: dict[str, list[float]] = {"local x1": [], "ray x1": []}
+    seen: dict[str, list[float]] = {}
+    loads = []
     try:
         for r in range(repeat):
-            seen["local x1"].append(cli_run(inputs, work, "local", 1, f"running-local-{r}")["seconds"])
-            seen["ray x1"].append(cli_run(inputs, work, "ray", 1, f"running-ray-{r}", address)["seconds"])
+            for w in (1, 2):
+                for executor in ("local", "ray"):
+                    run = cli_run(inputs, work, executor, w, f"running-{executor}-{w}-{r}", address)
+                    seen.setdefault(f"{executor} x{w}", []).append(run["seconds"])
+                    loads.append(round(run["load"], 1))
     finally:
         ray.shutdown()
-    out = {name: {"seconds": round(min(v), 2), "spread": round(max(v) / min(v) - 1, 2)} for name, v in seen.items()}
-    out["overhead at 1 worker"] = round(min(seen["ray x1"]) / min(seen["local x1"]) - 1, 3)
-    return {"docs": docs, **out, "load average": os.getloadavg()[0]}
+    out: dict = {"docs": docs, "load averages seen": sorted(set(loads))}
+    for name, v in seen.items():
+        w = int(name[-1])
+        out[name] = {"seconds": round(min(v), 2), "spread": round(max(v) / min(v) - 1, 2),
+                     "per_worker_docs_per_s": round(docs / min(v) / w, 1)}  # fmt: skip
+    for w in (1, 2):
+        out[f"overhead at {w} worker{'s' * (w > 1)}"] = round(min(seen[f"ray x{w}"]) / min(seen[f"local x{w}"]) - 1, 3)
+    for name in ("local", "ray"):
+        out[f"{name} speed-up x2"] = round(min(seen[f"{name} x1"]) / min(seen[f"{name} x2"]), 2)
+    return out
 
 
 def in_process(inputs: list[str], work: Path) -> dict:
@@ -265,6 +278,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each; the best is kept")
     ap.add_argument("--json", default=None, help="also write the figures here")
     ap.add_argument("--no-kinds", action="store_true", help="skip the pages/s of each input kind")
+    ap.add_argument("--cluster-only", action="store_true", help="only step 6, on a running local Ray")
     args = ap.parse_args(argv)
     shards.SHARD_FILES = BENCH_SHARD_FILES
     results: dict = {"cores": len(os.sched_getaffinity(0)), "machine": "shared with other work",
@@ -272,14 +286,18 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         inputs = make_corpus(work / "corpus", pages=args.pages)
-        if not args.no_kinds:
-            results["per kind, local x1"] = per_kind(work / "corpus", work)
-        results["in one process"] = in_process(inputs, work)
-        docs = results["in one process"]["docs"]
-        results["scaling"] = scaling(inputs, work, args.repeat, docs)
-        results["sizes"] = sizes(work, docs)
-        results["on a running Ray"] = on_a_running_ray(inputs, work, args.repeat, docs)
-        if args.dedup_docs:
+        if args.cluster_only:
+            docs = local(inputs, work / "count.db", 1)[1]
+            results["on a running Ray"] = on_a_running_ray(inputs, work, args.repeat, docs)
+        else:
+            if not args.no_kinds:
+                results["per kind, local x1"] = per_kind(work / "corpus", work)
+            results["in one process"] = in_process(inputs, work)
+            docs = results["in one process"]["docs"]
+            results["scaling"] = scaling(inputs, work, args.repeat, docs)
+            results["sizes"] = sizes(work, docs)
+            results["on a running Ray"] = on_a_running_ray(inputs, work, args.repeat, docs)
+        if args.dedup_docs and not args.cluster_only:
             results["dedup stages"] = dedup_memory(args.dedup_docs, work)
     text = json.dumps(results, indent=1)
     print(text)
