@@ -1,0 +1,31 @@
+"""The compiled core (``thresher._core``, built from ``_core.c``): whether it may
+run, and the module itself.
+
+Each compiled part is loaded by the module whose Python code it replaces,
+which checks it against that code before using it (``html.segment`` the walk,
+``_forest`` the leaf sums), so a build that does not fit falls back to the
+pure-Python part with a warning. This module only says whether there is a
+build to check: it imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+__all__ = ["PURE_PYTHON_ENV", "compiled_module"]
+
+#: Set (to anything but "" or "0") to run pure Python even where the compiled
+#: core is built: the fallback, for comparing the two and for CI.
+PURE_PYTHON_ENV = "THRESHER_PURE_PYTHON"
+
+
+def compiled_module() -> tuple[ModuleType | None, str]:
+    """``(module, why)``: ``thresher._core``, or None and why it is not to be used."""
+    if os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0"):
+        return None, f"{PURE_PYTHON_ENV} is set"
+    try:  # by name: a compiled module, outside the package's Python import graph
+        return importlib.import_module("thresher._core"), "built"
+    except ImportError:
+        return None, "the compiled core is not built"
