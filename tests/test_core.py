@@ -356,7 +356,7 @@ def test_forest_sums_identical_to_numpy(monkeypatch, name):
 
 
 @needs_forests
-def test_forest_sums_add_in_tree_order():
+def test_forest_sums_add_in_tree_order(monkeypatch):
     """Both paths add a row's leaf values in tree order: NumPy's pairwise sum of
     these 16 values (as ``sum`` gives it for one row) is 14, the running sum 7
     (the ones after 1e16 are lost against it)."""
@@ -369,13 +369,11 @@ def test_forest_sums_add_in_tree_order():
     leaves = np.repeat(np.array(values)[:, None], 2, axis=1)
     ens = _forest.ObliviousEnsemble(np.zeros((trees, 1), dtype=int), np.zeros((trees, 1)), leaves, 0.0, 1)
     X = np.zeros((1, 1), dtype=np.float32)
-    assert ens.raw(X)[0] == in_order
-    saved = _forest._CORE
-    try:
-        _forest._CORE = None
-        assert ens.raw(X)[0] == in_order
-    finally:
-        _forest._CORE = saved
+    assert both_paths(monkeypatch, ens.raw, X) == (in_order, in_order)
+    zeros = _forest.ObliviousEnsemble([[0], [0]], [[0.0], [0.0]], [[-0.0, -0.0]] * 2, 0.0, 1)
+    for n in (1, 3):  # leaves of -0.0 sum to +0.0, as NumPy's sum starts from +0.0
+        compiled, python = both_paths(monkeypatch, zeros.member_sums, np.zeros((n, 1)), np.zeros(1, dtype=np.int64))
+        assert compiled.tobytes() == python.tobytes() == np.zeros((1, n)).tobytes()
 
 
 @needs_forests

@@ -688,11 +688,12 @@ done:
 
 /* The leaf sums of ``lanes`` lanes of rows of ``xt`` for the trees ``[t0,
  * t1)`` into ``acc``, in tree order: ``_forest.ObliviousEnsemble.member_sums``
- * adds the same way (``np.add.accumulate``), so both paths give the same
- * bits. The first value is taken as it is, like accumulate's. */
+ * adds the same way, so both paths give the same bits. The sum starts from
+ * +0.0, as NumPy's does (so leaves of -0.0 alone sum to +0.0). */
 static void member_block(const float *xt, Py_ssize_t lanes, const int32_t *cols, const float *borders,
                          const double *leaves, int depth, Py_ssize_t t0, Py_ssize_t t1, double *acc) {
     unsigned char leaf[FOREST_BLOCK_ROWS];
+    for (Py_ssize_t r = 0; r < lanes * FOREST_LANES; r++) acc[r] = 0.0;
     for (Py_ssize_t t = t0; t < t1; t++) {
         memset(leaf, 0, sizeof leaf);
         for (int k = 0; k < depth; k++) {
@@ -702,12 +703,8 @@ static void member_block(const float *xt, Py_ssize_t lanes, const int32_t *cols,
                 for (int r = 0; r < FOREST_LANES; r++) leaf[g + r] |= (unsigned char)((col[g + r] > border) << k);
         }
         const double *values = leaves + (t << depth);
-        for (Py_ssize_t g = 0; g < lanes * FOREST_LANES; g += FOREST_LANES) {
-            if (t == t0)
-                for (int r = 0; r < FOREST_LANES; r++) acc[g + r] = values[leaf[g + r]];
-            else
-                for (int r = 0; r < FOREST_LANES; r++) acc[g + r] += values[leaf[g + r]];
-        }
+        for (Py_ssize_t g = 0; g < lanes * FOREST_LANES; g += FOREST_LANES)
+            for (int r = 0; r < FOREST_LANES; r++) acc[g + r] += values[leaf[g + r]];
     }
 }
 

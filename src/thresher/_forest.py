@@ -119,9 +119,8 @@ class ObliviousEnsemble:
         next start; ``starts`` rises from 0), added in tree order.
 
         The order is fixed so that the compiled sums (``thresher._core``) and
-        these give the same bits: NumPy's ``sum`` adds pairwise or in order
-        depending on the array's shape (a one-row page summed pairwise, a
-        ``reduceat`` too), ``accumulate`` always in order. Computed
+        these give the same bits (``_in_order``: NumPy's ``sum`` adds one row's
+        values pairwise, and ``reduceat`` did too). Computed
         ``CHUNK_ROWS`` rows at a time: a dump of 100,000 lines would otherwise
         hold 200 MB of leaf values (trees x rows) at once."""
         if X.ndim != 2 or X.shape[1] != self.n_features:
@@ -132,6 +131,8 @@ class ObliviousEnsemble:
         if n > CHUNK_ROWS:
             return np.hstack([self.member_sums(X[i : i + CHUNK_ROWS], starts) for i in range(0, n, CHUNK_ROWS)])
         values = self.tree_values(X)
+        if len(starts) == 1:
+            return _in_order(values, n)[None, :]
         ends = [*starts[1:], values.shape[0]]
         return np.stack([_in_order(values[a:b], n) for a, b in zip(starts, ends)]).reshape(len(starts), n)
 
@@ -184,8 +185,17 @@ class EnsembleGroup:
 
 
 def _in_order(values: np.ndarray, n: int) -> np.ndarray:
-    """The sums of ``values`` (trees, rows) over the trees, added in tree order."""
-    return np.add.accumulate(values, axis=0)[-1] if values.shape[0] else np.zeros(n)
+    """The sums of ``values`` (trees, rows; C order) over the trees, added in
+    tree order from +0.0. ``sum(axis=0)`` over two or more rows adds row after
+    row to +0.0 (the rows axis is the inner loop); over one row NumPy sees one
+    contiguous vector and adds pairwise, so that case runs ``accumulate``, in
+    order by definition (and 10-20x slower than ``sum`` on a page's rows,
+    hence not used for all; it starts from the first value, so + 0.0 turns a
+    sum of -0.0 leaves into +0.0 as ``sum`` gives). ``tests/test_core.py``
+    checks the bits against the compiled sums."""
+    if not values.shape[0]:
+        return np.zeros(n)
+    return values.sum(axis=0) if n > 1 else np.add.accumulate(values, axis=0)[-1] + 0.0
 
 
 def _compiled_sums(core, ens: ObliviousEnsemble, X: np.ndarray, starts: np.ndarray) -> np.ndarray:
