@@ -21,7 +21,8 @@ import pytest
 
 import thresher
 from tests.conftest import BENCH_DIR, ROOT
-from thresher import Config, Extractor, TextCleaner, _forest
+from thresher import Config, Extractor, TextCleaner, _forest, textstats
+from thresher import _native as native
 from thresher.html import segment as seg_module
 from thresher.html.parse import parse
 from thresher.html.segment import Segments, segment, segment_page
@@ -60,11 +61,12 @@ LIMITS = [
 
 
 def both_paths(monkeypatch, call, *args, **kwargs):
-    """``call(*args, **kwargs)`` on the compiled core (walk and forests), then on pure Python."""
+    """``call(*args, **kwargs)`` on the compiled core (walk, forests, word hashes), then on pure Python."""
     compiled = call(*args, **kwargs)
     with monkeypatch.context() as m:
         m.setattr(seg_module, "CORE", None)
         m.setattr(_forest, "_CORE", None)
+        m.setattr(textstats, "_CORE", None)
         python = call(*args, **kwargs)
     return compiled, python
 
@@ -423,11 +425,11 @@ def test_misfit_compiled_forests_warn_and_fall_back(monkeypatch, misfit):
         class Older:  # a build of the walk alone
             pass
 
-        monkeypatch.setattr(_forest, "compiled_module", lambda: (Older(), "built"))
+        monkeypatch.setattr(native, "compiled_module", lambda: (Older(), "built"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert _forest._load_core() is None
-    assert any("running the NumPy forests" in str(w.message) for w in caught)
+    assert any("running the pure-Python forests" in str(w.message) for w in caught)
 
 
 def test_the_api_and_version_say_which_forests_run():
@@ -451,3 +453,49 @@ def test_clean_text_identical_on_both_paths(monkeypatch):
     for dump in dumps:
         compiled, python = both_paths(monkeypatch, lambda d: cleaner.clean(d).to_dict(), dump)
         assert compiled == python
+
+
+# --------------------------------------------------------------------------- the word hashes
+
+needs_word_hashes = pytest.mark.skipif(textstats._CORE is None, reason="compiled word hashes not in use")
+
+
+@needs_word_hashes
+def test_word_hashes_identical_to_numpy():
+    """Texts of every width of code point, astral letters, words at the edges,
+    long words whose powers wrap modulo 2**64, a page's texts and random ones
+    ("İ" lower-cases longer than it is: the word flags then stop short)."""
+    import random
+
+    rng = random.Random(5)
+    pool = "aZ_09 \\n,.-éßİ東京タワー한국어\u0301\u200d𝔘𝔫😀\U00010400"
+    texts_sets = [
+        [PARA, "", "x", "\u00e9" * 3, "y" * 500, "end_"],
+        [page for page in sample_pages().values()][:3],
+        ["".join(rng.choice(pool) for _ in range(rng.randint(0, 80))) for _ in range(300)],
+    ]
+    for texts in texts_sets:
+        chars = textstats.Chars.of(texts)
+        compiled = textstats._word_hashes(chars.lower, chars.word, chars.wstart)
+        python = textstats._word_hashes_numpy(chars.lower, chars.word, chars.wstart)
+        assert compiled.dtype == python.dtype == np.uint64
+        assert compiled.tobytes() == python.tobytes()
+
+
+@needs_word_hashes
+def test_word_hashes_refuse_a_wrong_output_size():
+    word = np.array([1, 1, 0, 1], dtype=bool)
+    for size in (0, 1, 3):  # the text "ab c" has two words
+        with pytest.raises(ValueError):
+            textstats._CORE.word_hashes("ab c", word, 31, np.empty(size, dtype=np.uint64))
+    with pytest.raises(ValueError):
+        textstats._CORE.word_hashes("ab c", word, 31, np.empty(3, dtype=np.uint8))
+
+
+@needs_word_hashes
+def test_misfit_word_hashes_warn_and_fall_back(monkeypatch):
+    monkeypatch.setattr(textstats, "_word_hashes_numpy", lambda text, word, wstart: np.zeros(1, dtype=np.uint64))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert native.checked_core("word hashes", textstats._check_core) is None
+    assert any("running the pure-Python word hashes" in str(w.message) for w in caught)

@@ -1,5 +1,6 @@
 /* thresher._core: the segmentation walk of html/segment.py in C, over Lexbor's tree,
- * and the forests' leaf sums of _forest.py (``forest_sums``, at the end).
+ * and two kernels' loops: the forests' leaf sums of _forest.py (``forest_sums``)
+ * and the word hashes of textstats.py (``word_hashes``), at the end.
  *
  * segment.py's ``_Walk`` is the reference; this file is the same walk, step
  * for step, with the same output (tests/test_core.py compares the two). It
@@ -783,6 +784,53 @@ done:
     return result;
 }
 
+/* ---- word hashes ---------------------------------------------------------------------- */
+
+/* word_hashes(text, word, base, out): ``textstats._word_hashes``: for each run
+ * of code points of ``text`` that ``word`` (one byte per code point, 0 or 1)
+ * marks (``word`` may be shorter than the text), the polynomial hash sum(cp[k] * base**k) mod 2**64, k counted from
+ * the run's first code point, into ``out`` (uint64, one per run: its length
+ * must be the number of runs). Integer arithmetic modulo 2**64, as NumPy's
+ * uint64 operations wrap: the same hashes. */
+static PyObject *word_hashes(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer w = {0}, o = {0};
+    unsigned long long base;
+    if (!PyArg_ParseTuple(args, "Uy*Kw*", &text, &w, &base, &o)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), n_out = o.len / (Py_ssize_t)sizeof(uint64_t), k = -1;
+    const unsigned char *word = w.buf;
+    uint64_t *out = o.buf, hash = 0, power = 1;
+    if (o.len % (Py_ssize_t)sizeof(uint64_t)) {
+        PyErr_SetString(PyExc_ValueError, "word_hashes: out must hold uint64");
+        goto done;
+    }
+    if (w.len < n) n = w.len; /* code points past ``word`` are no word's, as in NumPy's indexing */
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!word[i]) continue;
+        if (i == 0 || !word[i - 1]) { /* a run starts: the previous one is done */
+            if (k >= 0) out[k] = hash;
+            if (++k >= n_out) break;
+            hash = 0;
+            power = 1;
+        }
+        hash += (uint64_t)PyUnicode_READ(kind, data, i) * power;
+        power *= (uint64_t)base;
+    }
+    if (k >= 0 && k < n_out) out[k] = hash;
+    if (k + 1 != n_out) {
+        PyErr_SetString(PyExc_ValueError, "word_hashes: out must hold one hash per run");
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&w);
+    PyBuffer_Release(&o);
+    return result;
+}
+
 static int resolve(void *lib, const char *name, void **out) {
     *out = dlsym(lib, name);
     if (!*out) PyErr_Format(PyExc_ImportError, "selectolax's Lexbor lacks %s", name);
@@ -880,6 +928,7 @@ static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS, "The segmentation walk over a Lexbor node (see html/segment.py)."},
     {"container_repeats", container_repeats, METH_VARARGS, "segment._container_repeats over the walk's opened list."},
     {"forest_sums", forest_sums, METH_VARARGS, "_forest's leaf sums per member and row, in tree order."},
+    {"word_hashes", word_hashes, METH_VARARGS, "textstats._word_hashes: the hash of each run of word characters."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,11 +18,10 @@ checks that on a probe forest before the compiled sums are used.
 from __future__ import annotations
 
 import base64
-import warnings
 
 import numpy as np
 
-from ._native import compiled_module
+from ._native import checked_core
 
 __all__ = ["EnsembleGroup", "ObliviousEnsemble"]
 
@@ -216,39 +215,31 @@ def _unpack(text: str, shape: tuple[int, int]) -> np.ndarray:
 _ONE_MEMBER = np.zeros(1, dtype=np.int64)
 
 
+def _check_core(core) -> None:
+    """Raise unless ``core.forest_sums`` gives exactly this module's sums on a
+    probe forest: ties with the borders, NaN, infinities, leaves of -0.0, one
+    row and many, one member and several."""
+    rng = np.random.default_rng(17)
+    nf, trees, depth = 9, 64, 6
+    features = rng.integers(0, nf, (trees, depth))
+    borders = rng.normal(size=(trees, depth))
+    leaves = rng.normal(size=(trees, 1 << depth)) * 10.0 ** rng.integers(-6, 3, (trees, 1))
+    leaves[0, :4] = -0.0
+    probe = ObliviousEnsemble(features, borders, leaves, 0.25, nf)
+    X = rng.normal(size=(37, nf)).astype(np.float32)
+    X[0], X[1, :3], X[2, :3] = borders[0, 0], np.nan, np.inf
+    for starts in (_ONE_MEMBER, np.array([0, 1, 10, 40], dtype=np.int64)):
+        for rows in (X, X[:1]):
+            got = _compiled_sums(core, probe, rows, starts)
+            ends = [*starts[1:], trees]
+            want = np.stack([_in_order(probe.tree_values(rows)[a:b], len(rows)) for a, b in zip(starts, ends)])
+            if got.tobytes() != want.tobytes():
+                raise ImportError("its sums differ from NumPy's on the probe forest")
+
+
 def _load_core():
-    """``thresher._core`` when its ``forest_sums`` gives exactly this module's
-    sums on a probe forest, else None (with a warning when a build is there
-    but does not fit: an older build, another float model)."""
-    core, _ = compiled_module()
-    if core is None:
-        return None
-    try:
-        rng = np.random.default_rng(17)
-        nf, trees, depth = 9, 64, 6
-        features = rng.integers(0, nf, (trees, depth))
-        borders = rng.normal(size=(trees, depth))
-        leaves = rng.normal(size=(trees, 1 << depth)) * 10.0 ** rng.integers(-6, 3, (trees, 1))
-        leaves[0, :4] = -0.0
-        probe = ObliviousEnsemble(features, borders, leaves, 0.25, nf)
-        X = rng.normal(size=(37, nf)).astype(np.float32)
-        X[0], X[1, :3], X[2, :3] = borders[0, 0], np.nan, np.inf  # ties, NaN, infinity
-        for starts in (_ONE_MEMBER, np.array([0, 1, 10, 40], dtype=np.int64)):
-            for rows in (X, X[:1]):
-                got = _compiled_sums(core, probe, rows, starts)
-                want = np.stack(
-                    [_in_order(probe.tree_values(rows)[a:b], len(rows)) for a, b in zip(starts, [*starts[1:], trees])]
-                )
-                if got.tobytes() != want.tobytes():
-                    raise ImportError("its sums differ from NumPy's on the probe forest")
-    except Exception as exc:  # noqa: BLE001 - any misfit means: not this path
-        warnings.warn(
-            f"thresher: the compiled forests do not fit ({exc}); running the NumPy forests",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return None
-    return core
+    """``thresher._core`` when its forest sums fit (``_check_core``), else None."""
+    return checked_core("forests", _check_core)
 
 
 _CORE = _load_core()
