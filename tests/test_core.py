@@ -23,6 +23,7 @@ import thresher
 from tests.conftest import BENCH_DIR, ROOT
 from thresher import Config, Extractor, TextCleaner, _forest, textstats
 from thresher import _native as native
+from thresher.html import parse as parse_module
 from thresher.html import segment as seg_module
 from thresher.html.parse import parse
 from thresher.html.segment import Segments, segment, segment_page
@@ -61,12 +62,14 @@ LIMITS = [
 
 
 def both_paths(monkeypatch, call, *args, **kwargs):
-    """``call(*args, **kwargs)`` on the compiled core (walk, forests, word hashes), then on pure Python."""
+    """``call(*args, **kwargs)`` on the compiled core (walk, forests, word hashes,
+    attribute scan), then on pure Python."""
     compiled = call(*args, **kwargs)
     with monkeypatch.context() as m:
         m.setattr(seg_module, "CORE", None)
         m.setattr(_forest, "_CORE", None)
         m.setattr(textstats, "_CORE", None)
+        m.setattr(parse_module, "_CORE", None)
         python = call(*args, **kwargs)
     return compiled, python
 
@@ -499,3 +502,61 @@ def test_misfit_word_hashes_warn_and_fall_back(monkeypatch):
         warnings.simplefilter("always")
         assert native.checked_core("word hashes", textstats._check_core) is None
     assert any("running the pure-Python word hashes" in str(w.message) for w in caught)
+
+
+# --------------------------------------------------------------------------- the attribute scan
+
+needs_scan = pytest.mark.skipif(parse_module._CORE is None, reason="compiled attribute scan not in use")
+#: pieces of markup that, joined at random, reach every branch of the scan
+MARKUP_PIECES = [
+    *(b"<", b"</", b"<!--", b"-->", b"--", b"-", b">", b"/>", b"!", b"<p", b"<div", b"<a ", b"</ y"),
+    *(b"script", b"SCRIPT", b"Style", b"title", b"textarea", b"plaintext", b"xmp", b"iframe", b"noframes"),
+    *(b"</script>", b"</script ", b"</scripts>", b"</STYLE\t"),
+    *(b" ", b"\t", b"\n", b"\f", b"\r", b"/", b"=", b'"', b"'", b"a", b"x=1", b" b=c", b"=x", b"'y'", b'"z"'),
+    *(b"\x00", "é東".encode()),
+]
+
+
+def scan_both(html: bytes, pos: int, max_attributes: int, pattern) -> tuple[int, int]:
+    names = parse_module._RAW_NAMES, parse_module._REST_TEXT.encode()
+    return parse_module._CORE.markup_end(html, pos, max_attributes, *names), pattern.match(html, pos).end()
+
+
+@needs_scan
+def test_attribute_scan_stops_where_the_pattern_does():
+    """Random markup, every start and small caps of attributes (so tags
+    exceed them often): the compiled scan stops where ``_MARKUP`` does."""
+    import random
+
+    rng = random.Random(11)
+    patterns = {k: parse_module._markup_pattern(k) for k in (0, 1, 2, 5)}
+    for _ in range(4000):
+        html = b"".join(rng.choice(MARKUP_PIECES) for _ in range(rng.randint(0, 40)))
+        k = rng.choice(list(patterns))
+        pos = rng.randint(0, len(html))
+        compiled, python = scan_both(html, pos, k, patterns[k])
+        assert compiled == python, (html, pos, k)
+
+
+@needs_scan
+def test_attribute_scan_identical_on_pages(monkeypatch):
+    """Sample pages, and pages whose tags exceed ``MAX_ATTRIBUTES`` (in a
+    raw-text element too): the same end, and the same capped page."""
+    many = " ".join(f"a{i}={i}" for i in range(parse_module.MAX_ATTRIBUTES + 5))
+    pages = [p.encode() for p in sample_pages().values()]
+    pages += [f"<p {many}>x</p><p>y</p>".encode(), f"<script {many}>var a;</script><div {many}>".encode()]
+    for html in pages:
+        compiled, python = scan_both(html, 0, parse_module.MAX_ATTRIBUTES, parse_module._MARKUP)
+        assert compiled == python
+        compiled, python = both_paths(monkeypatch, parse_module._cap_attributes, html)
+        assert compiled == python
+    assert len(compiled) < len(pages[-1])  # the attributes past the cap went
+
+
+@needs_scan
+def test_misfit_attribute_scan_warns_and_falls_back(monkeypatch):
+    monkeypatch.setattr(parse_module, "_markup_pattern", lambda k: parse_module.re.compile(b"x*"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert native.checked_core("attribute scan", parse_module._check_core) is None
+    assert any("running the pure-Python attribute scan" in str(w.message) for w in caught)

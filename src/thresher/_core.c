@@ -1,6 +1,7 @@
 /* thresher._core: the segmentation walk of html/segment.py in C, over Lexbor's tree,
- * and two kernels' loops: the forests' leaf sums of _forest.py (``forest_sums``)
- * and the word hashes of textstats.py (``word_hashes``), at the end.
+ * and loops of the per-page path after it: the forests' leaf sums of _forest.py
+ * (``forest_sums``), the word hashes of textstats.py (``word_hashes``) and the
+ * attribute scan of html/parse.py (``markup_end``), at the end.
  *
  * segment.py's ``_Walk`` is the reference; this file is the same walk, step
  * for step, with the same output (tests/test_core.py compares the two). It
@@ -831,6 +832,141 @@ done:
     return result;
 }
 
+/* ---- the attribute scan of html/parse.py ---------------------------------------------- */
+
+static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+static int is_sep(unsigned char c) { return is_ws(c) || c == '/'; }
+static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/* ``s[p:]`` starts with ``name`` (lower-case ASCII), ignoring ASCII case */
+static int starts_name(const unsigned char *s, Py_ssize_t n, Py_ssize_t p, const char *name, Py_ssize_t len) {
+    if (n - p < len) return 0;
+    for (Py_ssize_t i = 0; i < len; i++)
+        if ((is_alpha(s[p + i]) ? s[p + i] | 0x20 : s[p + i]) != (unsigned char)name[i]) return 0;
+    return 1;
+}
+
+/* parse's ``_ATTRIBUTE`` at ``p``: the end of the attribute, or -1 */
+static Py_ssize_t scan_attribute(const unsigned char *s, Py_ssize_t n, Py_ssize_t p) {
+    while (p < n && is_sep(s[p])) p++;
+    if (p >= n || s[p] == '>') return -1;
+    p++; /* the name's first byte may be "=" */
+    while (p < n && !is_sep(s[p]) && s[p] != '>' && s[p] != '=') p++;
+    Py_ssize_t q = p;
+    while (q < n && is_ws(s[q])) q++;
+    if (q >= n || s[q] != '=') return p; /* no value */
+    q++;
+    while (q < n && is_ws(s[q])) q++;
+    if (q < n && (s[q] == '"' || s[q] == '\'')) { /* quoted, or no value when the quote never closes */
+        const unsigned char *close = memchr(s + q + 1, s[q], (size_t)(n - q - 1));
+        return close ? close - s + 1 : q;
+    }
+    if (q < n && !is_ws(s[q]) && s[q] != '>')
+        while (q < n && !is_ws(s[q]) && s[q] != '>') q++;
+    return q;
+}
+
+/* parse's ``_capped``: at most ``max_attrs`` attributes, separators, then ">"
+ * or the end; the end of the tag, or -1 (more attributes than that) */
+static Py_ssize_t scan_capped(const unsigned char *s, Py_ssize_t n, Py_ssize_t p, Py_ssize_t max_attrs) {
+    for (Py_ssize_t k = 0; k < max_attrs; k++) {
+        Py_ssize_t q = scan_attribute(s, n, p);
+        if (q < 0) break;
+        p = q;
+    }
+    while (p < n && is_sep(s[p])) p++;
+    if (p == n) return n;
+    return s[p] == '>' ? p + 1 : -1;
+}
+
+/* parse's ``_raw_content``: the start of the raw element's end tag, or the end */
+static Py_ssize_t scan_raw_content(const unsigned char *s, Py_ssize_t n, Py_ssize_t p, const char *name,
+                                   Py_ssize_t len) {
+    for (;;) {
+        const unsigned char *lt = memchr(s + p, '<', (size_t)(n - p));
+        if (!lt) return n;
+        Py_ssize_t i = lt - s;
+        if (i + 2 + len < n && s[i + 1] == '/' && starts_name(s, n, i + 2, name, len) &&
+            (is_sep(s[i + 2 + len]) || s[i + 2 + len] == '>'))
+            return i;
+        p = i + 1;
+    }
+}
+
+/* markup_end(html, pos, max_attributes, raw_names, rest_name) -> int: where
+ * parse's ``_markup_pattern(max_attributes).match(html, pos)`` ends (the same
+ * tokens, tried in the same order): text, a "<" that opens nothing, a
+ * raw-text element (``raw_names``, lower-case; ``rest_name``'s content runs
+ * to the end), any other tag, a comment; it stops before a tag with more
+ * than ``max_attributes`` attributes, or at the end. */
+static PyObject *markup_end(PyObject *self, PyObject *args) {
+    Py_buffer h = {0};
+    Py_ssize_t pos, max_attrs;
+    PyObject *names;
+    const char *rest;
+    Py_ssize_t rest_len;
+    if (!PyArg_ParseTuple(args, "y*nnO!y#", &h, &pos, &max_attrs, &PyTuple_Type, &names, &rest, &rest_len)) return NULL;
+    const unsigned char *s = h.buf;
+    Py_ssize_t n = h.len, n_names = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t k = 0; k < n_names; k++)
+        if (!PyBytes_Check(PyTuple_GET_ITEM(names, k))) {
+            PyBuffer_Release(&h);
+            PyErr_SetString(PyExc_TypeError, "markup_end: raw_names holds bytes");
+            return NULL;
+        }
+    if (pos < 0) pos = 0;
+    while (pos < n) {
+        if (s[pos] != '<') { /* text */
+            const unsigned char *lt = memchr(s + pos, '<', (size_t)(n - pos));
+            pos = lt ? lt - s : n;
+            continue;
+        }
+        Py_ssize_t p = pos + 1;
+        int end_tag = p < n && s[p] == '/';
+        int tag = p + end_tag < n && is_alpha(s[p + end_tag]);
+        int comment = starts_name(s, n, p, "!--", 3);
+        if (!tag && !comment) { /* a "<" that opens nothing is text */
+            pos = p;
+            continue;
+        }
+        if (comment) { /* to the first "-->" after "<!--", or the end */
+            Py_ssize_t end = n;
+            for (Py_ssize_t q = p + 3; q + 2 < n; q++) {
+                const unsigned char *dash = memchr(s + q, '-', (size_t)(n - 2 - q));
+                if (!dash) break;
+                q = dash - s;
+                if (s[q + 1] == '-' && s[q + 2] == '>') {
+                    end = q + 3;
+                    break;
+                }
+            }
+            pos = end;
+            continue;
+        }
+        if (!end_tag) { /* a raw-text element? */
+            int raw = 0;
+            for (Py_ssize_t k = 0; k <= n_names && !raw; k++) {
+                PyObject *name = k < n_names ? PyTuple_GET_ITEM(names, k) : NULL;
+                const char *nm = name ? PyBytes_AS_STRING(name) : rest;
+                Py_ssize_t len = name ? PyBytes_GET_SIZE(name) : rest_len;
+                if (!(p + len < n && starts_name(s, n, p, nm, len) && (is_sep(s[p + len]) || s[p + len] == '>'))) continue;
+                Py_ssize_t end = scan_capped(s, n, p + len, max_attrs);
+                if (end < 0) break; /* too many attributes: so is the tag below */
+                pos = name ? scan_raw_content(s, n, end, nm, len) : n;
+                raw = 1;
+            }
+            if (raw) continue;
+        }
+        Py_ssize_t q = p + end_tag + 1; /* the tag's name */
+        while (q < n && !is_sep(s[q]) && s[q] != '>') q++;
+        Py_ssize_t end = scan_capped(s, n, q, max_attrs);
+        if (end < 0) break;
+        pos = end;
+    }
+    PyBuffer_Release(&h);
+    return PyLong_FromSsize_t(pos < n ? pos : n);
+}
+
 static int resolve(void *lib, const char *name, void **out) {
     *out = dlsym(lib, name);
     if (!*out) PyErr_Format(PyExc_ImportError, "selectolax's Lexbor lacks %s", name);
@@ -929,6 +1065,7 @@ static PyMethodDef methods[] = {
     {"container_repeats", container_repeats, METH_VARARGS, "segment._container_repeats over the walk's opened list."},
     {"forest_sums", forest_sums, METH_VARARGS, "_forest's leaf sums per member and row, in tree order."},
     {"word_hashes", word_hashes, METH_VARARGS, "textstats._word_hashes: the hash of each run of word characters."},
+    {"markup_end", markup_end, METH_VARARGS, "Where parse's attribute scan stops: a tag with too many, or the end."},
     {NULL, NULL, 0, NULL},
 };
 
