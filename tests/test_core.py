@@ -560,3 +560,14 @@ def test_misfit_attribute_scan_warns_and_falls_back(monkeypatch):
         warnings.simplefilter("always")
         assert native.checked_core("attribute scan", parse_module._check_core) is None
     assert any("running the pure-Python attribute scan" in str(w.message) for w in caught)
+
+
+def test_step_timer_times_every_step_of_a_page():
+    """benchmarks/run_steps.py's recipe runs on a page and on an empty one."""
+    from benchmarks import run_steps
+
+    extractor = Extractor()
+    page = next(iter(sample_pages().values()))
+    for html in (page, "<html><body></body></html>"):
+        seconds = run_steps.time_steps(extractor, html, "https://example.org/a")
+        assert len(seconds) == len(run_steps.STEPS) and all(s >= 0 for s in seconds)
