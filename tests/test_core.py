@@ -361,6 +361,22 @@ def test_forest_sums_identical_to_numpy(monkeypatch, name):
 
 
 @needs_forests
+def test_a_group_member_without_trees_scores_its_bias(monkeypatch):
+    """A member with no trees (first, between others, last) sums to 0.0 on both paths."""
+    rng = np.random.default_rng(3)
+    full = _forest.ObliviousEnsemble(
+        rng.integers(0, 4, (5, 2)), rng.normal(size=(5, 2)), rng.normal(size=(5, 4)), 0.5, 4
+    )
+    empty = _forest.ObliviousEnsemble(np.zeros((0, 2), dtype=int), np.zeros((0, 2)), np.zeros((0, 4)), -0.25, 4)
+    group = _forest.EnsembleGroup({"e1": empty, "a": full, "e2": empty, "b": full, "e3": empty})
+    for n in (1, 20):
+        X = rng.normal(size=(n, 4)).astype(np.float32)
+        compiled, python = both_paths(monkeypatch, group.predict, X)
+        assert compiled.tobytes() == python.tobytes()
+        np.testing.assert_array_equal(compiled[:, 0], np.full(n, 1 / (1 + np.exp(0.25))))
+
+
+@needs_forests
 def test_forest_sums_add_in_tree_order(monkeypatch):
     """Both paths add a row's leaf values in tree order: NumPy's pairwise sum of
     these 16 values (as ``sum`` gives it for one row) is 14, the running sum 7
@@ -393,7 +409,7 @@ def test_forest_sums_add_in_tree_order(monkeypatch):
         {"cols": np.array([-1, 0], dtype=np.int32)},
         {"leaves": np.zeros(3)},
         {"starts": np.array([1], dtype=np.int64)},
-        {"starts": np.array([0, 0], dtype=np.int64)},
+        {"starts": np.array([0, 1, 0], dtype=np.int64)},
         {"starts": np.array([0, 5], dtype=np.int64)},
         {"out": np.zeros(3)},
     ],

@@ -722,7 +722,8 @@ static int sized(const Py_buffer *buf, Py_ssize_t n, Py_ssize_t size, const char
  * from ``starts[m]`` to the next start), the sum of the member's leaf values
  * into ``out`` (float64, members x rows). ``cols`` (int32) and ``borders``
  * (float32) are tree-major, n_trees x depth; ``leaves`` (float64) n_trees x
- * 2**depth; ``starts`` int64, rising from 0. Every size and index is checked:
+ * 2**depth; ``starts`` int64, from 0, never falling (a member without trees
+ * sums to 0.0, as NumPy's empty sum does). Every size and index is checked:
  * no input reads outside its buffer. */
 static PyObject *forest_sums(PyObject *self, PyObject *args) {
     Py_buffer x = {0}, c = {0}, b = {0}, l = {0}, s = {0}, o = {0};
@@ -747,8 +748,8 @@ static PyObject *forest_sums(PyObject *self, PyObject *args) {
             goto done;
         }
     for (Py_ssize_t m = 0; m < members; m++)
-        if ((m == 0 && starts[0] != 0) || (m && starts[m] <= starts[m - 1]) || starts[m] >= trees) {
-            PyErr_SetString(PyExc_ValueError, "forest_sums: starts must rise from 0 below n_trees");
+        if ((m == 0 && starts[0] != 0) || (m && starts[m] < starts[m - 1]) || starts[m] > trees) {
+            PyErr_SetString(PyExc_ValueError, "forest_sums: starts must run from 0 to at most n_trees, never down");
             goto done;
         }
     const float *X = x.buf, *borders = b.buf;
