@@ -45,7 +45,7 @@ def checked_core(part: str, check: Callable[[ModuleType], None]) -> ModuleType |
         check(core)
     except Exception as exc:  # noqa: BLE001 - any misfit means: not this path
         warnings.warn(
-            f"thresher: the compiled {part} does not fit ({exc}); running the pure-Python {part}",
+            f"thresher: the compiled core's {part} part does not fit ({exc}); running the pure-Python {part}",
             RuntimeWarning,
             stacklevel=3,
         )
