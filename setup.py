@@ -2,7 +2,8 @@
 
 ``optional=True``: where the extension cannot be built (no compiler, no
 Python headers, no dlfcn.h) the install still succeeds and thresher runs its
-pure-Python walk, with identical output.
+pure-Python code (the walk, the forests, the word hashes, the attribute
+scan), with identical output.
 """
 
 from setuptools import Extension, setup

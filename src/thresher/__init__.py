@@ -1,6 +1,7 @@
 """thresher: turn scraped news and web pages into a clean article corpus."""
 
 from ._api import clean_text, clean_texts, extract, ingest
+from ._forest import FOREST_PATH as forest_path
 from .config import Config
 from .dumps.cleaner import TextCleaner
 from .errors import ExtractionError, ModelError, ThresherError
@@ -25,10 +26,12 @@ __all__ = [
     "ThresherError",
     "COMPILED",
     "core_path",
+    "forest_path",
 ]
 __version__ = "0.1.0"
 #: True when the compiled segmentation walk (thresher._core) runs; ``core_path``
-#: is "compiled" or "python" (set THRESHER_PURE_PYTHON=1 to force the latter).
+#: is "compiled" or "python" (set THRESHER_PURE_PYTHON=1 to force the latter),
+#: and ``forest_path`` the same for the forests' inference.
 COMPILED = core_path == "compiled"
 
 for _name in __all__:

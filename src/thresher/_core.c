@@ -1,4 +1,7 @@
-/* thresher._core: the segmentation walk of html/segment.py in C, over Lexbor's tree.
+/* thresher._core: the segmentation walk of html/segment.py in C, over Lexbor's tree,
+ * and loops of the per-page path after it: the forests' leaf sums of _forest.py
+ * (``forest_sums``), the word hashes of textstats.py (``word_hashes``) and the
+ * attribute scan of html/parse.py (``markup_end``), at the end.
  *
  * segment.py's ``_Walk`` is the reference; this file is the same walk, step
  * for step, with the same output (tests/test_core.py compares the two). It
@@ -673,6 +676,298 @@ done:
     return result;
 }
 
+/* ---- forest inference ----------------------------------------------------------------- */
+
+/* Rows scored together: their feature values, transposed, sit in one
+ * (features x rows) array, so a split's test runs over a contiguous column
+ * and a tree's leaf values stay in cache for all of them. 64 rows of the
+ * stage-2 model's 206 features are 53 kB, in L1/L2. The rows go by lanes of
+ * FOREST_LANES, a loop of constant length the compiler vectorises (at -O2
+ * too): 2.5x faster than a loop over the block's rows, and a one-row page
+ * pays for 16 rows, not 64 (the padding rows are zeros, scored and dropped). */
+#define FOREST_BLOCK_ROWS 64
+#define FOREST_LANES 16
+
+/* The leaf sums of ``lanes`` lanes of rows of ``xt`` for the trees ``[t0,
+ * t1)`` into ``acc``, in tree order: ``_forest.ObliviousEnsemble.member_sums``
+ * adds the same way, so both paths give the same bits. The sum starts from
+ * +0.0, as NumPy's does (so leaves of -0.0 alone sum to +0.0). */
+static void member_block(const float *xt, Py_ssize_t lanes, const int32_t *cols, const float *borders,
+                         const double *leaves, int depth, Py_ssize_t t0, Py_ssize_t t1, double *acc) {
+    unsigned char leaf[FOREST_BLOCK_ROWS];
+    for (Py_ssize_t r = 0; r < lanes * FOREST_LANES; r++) acc[r] = 0.0;
+    for (Py_ssize_t t = t0; t < t1; t++) {
+        memset(leaf, 0, sizeof leaf);
+        for (int k = 0; k < depth; k++) {
+            const float *col = xt + (Py_ssize_t)cols[t * depth + k] * FOREST_BLOCK_ROWS;
+            const float border = borders[t * depth + k];
+            for (Py_ssize_t g = 0; g < lanes * FOREST_LANES; g += FOREST_LANES)
+                for (int r = 0; r < FOREST_LANES; r++) leaf[g + r] |= (unsigned char)((col[g + r] > border) << k);
+        }
+        const double *values = leaves + (t << depth);
+        for (Py_ssize_t g = 0; g < lanes * FOREST_LANES; g += FOREST_LANES)
+            for (int r = 0; r < FOREST_LANES; r++) acc[g + r] += values[leaf[g + r]];
+    }
+}
+
+/* Does the buffer hold ``n`` items of ``size`` bytes? (a ValueError when not) */
+static int sized(const Py_buffer *buf, Py_ssize_t n, Py_ssize_t size, const char *what) {
+    if (n >= 0 && buf->len == n * size) return 1;
+    PyErr_Format(PyExc_ValueError, "forest_sums: %s holds %zd bytes, not %zd items of %zd", what, buf->len, n, size);
+    return 0;
+}
+
+/* forest_sums(X, n_features, cols, borders, leaves, n_trees, depth, starts, out): for
+ * every row of ``X`` (float32, rows x n_features) and every member (the trees
+ * from ``starts[m]`` to the next start), the sum of the member's leaf values
+ * into ``out`` (float64, members x rows). ``cols`` (int32) and ``borders``
+ * (float32) are tree-major, n_trees x depth; ``leaves`` (float64) n_trees x
+ * 2**depth; ``starts`` int64, from 0, never falling (a member without trees
+ * sums to 0.0, as NumPy's empty sum does). Every size and index is checked:
+ * no input reads outside its buffer. */
+static PyObject *forest_sums(PyObject *self, PyObject *args) {
+    Py_buffer x = {0}, c = {0}, b = {0}, l = {0}, s = {0}, o = {0};
+    Py_ssize_t nf, trees;
+    int depth;
+    if (!PyArg_ParseTuple(args, "y*ny*y*y*niy*w*", &x, &nf, &c, &b, &l, &trees, &depth, &s, &o)) return NULL;
+    PyObject *result = NULL;
+    if (nf <= 0 || depth < 1 || depth > 8 || trees < 1 || x.len % (nf * (Py_ssize_t)sizeof(float))) {
+        PyErr_SetString(PyExc_ValueError, "forest_sums: bad shape");
+        goto done;
+    }
+    Py_ssize_t rows = x.len / (nf * (Py_ssize_t)sizeof(float)), members = s.len / (Py_ssize_t)sizeof(int64_t);
+    if (!sized(&c, trees * depth, sizeof(int32_t), "cols") || !sized(&b, trees * depth, sizeof(float), "borders") ||
+        !sized(&l, trees << depth, sizeof(double), "leaves") || !sized(&s, members, sizeof(int64_t), "starts") ||
+        !sized(&o, members * rows, sizeof(double), "out"))
+        goto done;
+    const int32_t *cols = c.buf;
+    const int64_t *starts = s.buf;
+    for (Py_ssize_t i = 0; i < trees * depth; i++)
+        if (cols[i] < 0 || cols[i] >= nf) {
+            PyErr_SetString(PyExc_ValueError, "forest_sums: a split refers to a feature X lacks");
+            goto done;
+        }
+    for (Py_ssize_t m = 0; m < members; m++)
+        if ((m == 0 && starts[0] != 0) || (m && starts[m] < starts[m - 1]) || starts[m] > trees) {
+            PyErr_SetString(PyExc_ValueError, "forest_sums: starts must run from 0 to at most n_trees, never down");
+            goto done;
+        }
+    const float *X = x.buf, *borders = b.buf;
+    const double *leaves = l.buf;
+    double *out = o.buf;
+    float *xt = PyMem_RawMalloc((size_t)nf * FOREST_BLOCK_ROWS * sizeof(float));
+    if (!xt) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    double acc[FOREST_BLOCK_ROWS];
+    for (Py_ssize_t r0 = 0; r0 < rows; r0 += FOREST_BLOCK_ROWS) {
+        Py_ssize_t nr = rows - r0 < FOREST_BLOCK_ROWS ? rows - r0 : FOREST_BLOCK_ROWS;
+        Py_ssize_t lanes = (nr + FOREST_LANES - 1) / FOREST_LANES;
+        for (Py_ssize_t r = 0; r < lanes * FOREST_LANES; r++)
+            for (Py_ssize_t f = 0; f < nf; f++) xt[f * FOREST_BLOCK_ROWS + r] = r < nr ? X[(r0 + r) * nf + f] : 0.0f;
+        for (Py_ssize_t m = 0; m < members; m++) {
+            Py_ssize_t t1 = m + 1 < members ? (Py_ssize_t)starts[m + 1] : trees;
+            member_block(xt, lanes, cols, borders, leaves, depth, (Py_ssize_t)starts[m], t1, acc);
+            memcpy(out + m * rows + r0, acc, (size_t)nr * sizeof(double));
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(xt);
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&x);
+    PyBuffer_Release(&c);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&l);
+    PyBuffer_Release(&s);
+    PyBuffer_Release(&o);
+    return result;
+}
+
+/* ---- word hashes ---------------------------------------------------------------------- */
+
+/* word_hashes(text, word, base, out): ``textstats._word_hashes``: for each run
+ * of code points of ``text`` that ``word`` (one byte per code point, 0 or 1)
+ * marks (``word`` may be shorter than the text), the polynomial hash sum(cp[k] * base**k) mod 2**64, k counted from
+ * the run's first code point, into ``out`` (uint64, one per run: its length
+ * must be the number of runs). Integer arithmetic modulo 2**64, as NumPy's
+ * uint64 operations wrap: the same hashes. */
+static PyObject *word_hashes(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer w = {0}, o = {0};
+    unsigned long long base;
+    if (!PyArg_ParseTuple(args, "Uy*Kw*", &text, &w, &base, &o)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), n_out = o.len / (Py_ssize_t)sizeof(uint64_t), k = -1;
+    const unsigned char *word = w.buf;
+    uint64_t *out = o.buf, hash = 0, power = 1;
+    if (o.len % (Py_ssize_t)sizeof(uint64_t)) {
+        PyErr_SetString(PyExc_ValueError, "word_hashes: out must hold uint64");
+        goto done;
+    }
+    if (w.len < n) n = w.len; /* code points past ``word`` are no word's, as in NumPy's indexing */
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!word[i]) continue;
+        if (i == 0 || !word[i - 1]) { /* a run starts: the previous one is done */
+            if (k >= 0) out[k] = hash;
+            if (++k >= n_out) break;
+            hash = 0;
+            power = 1;
+        }
+        hash += (uint64_t)PyUnicode_READ(kind, data, i) * power;
+        power *= (uint64_t)base;
+    }
+    if (k >= 0 && k < n_out) out[k] = hash;
+    if (k + 1 != n_out) {
+        PyErr_SetString(PyExc_ValueError, "word_hashes: out must hold one hash per run");
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&w);
+    PyBuffer_Release(&o);
+    return result;
+}
+
+/* ---- the attribute scan of html/parse.py ---------------------------------------------- */
+
+static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+static int is_sep(unsigned char c) { return is_ws(c) || c == '/'; }
+static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/* ``s[p:]`` starts with ``name`` (lower-case ASCII), ignoring ASCII case */
+static int starts_name(const unsigned char *s, Py_ssize_t n, Py_ssize_t p, const char *name, Py_ssize_t len) {
+    if (n - p < len) return 0;
+    for (Py_ssize_t i = 0; i < len; i++)
+        if ((is_alpha(s[p + i]) ? s[p + i] | 0x20 : s[p + i]) != (unsigned char)name[i]) return 0;
+    return 1;
+}
+
+/* parse's ``_ATTRIBUTE`` at ``p``: the end of the attribute, or -1 */
+static Py_ssize_t scan_attribute(const unsigned char *s, Py_ssize_t n, Py_ssize_t p) {
+    while (p < n && is_sep(s[p])) p++;
+    if (p >= n || s[p] == '>') return -1;
+    p++; /* the name's first byte may be "=" */
+    while (p < n && !is_sep(s[p]) && s[p] != '>' && s[p] != '=') p++;
+    Py_ssize_t q = p;
+    while (q < n && is_ws(s[q])) q++;
+    if (q >= n || s[q] != '=') return p; /* no value */
+    q++;
+    while (q < n && is_ws(s[q])) q++;
+    if (q < n && (s[q] == '"' || s[q] == '\'')) { /* quoted, or no value when the quote never closes */
+        const unsigned char *close = memchr(s + q + 1, s[q], (size_t)(n - q - 1));
+        return close ? close - s + 1 : q;
+    }
+    if (q < n && !is_ws(s[q]) && s[q] != '>')
+        while (q < n && !is_ws(s[q]) && s[q] != '>') q++;
+    return q;
+}
+
+/* parse's ``_capped``: at most ``max_attrs`` attributes, separators, then ">"
+ * or the end; the end of the tag, or -1 (more attributes than that) */
+static Py_ssize_t scan_capped(const unsigned char *s, Py_ssize_t n, Py_ssize_t p, Py_ssize_t max_attrs) {
+    for (Py_ssize_t k = 0; k < max_attrs; k++) {
+        Py_ssize_t q = scan_attribute(s, n, p);
+        if (q < 0) break;
+        p = q;
+    }
+    while (p < n && is_sep(s[p])) p++;
+    if (p == n) return n;
+    return s[p] == '>' ? p + 1 : -1;
+}
+
+/* parse's ``_raw_content``: the start of the raw element's end tag, or the end */
+static Py_ssize_t scan_raw_content(const unsigned char *s, Py_ssize_t n, Py_ssize_t p, const char *name,
+                                   Py_ssize_t len) {
+    for (;;) {
+        const unsigned char *lt = memchr(s + p, '<', (size_t)(n - p));
+        if (!lt) return n;
+        Py_ssize_t i = lt - s;
+        if (i + 2 + len < n && s[i + 1] == '/' && starts_name(s, n, i + 2, name, len) &&
+            (is_sep(s[i + 2 + len]) || s[i + 2 + len] == '>'))
+            return i;
+        p = i + 1;
+    }
+}
+
+/* markup_end(html, pos, max_attributes, raw_names, rest_name) -> int: where
+ * parse's ``_markup_pattern(max_attributes).match(html, pos)`` ends (the same
+ * tokens, tried in the same order): text, a "<" that opens nothing, a
+ * raw-text element (``raw_names``, lower-case; ``rest_name``'s content runs
+ * to the end), any other tag, a comment; it stops before a tag with more
+ * than ``max_attributes`` attributes, or at the end. */
+static PyObject *markup_end(PyObject *self, PyObject *args) {
+    Py_buffer h = {0};
+    Py_ssize_t pos, max_attrs;
+    PyObject *names;
+    const char *rest;
+    Py_ssize_t rest_len;
+    if (!PyArg_ParseTuple(args, "y*nnO!y#", &h, &pos, &max_attrs, &PyTuple_Type, &names, &rest, &rest_len)) return NULL;
+    const unsigned char *s = h.buf;
+    Py_ssize_t n = h.len, n_names = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t k = 0; k < n_names; k++)
+        if (!PyBytes_Check(PyTuple_GET_ITEM(names, k))) {
+            PyBuffer_Release(&h);
+            PyErr_SetString(PyExc_TypeError, "markup_end: raw_names holds bytes");
+            return NULL;
+        }
+    if (pos < 0) pos = 0;
+    while (pos < n) {
+        if (s[pos] != '<') { /* text */
+            const unsigned char *lt = memchr(s + pos, '<', (size_t)(n - pos));
+            pos = lt ? lt - s : n;
+            continue;
+        }
+        Py_ssize_t p = pos + 1;
+        int end_tag = p < n && s[p] == '/';
+        int tag = p + end_tag < n && is_alpha(s[p + end_tag]);
+        int comment = starts_name(s, n, p, "!--", 3);
+        if (!tag && !comment) { /* a "<" that opens nothing is text */
+            pos = p;
+            continue;
+        }
+        if (comment) { /* to the first "-->" after "<!--", or the end */
+            Py_ssize_t end = n;
+            for (Py_ssize_t q = p + 3; q + 2 < n; q++) {
+                const unsigned char *dash = memchr(s + q, '-', (size_t)(n - 2 - q));
+                if (!dash) break;
+                q = dash - s;
+                if (s[q + 1] == '-' && s[q + 2] == '>') {
+                    end = q + 3;
+                    break;
+                }
+            }
+            pos = end;
+            continue;
+        }
+        if (!end_tag) { /* a raw-text element? */
+            int raw = 0;
+            for (Py_ssize_t k = 0; k <= n_names && !raw; k++) {
+                PyObject *name = k < n_names ? PyTuple_GET_ITEM(names, k) : NULL;
+                const char *nm = name ? PyBytes_AS_STRING(name) : rest;
+                Py_ssize_t len = name ? PyBytes_GET_SIZE(name) : rest_len;
+                if (!(p + len < n && starts_name(s, n, p, nm, len) && (is_sep(s[p + len]) || s[p + len] == '>'))) continue;
+                Py_ssize_t end = scan_capped(s, n, p + len, max_attrs);
+                if (end < 0) break; /* too many attributes: so is the tag below */
+                pos = name ? scan_raw_content(s, n, end, nm, len) : n;
+                raw = 1;
+            }
+            if (raw) continue;
+        }
+        Py_ssize_t q = p + end_tag + 1; /* the tag's name */
+        while (q < n && !is_sep(s[q]) && s[q] != '>') q++;
+        Py_ssize_t end = scan_capped(s, n, q, max_attrs);
+        if (end < 0) break;
+        pos = end;
+    }
+    PyBuffer_Release(&h);
+    return PyLong_FromSsize_t(pos < n ? pos : n);
+}
+
 static int resolve(void *lib, const char *name, void **out) {
     *out = dlsym(lib, name);
     if (!*out) PyErr_Format(PyExc_ImportError, "selectolax's Lexbor lacks %s", name);
@@ -769,6 +1064,9 @@ static PyMethodDef methods[] = {
     {"init", init, METH_VARARGS, "Resolve Lexbor from selectolax and take segment.py's definitions."},
     {"walk", walk, METH_VARARGS, "The segmentation walk over a Lexbor node (see html/segment.py)."},
     {"container_repeats", container_repeats, METH_VARARGS, "segment._container_repeats over the walk's opened list."},
+    {"forest_sums", forest_sums, METH_VARARGS, "_forest's leaf sums per member and row, in tree order."},
+    {"word_hashes", word_hashes, METH_VARARGS, "textstats._word_hashes: the hash of each run of word characters."},
+    {"markup_end", markup_end, METH_VARARGS, "Where parse's attribute scan stops: a tag with too many, or the end."},
     {NULL, NULL, 0, NULL},
 };
 

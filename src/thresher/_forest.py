@@ -1,4 +1,4 @@
-"""Inference for an ensemble of oblivious decision trees, in NumPy.
+"""Inference for an ensemble of oblivious decision trees, in NumPy (or C).
 
 An oblivious tree tests the same (feature, border) pair at every node of a
 level, so a tree of depth d is d comparisons whose outcomes, read as bits, index
@@ -7,6 +7,12 @@ operations with no per-tree Python loop: gather the tested columns, compare
 with the borders, turn the bits into leaf numbers, gather and sum the leaf
 values. The model is trained with CatBoost (``benchmarks/train.py``) and
 exported to plain JSON, so the package needs neither CatBoost nor pickle.
+
+Where the compiled core is built, ``thresher._core.forest_sums`` does the same
+in C (the leaf sums, a block of rows at a time: 3-14x faster than these array
+operations on a page's blocks, whose per-call overhead dominates). Both add
+a row's leaf values in tree order, so they give the same bits; ``_load_core``
+checks that on a probe forest before the compiled sums are used.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import base64
 
 import numpy as np
+
+from ._native import checked_core
 
 __all__ = ["EnsembleGroup", "ObliviousEnsemble"]
 
@@ -28,7 +36,7 @@ class ObliviousEnsemble:
     """``n_trees`` oblivious trees of one ``depth``; ``predict`` gives probabilities."""
 
     __slots__ = ("features", "borders", "leaf_values", "bias", "depth", "n_features", "_cols", "_borders32", "_flat_values", "_offsets",
-                 "_level_weights", "_split_test", "_test_cols", "_test_borders")  # fmt: skip
+                 "_level_weights", "_split_test", "_test_cols", "_test_borders", "_core_args")  # fmt: skip
 
     def __init__(self, features, borders, leaf_values, bias: float, n_features: int):
         self.features = np.asarray(features, dtype=np.int64)  # (trees, depth)
@@ -68,6 +76,15 @@ class ObliviousEnsemble:
         self._split_test = split_test.ravel().astype(np.intp)
         self._test_cols = tests[:, 0].astype(np.intp)
         self._test_borders = tests[:, 1].astype(np.float32)[:, None]
+        # ``forest_sums``' arrays: tree-major, the borders the float32 ones above
+        t = self.features.shape[0]
+        self._core_args = (
+            np.ascontiguousarray(self.features, dtype=np.int32),
+            np.ascontiguousarray(b32),
+            np.ascontiguousarray(self.leaf_values),
+            t,
+            self.depth,
+        ) if t and self.depth else None  # fmt: skip
 
     @classmethod
     def from_dict(cls, d: dict) -> ObliviousEnsemble:
@@ -93,20 +110,30 @@ class ObliviousEnsemble:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The summed leaf values (log-odds) for each row of ``X``."""
-        return self.reduced(X, lambda values: values.sum(axis=0)) + self.bias
+        return self.member_sums(X, _ONE_MEMBER)[0] + self.bias
 
-    def reduced(self, X: np.ndarray, reduce) -> np.ndarray:
-        """``reduce(tree_values(X))``, computed ``CHUNK_ROWS`` rows at a time and
-        joined along the rows: a dump of 100,000 lines would otherwise hold
-        200 MB of leaf values (trees x rows) at once, and copy them. (Each
-        row's values are reduced in the same order either way: the result is
-        bit-identical.)"""
+    def member_sums(self, X: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """(members, rows): for each row of ``X``, the sum of the leaf values of
+        each member's trees (member ``m``: the trees from ``starts[m]`` to the
+        next start; ``starts`` rises from 0), added in tree order.
+
+        The order is fixed so that the compiled sums (``thresher._core``) and
+        these give the same bits (``_in_order``: NumPy's ``sum`` adds one row's
+        values pairwise, and ``reduceat`` did too). Computed
+        ``CHUNK_ROWS`` rows at a time: a dump of 100,000 lines would otherwise
+        hold 200 MB of leaf values (trees x rows) at once."""
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected {self.n_features} features, got {X.shape[1:]}")
+        if _CORE is not None and self._core_args is not None and X.shape[0]:
+            return _compiled_sums(_CORE, self, X, starts)
         n = X.shape[0]
-        if n <= CHUNK_ROWS:
-            return reduce(self.tree_values(X))
-        return np.concatenate(
-            [reduce(self.tree_values(X[i : i + CHUNK_ROWS])) for i in range(0, n, CHUNK_ROWS)], axis=-1
-        )
+        if n > CHUNK_ROWS:
+            return np.hstack([self.member_sums(X[i : i + CHUNK_ROWS], starts) for i in range(0, n, CHUNK_ROWS)])
+        values = self.tree_values(X)
+        if len(starts) == 1:
+            return _in_order(values, n)[None, :]
+        ends = [*starts[1:], values.shape[0]]
+        return np.stack([_in_order(values[a:b], n) for a, b in zip(starts, ends)]).reshape(len(starts), n)
 
     def tree_values(self, X: np.ndarray) -> np.ndarray:
         """The leaf value of every tree for every row of ``X``: (trees, rows)."""
@@ -144,7 +171,7 @@ class EnsembleGroup:
         if len({(e.depth, e.n_features) for e in ensembles}) > 1:
             raise ValueError("the members of a group must share their depth and features")
         self._bias = np.array([e.bias for e in ensembles])
-        self._starts = np.cumsum([0] + [e.features.shape[0] for e in ensembles[:-1]])
+        self._starts = np.cumsum([0] + [e.features.shape[0] for e in ensembles[:-1]]).astype(np.int64)
         stacked = [np.vstack([getattr(e, name) for e in ensembles]) for name in ("features", "borders", "leaf_values")]
         self._all = ObliviousEnsemble(*stacked, 0.0, ensembles[0].n_features) if ensembles else None
 
@@ -152,8 +179,29 @@ class EnsembleGroup:
         """(rows, members): each member's probability for each row."""
         if self._all is None:
             return np.zeros((X.shape[0], 0))
-        raw = self._all.reduced(X, lambda values: np.add.reduceat(values, self._starts, axis=0)) + self._bias[:, None]
+        raw = self._all.member_sums(X, self._starts) + self._bias[:, None]
         return 1.0 / (1.0 + np.exp(-raw.T))
+
+
+def _in_order(values: np.ndarray, n: int) -> np.ndarray:
+    """The sums of ``values`` (trees, rows; C order) over the trees, added in
+    tree order from +0.0. ``sum(axis=0)`` over two or more rows adds row after
+    row to +0.0 (the rows axis is the inner loop); over one row NumPy sees one
+    contiguous vector and adds pairwise, so that case runs ``accumulate``, in
+    order by definition (and 10-20x slower than ``sum`` on a page's rows,
+    hence not used for all; it starts from the first value, so + 0.0 turns a
+    sum of -0.0 leaves into +0.0 as ``sum`` gives). ``tests/test_core.py``
+    checks the bits against the compiled sums."""
+    if not values.shape[0]:
+        return np.zeros(n)
+    return values.sum(axis=0) if n > 1 else np.add.accumulate(values, axis=0)[-1] + 0.0
+
+
+def _compiled_sums(core, ens: ObliviousEnsemble, X: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``ObliviousEnsemble.member_sums`` by ``core.forest_sums``."""
+    out = np.empty((len(starts), X.shape[0]))
+    core.forest_sums(np.ascontiguousarray(X, dtype=np.float32), ens.n_features, *ens._core_args, starts, out)
+    return out
 
 
 def _pack(arr: np.ndarray) -> str:
@@ -162,3 +210,38 @@ def _pack(arr: np.ndarray) -> str:
 
 def _unpack(text: str, shape: tuple[int, int]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float64).reshape(shape)
+
+
+_ONE_MEMBER = np.zeros(1, dtype=np.int64)
+
+
+def _check_core(core) -> None:
+    """Raise unless ``core.forest_sums`` gives exactly this module's sums on a
+    probe forest: ties with the borders, NaN, infinities, leaves of -0.0, one
+    row and many, one member and several."""
+    rng = np.random.default_rng(17)
+    nf, trees, depth = 9, 64, 6
+    features = rng.integers(0, nf, (trees, depth))
+    borders = rng.normal(size=(trees, depth))
+    leaves = rng.normal(size=(trees, 1 << depth)) * 10.0 ** rng.integers(-6, 3, (trees, 1))
+    leaves[0, :4] = -0.0
+    probe = ObliviousEnsemble(features, borders, leaves, 0.25, nf)
+    X = rng.normal(size=(37, nf)).astype(np.float32)
+    X[0], X[1, :3], X[2, :3] = borders[0, 0], np.nan, np.inf
+    for starts in (_ONE_MEMBER, np.array([0, 1, 10, 40], dtype=np.int64)):
+        for rows in (X, X[:1]):
+            got = _compiled_sums(core, probe, rows, starts)
+            ends = [*starts[1:], trees]
+            want = np.stack([_in_order(probe.tree_values(rows)[a:b], len(rows)) for a, b in zip(starts, ends)])
+            if got.tobytes() != want.tobytes():
+                raise ImportError("its sums differ from NumPy's on the probe forest")
+
+
+def _load_core():
+    """``thresher._core`` when its forest sums fit (``_check_core``), else None."""
+    return checked_core("forests", _check_core)
+
+
+_CORE = _load_core()
+#: which forests run: "compiled" (thresher._core) or "python"
+FOREST_PATH = "compiled" if _CORE is not None else "python"

@@ -16,6 +16,7 @@ from typing import Literal, Union, get_args, get_origin, get_type_hints
 import click
 
 from . import config as config_module
+from ._forest import FOREST_PATH
 from .config import FAVOR, Config
 from .corpus.search import MAX_PREFIX_TERMS, MIN_PREFIX_CHARS, TIME_BUDGET
 from .errors import ModelError, ThresherError
@@ -45,7 +46,7 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="thresher", message=f"%(prog)s %(version)s ({CORE_NOTE})")
+@click.version_option(package_name="thresher", message=f"%(prog)s %(version)s ({CORE_NOTE}; {FOREST_PATH} forests)")
 def main() -> None:
     """thresher: clean article text and structure from scraped web pages."""
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._native import checked_core
 from ._stopwords import CHROME_WORDS, CJK_FUNCTION_CHARS, PERSON_WORDS, STOPWORDS
 
 __all__ = [
@@ -307,7 +308,16 @@ def hash_words(words) -> np.ndarray:
 
 
 def _word_hashes(text: str, word: np.ndarray, wstart: np.ndarray) -> np.ndarray:
-    """The hash of each run of word characters (``word``, starting at ``wstart``) of ``text``."""
+    """The hash of each run of word characters (``word``, starting at ``wstart``) of ``text``
+    (in C where the compiled core is built: ``_core.word_hashes``, the same integers)."""
+    if _CORE is not None:
+        out = np.empty(np.count_nonzero(wstart[: len(text)]), dtype=np.uint64)
+        _CORE.word_hashes(text, np.ascontiguousarray(word[: len(text)]), int(_HASH_BASE), out)
+        return out
+    return _word_hashes_numpy(text, word, wstart)
+
+
+def _word_hashes_numpy(text: str, word: np.ndarray, wstart: np.ndarray) -> np.ndarray:
     at = np.flatnonzero(word[: len(text)])
     if not at.size:
         return np.zeros(0, dtype=np.uint64)
@@ -316,6 +326,23 @@ def _word_hashes(text: str, word: np.ndarray, wstart: np.ndarray) -> np.ndarray:
     offset = np.arange(at.size) - np.repeat(first, np.diff(np.append(first, at.size)))
     with np.errstate(over="ignore"):
         return np.add.reduceat(cp * _powers(int(offset.max()) + 1)[offset], first, dtype=np.uint64)
+
+
+def _check_core(core) -> None:
+    """Raise unless ``core.word_hashes`` gives ``_word_hashes_numpy``'s hashes on
+    a probe text: one-, two- and four-byte code points, astral ones, words at
+    both ends, long words (the powers wrap modulo 2**64)."""
+    text = "élan 7 days: Ärger-über x 東京タワー 𝔘nicode_\U0001f600 " + "w" * 70 + " ok" + "z"
+    flags = np.array([c.isalnum() or c == "_" for c in text] + [False])
+    wstart = flags.copy()
+    wstart[1:] &= ~flags[:-1]
+    out = np.empty(np.count_nonzero(wstart), dtype=np.uint64)
+    core.word_hashes(text, np.ascontiguousarray(flags[: len(text)]), int(_HASH_BASE), out)
+    if out.tobytes() != _word_hashes_numpy(text, flags, wstart).tobytes():
+        raise ImportError("its word hashes differ from NumPy's on the probe text")
+
+
+_CORE = checked_core("word hashes", _check_core)
 
 
 def _hash_in(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -18,8 +18,6 @@ unless the page shows almost nothing without it (``segment_page``).
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
+from .._native import PURE_PYTHON_ENV, compiled_module
 from ..types import Kind
 
 __all__ = [
@@ -574,10 +573,6 @@ def _merge_table_rows(seg: Segments) -> None:
 
 # -- the compiled walk --------------------------------------------------------------------
 
-#: Set (to anything but "" or "0") to run the pure-Python walk even where the
-#: compiled one is built: the fallback, for comparing the two and for CI.
-PURE_PYTHON_ENV = "THRESHER_PURE_PYTHON"
-
 #: A page that exercises every branch of the walk (tables, <pre>, links,
 #: hidden and class/id groups, <br>, headings, captions, lists, quotes,
 #: <noscript>, comments, custom and skipped elements): the compiled walk is
@@ -607,12 +602,9 @@ def _tag_info(tag: str) -> tuple:
 def _load_core():
     """``(module, why)``: thresher._core ready to walk, or None and why not.
     A built core that does not fit the installed selectolax warns and falls back."""
-    if os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0"):
-        return None, f"{PURE_PYTHON_ENV} is set"
-    try:  # by name: a compiled module, outside the package's Python import graph
-        _core = importlib.import_module("thresher._core")
-    except ImportError:
-        return None, "the compiled core is not built"
+    _core, why = compiled_module()
+    if _core is None:
+        return None, why
     import selectolax.lexbor as lexbor
     from selectolax.lexbor import LexborHTMLParser
 
