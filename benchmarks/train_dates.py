@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.corpus import iter_pages, meta_gold, resolve_bench_dir  # noqa: E402
 from benchmarks.labels import site_of  # noqa: E402
-from benchmarks.train import CACHE_DIR, SEED, folds_of  # noqa: E402
+from benchmarks.train import CACHE_DIR, CATBOOST_PARAMS, folds_of  # noqa: E402
 from thresher.html import extractor as extractor_module  # noqa: E402
 from thresher.html.metadata import DATE_SOURCES, DateCandidate, date_candidates  # noqa: E402
 
@@ -54,18 +54,7 @@ FOLDS = 5
 #: cheap. Depth 4 and 200 trees at 0.05 was the first setting tried; depths 2
 #: to 6, 50 to 300 trees, l2 30 and ranking objectives did no better with a
 #: dataset left out (``docs/experiments.md``).
-DATE_PARAMS = dict(
-    iterations=200,
-    depth=4,
-    learning_rate=0.05,
-    l2_leaf_reg=3.0,
-    loss_function="Logloss",
-    border_count=64,
-    random_seed=SEED,
-    thread_count=2,
-    verbose=0,
-    allow_writing_files=False,
-)
+DATE_PARAMS = {**CATBOOST_PARAMS, "iterations": 200, "depth": 4, "learning_rate": 0.05, "border_count": 64}
 
 _MODIFIED = frozenset({"ld_modified", "ld_other_modified", "tags_modified", "itemprop_modified"})
 _TEXT = frozenset({"near_published", "near_updated", "lines", "lines_updated", "date_classed", "time", "time_aside"})
