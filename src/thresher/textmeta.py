@@ -245,37 +245,38 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
 #: An organisation's name as an author value has at most this many words
 #: ("EnBW Energie Baden-Württemberg AG" is 4).
 MAX_ORGANISATION_WORDS = 6
-_PLACEHOLDER = re.compile(
-    r"^(?:undefined|null|none|nobody|n/?a|unknown|anonymous|anonym|unbekannt|admin|author|autor|auteur|"
-    r"staff|editor|redaktion|team|[\W\d_]+)$",
-    re.IGNORECASE,
-)
+#: Author values that name nobody, beyond the labels (``_LABEL``) and default
+#: accounts (``_ACCOUNT``): a desk's or a template's word alone, or punctuation.
+_PLACEHOLDER = re.compile(r"^(?:unknown|anonymous|staff|editor|redaktion|team|\W*)$", re.IGNORECASE)
+
+
+def _names_an_organisation(value: str) -> bool:
+    """Whether an author value the markup states can be an organisation's
+    name: a few words, no address, number or handle ("guitar_00"), no
+    placeholder, label or account ("No Author", "NOC Admin"), no phrase
+    led by a lower-case word ("deinen Bloggern"; "kath.net" is a name), no place."""
+    words = value.split()
+    return (
+        0 < len(words) <= MAX_ORGANISATION_WORDS
+        and not _URLISH.match(value)
+        and not any(c.isdigit() or c in "_@" for c in value)
+        and not (_PLACEHOLDER.match(value) or _LABEL.search(value) or _ACCOUNT.match(value))
+        and "admin" not in value.lower()
+        and not (words[0].islower() and "." not in words[0] and not value.islower())
+        and not any(norm_name(part) in _PLACES for part in value.split(","))  # "Frankfurt, Germany"
+    )
 
 
 def stated_organisation(values) -> list[str]:
     """The first author value the markup states that names no person but an
     organisation: the site itself ("Presse Augsburg"), its publisher or a
     company ("Loona Construction", "Cerebral Inc."). A page's own word for
-    its author is kept when no person is named anywhere on it; placeholders,
-    default accounts, addresses and sentences are not names of anything."""
+    its author is kept when no person is named anywhere on it."""
     for value in values:
-        if not isinstance(value, str):
-            continue
-        value = " ".join(_unescape(value).split()).strip(" ,:;-–—|")
-        if (
-            value
-            and len(value.split()) <= MAX_ORGANISATION_WORDS
-            and not _URLISH.match(value)
-            and "@" not in value
-            and not _PLACEHOLDER.match(value)
-            and not _LABEL.search(value)  # "No Author", "Full Bio"
-            and not (value[:1].islower() and "." not in value.split()[0] and not value.islower())  # "deinen Bloggern"
-            and not any(c.isdigit() or c == "_" for c in value)  # a handle, "guitar_00"
-            and not _ACCOUNT.match(value)
-            and "admin" not in value.lower()  # "NOC Admin"
-            and not any(norm_name(part) in _PLACES for part in value.split(","))  # "Frankfurt, Germany"
-        ):
-            return [value]
+        if isinstance(value, str):
+            value = " ".join(_unescape(value).split()).strip(" ,:;-–—|")
+            if _names_an_organisation(value):
+                return [value]
     return []
 
 
