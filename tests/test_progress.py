@@ -50,8 +50,17 @@ def test_ctrl_c_stops_cleanly_with_exit_130_and_the_next_run_resumes(tmp_path, w
     clean_db, db = tmp_path / "clean.db", tmp_path / "stopped.db"
     run("ingest", corpus, "--db", clean_db, "-j", "1")
     cmd = [sys.executable, "-m", "thresher.cli", "ingest", str(corpus), "--db", str(db), "-j", workers, "--progress"]
-    # its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too;
+    # and SIGINT's default disposition, as a terminal gives it (a shell's background job, such
+    # as a CI script started with &, ignores SIGINT, and a Python started so never installs its handler)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None and stored(db) == 0:
         time.sleep(0.01)  # Ctrl-C as soon as the first batch is stored
