@@ -609,3 +609,13 @@ def test_a_phrase_split_off_a_sentence_is_no_author():
     assert clean_authors(["The Russian and Syrian defense ministries"], structured=True) == []
     assert stated_organisation(["deinen Hochzeitsbloggern"]) == []
     assert stated_organisation(["kath.net"]) == ["kath.net"]
+
+
+def test_a_forum_posts_json_ld_names_its_author():
+    head = (
+        '<script type="application/ld+json">{"@type": "DiscussionForumPosting", "headline": "Harbour wall repairs agreed",'
+        ' "author": {"@type": "Person", "name": "harbourwatcher"}, "datePublished": "2026-03-02T10:00:00Z"}</script>'
+    )
+    article = story("", head=head)
+    assert article.authors == ["harbourwatcher"]
+    assert article.published == "2026-03-02"

@@ -871,7 +871,7 @@ def _jsonld(nodes: PageNodes) -> _LD:
                 found.ids.setdefault(obj["@id"], obj)
             types = obj.get("@type")
             types = [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
-            if found.article is None and any(ARTICLE_TYPES.search(t) for t in types):
+            if found.article is None and any(ARTICLE_TYPES.search(t) or t in _POSTING_TYPES for t in types):
                 found.article = obj
                 pub = obj.get("publisher")
                 if isinstance(pub, dict) and found.publisher is None:
@@ -890,6 +890,12 @@ def _jsonld(nodes: PageNodes) -> _LD:
                 if isinstance(child, (dict, list)):
                     stack.append((child, depth + 1))
     return found
+
+
+#: Main entities that carry a page's author and date as an article does: a
+#: forum thread's first post, a social post. (Not in ``hints.ARTICLE_TYPES``,
+#: which is part of the block model's feature schema.)
+_POSTING_TYPES = frozenset(("DiscussionForumPosting", "SocialMediaPosting"))
 
 
 def _ld_text(v) -> str | None:
