@@ -247,7 +247,7 @@ def clean_authors(values, *, site_name: str | None = None, structured: bool = Fa
 MAX_ORGANISATION_WORDS = 6
 #: Author values that name nobody, beyond the labels (``_LABEL``) and default
 #: accounts (``_ACCOUNT``): a desk's or a template's word alone, or punctuation.
-_PLACEHOLDER = re.compile(r"^(?:unknown|anonymous|staff|editor|redaktion|team|\W*)$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^(?:unknown|anonymous|staff|redaktion|\W*)$", re.IGNORECASE)
 
 
 def _names_an_organisation(value: str) -> bool:

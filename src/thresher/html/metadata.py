@@ -822,11 +822,11 @@ def _byline_nodes(tree) -> list[str]:
     for node in tree.css(_BYLINE_SELECTOR):
         if parent is not None and node.parent != parent:
             continue
-        if len(node.css("li")) > 1:
-            continue  # a menu of the site's authors, "List by Author"
         name = node.css_first('[itemprop="name"]')
         text = " ".join((name or node).text(separator=" ").split())
-        if 0 < len(text) <= 80 and clean_authors([text], structured=True):
+        if not 0 < len(text) <= 80 or len(node.css("li")) > 1:
+            continue  # not a byline, or a menu of the site's authors ("List by Author")
+        if clean_authors([text], structured=True):
             out.append(text)
             parent = node.parent
     return out
