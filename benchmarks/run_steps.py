@@ -75,12 +75,13 @@ def time_steps(extractor: Extractor, html: str, url: str | None) -> list[float]:
     marks.append(clock())
     markup = page_markup(nodes)
     article = Article(url=url)
-    head = assemble(article, seg, scores, extractor.threshold, title_clues(nodes, url, markup), comments)
+    clues = title_clues(nodes, url, markup)
+    head = assemble(article, seg, scores, extractor.threshold, clues, comments)
     marks.append(clock())
     if model.page_types is not None:
         predict_page_type(model.page_types, page_features(seg, base, scores, comments.scores))
     marks.append(clock())
-    html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, nodes=nodes, markup=markup)
+    html_metadata(tree, url, texts=seg.texts, headline=head, body=article.text, nodes=nodes, markup=markup, clues=clues)
     marks.append(clock())
     return [b - a for a, b in zip(marks, marks[1:])]
 

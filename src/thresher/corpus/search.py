@@ -466,9 +466,9 @@ def search(
     """The articles matching ``query``, best first (``Store.search`` documents the arguments)."""
     if syntax not in ("plain", "fts"):
         raise ValueError(f"syntax must be 'plain' or 'fts', not {syntax!r}")
-    query = unicodedata.normalize("NFC", query)
-    if len(query) > MAX_QUERY_CHARS:
+    if len(query) > MAX_QUERY_CHARS:  # before normalising: a long run of marks costs time to compose
         raise QueryError(f"search query of {len(query)} characters; at most {MAX_QUERY_CHARS} are allowed")
+    query = unicodedata.normalize("NFC", query)
     trigram = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_tri'").fetchone() is not None
     plan = _fts(query, trigram=trigram) if syntax == "fts" else _plain(query, trigram=trigram)
     if not plan or limit < 1:

@@ -125,6 +125,7 @@ class Extractor:
                 latest=fetched,
                 nodes=nodes,
                 markup=markup,
+                clues=clues,
             )
             meta.title = None
             meta.apply_to(article)

@@ -79,6 +79,7 @@ def html_metadata(
     latest: datetime | None = None,
     nodes: PageNodes | None = None,
     markup: Markup | None = None,
+    clues: TitleClues | None = None,
 ) -> Metadata:
     """Metadata of a parsed page, in the order this module documents.
 
@@ -87,13 +88,13 @@ def html_metadata(
     ``texts`` are the page's block texts and ``headline`` the headline's index
     among them (-1: unknown), for the byline and date lines near it; ``body``
     is the extracted article text, for language identification; ``nodes``
-    and ``markup`` are the page's ``parse.page_nodes`` and ``page_markup``
-    when the caller has them already.
+    and ``markup`` are the page's ``parse.page_nodes`` and ``page_markup``,
+    and ``clues`` its ``title_clues``, when the caller has them already.
     """
     page = _date_page(tree, url, texts, headline, latest, nodes, markup)
     meta = Metadata()
     meta.site_name = _site_name(page)
-    meta.title = _title_clues(page, meta.site_name).stated
+    meta.title = (clues or _title_clues(page, meta.site_name)).stated
     _rules_dates(page, meta)
     meta.authors = _authors(page, meta.site_name)
     meta.description, meta.image, meta.section, meta.tags = _about(page)

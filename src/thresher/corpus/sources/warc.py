@@ -41,7 +41,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from ...decode import binary_kind, split_content_type
+from ...decode import GZIP_MAGIC, binary_kind, split_content_type
 from . import MAX_PAGE_BYTES, Failure, Raw, RawKind, Tally, os_reason
 from .inflate import TooLarge, inflate
 from .sniff import SNIFF_BYTES, sniff_kind
@@ -55,7 +55,6 @@ _ARC_SUFFIXES = (".arc", ".arc.gz")
 #: Read size when checking the gzip members at the end of an archive. Also caps
 #: each inflate step's output, so a gzip bomb cannot balloon memory.
 _CHECK_CHUNK = 1 << 16
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class _Corrupt(Exception):
@@ -193,7 +192,7 @@ def _gzip_complete(f: IO[bytes], last_pos: int) -> bool:
     gzip member (whose record offsets are not member starts) is inflated whole.
     """
     f.seek(last_pos)
-    if last_pos > 0 and f.read(2) == _GZIP_MAGIC and _inflates(f, last_pos):
+    if last_pos > 0 and f.read(2) == GZIP_MAGIC and _inflates(f, last_pos):
         return True
     return _inflates(f, 0)
 
@@ -240,7 +239,7 @@ def _archive(
     moved: Callable[[], None],
 ) -> Iterator[Raw | Failure]:
     """Pages of an open archive; the first damage ends them with one ``Failure``."""
-    gzipped = f.read(2) == _GZIP_MAGIC
+    gzipped = f.read(2) == GZIP_MAGIC
     if not f.tell():
         yield Failure(path, "read", "empty file")
         return
