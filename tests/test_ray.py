@@ -226,3 +226,13 @@ def test_an_output_holds_one_run(runs, monkeypatch):
     with pytest.raises(shards.PlanError, match="holds the output of another run"):
         ingest_on_ray(inputs[:0] + [str(root / "corpus" / "html")], str(root / "out"))
     assert sorted(p.name for p in (root / "out" / "docs").iterdir()) == before
+
+
+def test_import_command_makes_the_store_and_a_rerun_adds_nothing(runs, tmp_path):
+    root, *_ = runs
+    args = [sys.executable, "-m", "thresher.cli", "import", str(root / "out"), "--db", "c.db"]
+    first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert snapshot(tmp_path / "c.db") == snapshot(root / "ray.db")
+    again = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0 and " 0 added" in again.stdout

@@ -541,14 +541,11 @@ def _ingest_on_ray(inputs, url_files, output, address, extensions, config_file, 
     if not inputs:
         raise click.UsageError("give at least one INPUT")
     from .corpus.cluster.ray_run import ingest_on_ray
-    from .corpus.cluster.shards import PlanError
 
     config = _config(config_file, **options)
     try:
         report = ingest_on_ray(inputs, output, config=config, site=run_args["site"], workers=run_args["workers"],
                                address=address, extensions=extensions, progress=bool(run_args["progress"]))  # fmt: skip
-    except (PlanError, ThresherError) as exc:
-        raise click.ClickException(str(exc)) from None
     except OSError as exc:  # the output's filesystem (pyarrow raises OSError subclasses)
         raise click.ClickException(f"{output}: {exc}") from None
     except KeyboardInterrupt:
@@ -566,18 +563,16 @@ def import_(output, db):
     """Load OUTPUT, the files of `thresher ingest --executor ray --output OUTPUT`, into the
     store: documents, search indexes and duplicate links. Sources already stored are skipped."""
     from .corpus.cluster.load import import_output
-    from .corpus.cluster.shards import Output, PlanError
+    from .corpus.cluster.shards import Output
 
     try:
         Output(output).shard_names()  # before a store is made: is it a run's output?
-    except PlanError as exc:
-        raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{output}: {exc}") from None
-    with _open_store(db, create=True) as store:
+    with _open_store(db, write=True, create=True) as store:
         try:
             report = import_output(output, store)
-        except (PlanError, ThresherError, FileNotFoundError) as exc:
+        except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"{output}: {exc}") from None

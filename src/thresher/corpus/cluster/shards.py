@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 
 from ...config import Config
+from ...errors import ThresherError
 from ...types import METADATA_FIELDS, Metadata
 from ..ingest import batches
 from ..process import Step
@@ -74,7 +75,7 @@ _JSON_FIELDS = ("removed", "comments")
 _INT_FIELDS = ("n_chars", "n_removed_chars")
 
 
-class PlanError(ValueError):
+class PlanError(ThresherError, ValueError):
     """The inputs cannot be run on a cluster, or the output holds another run."""
 
 
