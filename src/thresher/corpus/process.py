@@ -22,7 +22,7 @@ from ..types import Article, Kind, Metadata
 from . import dedup
 from .executors import TimeLimitExceeded, time_limit
 from .sources import Failure, Raw
-from .store import Document
+from .store import Document, page_digest
 
 __all__ = ["CORE_MIN_SHARE", "CORE_SCORE", "Step", "engines", "model_name", "process_batch", "signature_text"]
 
@@ -168,14 +168,24 @@ def model_name(name: str, model: TwoStageModel) -> str:
     return f"{name}@{model.schema.hash}"
 
 
-def _record_provenance(batch: list[Raw | Failure], docs: list, config: Config) -> None:
-    """Stamp every document a model saw with that model and the run's config."""
+def provenance(config: Config) -> tuple[dict[str, str], str]:
+    """What a document made with ``config`` records of it: the model of each
+    input kind (``model_name``) and the config, as JSON. ``reprocess`` compares
+    stored documents with it."""
     extractor, cleaner = engines(config)
     models = {"html": model_name(config.model, extractor.model), "text": model_name(config.line_model, cleaner.model)}
-    settings = json.dumps(config.to_dict())
+    return models, json.dumps(config.to_dict())
+
+
+def _record_provenance(batch: list[Raw | Failure], docs: list, config: Config) -> None:
+    """Stamp every document a model saw with that model, the run's config and
+    its page's digest (``store.page_digest``: what tells ``reprocess`` whether
+    the source still holds that page), in the worker, off the store's writer."""
+    models, settings = provenance(config)
     for item, doc in zip(batch, docs):
         if isinstance(item, Raw):
             doc.model, doc.config = models[item.kind], settings
+            doc.raw_digest = page_digest(item.content)
 
 
 class Step:

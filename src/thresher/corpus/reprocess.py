@@ -28,7 +28,6 @@ with the documents not yet current, then relinks.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import sys
 import time
@@ -38,7 +37,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from .ingest import Progress, run_batches
-from .process import Step, engines, model_name
+from .process import Step, provenance
 from .sources import Failure, Raw, is_url
 from .sources.files import read_file
 from .store import Document, ReplaceStats, Store, page_digest
@@ -91,9 +90,7 @@ def reprocess(
     store.check_writable()
     step = Step(config, site)
     config = step.config
-    extractor, cleaner = engines(config)
-    models = {"html": model_name(config.model, extractor.model), "text": model_name(config.line_model, cleaner.model)}
-    plan, current = store.reprocess_plan(models, json.dumps(config.to_dict()), everything=everything)
+    plan, current = store.reprocess_plan(*provenance(config), everything=everything)
     report = ReprocessReport(planned=len(plan), current=current)
     report.duplicates_before = store.stats()["duplicates"]
     start = time.perf_counter()

@@ -221,7 +221,7 @@ class Document:
     model: str | None = None  # "blocks-v5@<feature schema hash>"; None for inputs no model saw
     config: str | None = None  # the run's Config.to_dict(), as JSON
     encoding: str | None = None  # how the input was decoded
-    raw_digest: str | None = None  # page_digest of the input; set by Store.write_batch
+    raw_digest: str | None = None  # page_digest of the input; set by the worker (process._record_provenance)
 
     def row(self) -> tuple:
         values = []
@@ -532,18 +532,15 @@ class Store:
         failure was tried again, see ``known``), as a new arrival (the last id).
 
         ``pages`` are the inputs the documents were made from (``Raw``; anything
-        else is ignored): each document records its page's digest, and with
-        ``keep_raw`` the page itself, compressed, for ``reprocess``."""
+        else is ignored): with ``keep_raw`` each page is kept, compressed, for
+        ``reprocess`` (the worker has stamped its digest on its document already)."""
         self.check_writable()
         stats = BatchStats()
         cols = ",".join(_COLUMNS)
         marks = ",".join("?" * len(_COLUMNS))
-        raws = {p.source: p for p in pages or () if isinstance(p, Raw)}
+        raws = {p.source: p for p in pages or () if isinstance(p, Raw)} if keep_raw else {}
         with self._transaction():
             for doc in docs:
-                raw = raws.get(doc.source)
-                if raw is not None:
-                    doc.raw_digest = page_digest(raw.content)
                 cur = self.db.execute(f"INSERT OR IGNORE INTO documents ({cols}) VALUES ({marks})", doc.row())
                 if not cur.rowcount:
                     if not self._drop_failure(doc.source):
@@ -552,7 +549,7 @@ class Store:
                     stats.retried += 1
                     cur = self.db.execute(f"INSERT INTO documents ({cols}) VALUES ({marks})", doc.row())
                 stats.added += 1
-                if keep_raw and raw is not None:
+                if (raw := raws.get(doc.source)) is not None:
                     self._keep_raw(raw)
                 if doc.status == "failed":
                     stats.count_failure(doc.stage, doc.reason)

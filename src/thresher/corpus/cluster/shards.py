@@ -30,7 +30,7 @@ from ..ingest import batches
 from ..process import Step
 from ..sources import Failure, Raw, Tally
 from ..sources.files import PAGE_EXTENSIONS, STDIN, iter_paths, read_file
-from ..store import Document, page_digest
+from ..store import Document
 
 __all__ = [
     "BAND_KEY_BITS",
@@ -136,11 +136,7 @@ def process_shard(shard: Shard, step: Step) -> tuple[list[Document], Tally]:
     tally = Tally()
     docs: list[Document] = []
     for batch in batches(shard.pages(tally), site=step.site):
-        raws = {p.source: p for p in batch if isinstance(p, Raw)}
-        for doc in step(batch):
-            if doc.source in raws:  # as Store.write_batch records it
-                doc.raw_digest = page_digest(raws[doc.source].content)
-            docs.append(doc)
+        docs.extend(step(batch))
     return docs, tally
 
 
