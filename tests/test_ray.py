@@ -236,3 +236,14 @@ def test_import_command_makes_the_store_and_a_rerun_adds_nothing(runs, tmp_path)
     assert snapshot(tmp_path / "c.db") == snapshot(root / "ray.db")
     again = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 0 and " 0 added" in again.stdout
+
+
+def test_a_file_name_with_an_undecodable_byte_goes_to_parquet_as_the_store_holds_it():
+    import pyarrow as pa
+
+    from thresher.corpus.store import Document
+
+    doc = Document(source="/crawl/caf\udce9.html", status="ok", text="Harbour wall")
+    table = pa.Table.from_pylist([shards.row_of(doc, 7)], schema=shards._schema())
+    back = shards.document_of(table.to_pylist()[0])
+    assert back.source == "/crawl/caf\\udce9.html" == doc.columns()["source"]

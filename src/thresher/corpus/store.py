@@ -231,6 +231,10 @@ class Document:
             values.append(_text(v) if isinstance(v, str) else v)
         return tuple(values)
 
+    def columns(self) -> dict:
+        """``row`` by column name: what a Ray run writes to Parquet (``cluster.shards``)."""
+        return dict(zip(_COLUMNS, self.row()))
+
 
 @dataclass(frozen=True, slots=True)
 class StoredDocument:

@@ -30,7 +30,7 @@ from ..ingest import batches
 from ..process import Step
 from ..sources import Failure, Raw, Tally
 from ..sources.files import PAGE_EXTENSIONS, STDIN, iter_paths, read_file
-from ..store import Document
+from ..store import _LIST_FIELDS, Document
 
 __all__ = [
     "BAND_KEY_BITS",
@@ -68,8 +68,6 @@ BAND_KEY_BITS = 57
 #: Bumped when the files' layout changes; ``thresher import`` refuses another.
 PLAN_VERSION = 1
 
-#: Metadata fields that hold lists: a JSON text column, as in the store.
-_LIST_META = frozenset(n for n in METADATA_FIELDS if isinstance(getattr(Metadata(), n), list))
 #: Document fields held as JSON text (lists of dicts).
 _JSON_FIELDS = ("removed", "comments")
 _INT_FIELDS = ("n_chars", "n_removed_chars")
@@ -144,25 +142,15 @@ def process_shard(shard: Shard, step: Step) -> tuple[list[Document], Tally]:
 
 
 def row_of(doc: Document, seq: int) -> dict:
-    """A document as a Parquet row: the store's columns (lists as JSON text), the band keys and ``seq``."""
-    row: dict = {"seq": seq}
-    for f in fields(Document):
-        value = getattr(doc, f.name)
-        if f.name == "meta":
-            for name in METADATA_FIELDS:
-                v = getattr(value, name)
-                row[name] = json.dumps(v, ensure_ascii=False) if name in _LIST_META else v
-        elif f.name in _JSON_FIELDS:
-            row[f.name] = json.dumps(value, ensure_ascii=False)
-        else:
-            row[f.name] = value
-    return row
+    """A document as a Parquet row: the store's own row (``Document.columns``: lists as
+    JSON text, text as SQLite holds it), the band keys and ``seq``."""
+    return {"seq": seq, **doc.columns(), "band_keys": doc.band_keys}
 
 
 def document_of(row: dict) -> Document:
     """The inverse of ``row_of`` (``seq`` left out)."""
     meta = Metadata(
-        **{n: (json.loads(row[n]) if row[n] else []) if n in _LIST_META else row[n] for n in METADATA_FIELDS}
+        **{n: (json.loads(row[n]) if row[n] else []) if n in _LIST_FIELDS else row[n] for n in METADATA_FIELDS}
     )
     values = {f.name: row[f.name] for f in fields(Document) if f.name != "meta"}
     for name in _JSON_FIELDS:
