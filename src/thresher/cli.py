@@ -18,6 +18,7 @@ import click
 from . import config as config_module
 from ._forest import FOREST_PATH
 from .config import FAVOR, Config
+from .corpus.export import FORMATS as EXPORT_FORMATS
 from .corpus.search import MAX_PREFIX_TERMS, MIN_PREFIX_CHARS, TIME_BUDGET
 from .errors import ModelError, ThresherError
 from .html.segment import CORE_NOTE
@@ -736,7 +737,7 @@ def show(doc_id, db, removed, as_json) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("jsonl", "parquet", "markdown")),
+    type=click.Choice(EXPORT_FORMATS),
     default="jsonl",
     show_default=True,
     help="Output format.",

@@ -55,6 +55,7 @@ from .sources import Raw
 
 __all__ = [
     "BUSY_SECONDS",
+    "LIST_FIELDS",
     "RAW_LEVEL",
     "SCHEMA_VERSION",
     "BatchStats",
@@ -131,7 +132,7 @@ assert {name for name, _ in _TABLE} >= set(METADATA_FIELDS), "a metadata field w
 #: The columns ``Document.row`` fills; the store sets the id and the duplicate links.
 _COLUMNS = tuple(name for name, _ in _TABLE if name not in ("id", "duplicate_of", "similarity"))
 #: The metadata fields that hold lists (stored as JSON text).
-_LIST_FIELDS = frozenset(name for name in METADATA_FIELDS if isinstance(getattr(Metadata(), name), list))
+LIST_FIELDS = frozenset(name for name in METADATA_FIELDS if isinstance(getattr(Metadata(), name), list))
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 _VERSION_SQL = "SELECT value FROM meta WHERE key = 'schema_version'"
@@ -271,7 +272,7 @@ class StoredDocument:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> StoredDocument:
         d = dict(row)
-        meta = Metadata(**{n: _loads(d[n], []) if n in _LIST_FIELDS else d[n] for n in METADATA_FIELDS})
+        meta = Metadata(**{n: _loads(d[n], []) if n in LIST_FIELDS else d[n] for n in METADATA_FIELDS})
         removed = tuple(Removed(Kind(r["kind"]), r["text"], r["score"], r["reason"]) for r in _loads(d["removed"], []))
         comments = tuple(Comment(**c) for c in _loads(d["comments"], []))
         d |= {"meta": meta, "removed": removed, "comments": comments, "config": _loads(d["config"], None)}

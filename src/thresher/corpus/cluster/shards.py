@@ -30,7 +30,7 @@ from ..ingest import batches
 from ..process import Step
 from ..sources import Failure, Raw, Tally
 from ..sources.files import PAGE_EXTENSIONS, STDIN, iter_paths, read_file
-from ..store import _LIST_FIELDS, Document
+from ..store import LIST_FIELDS, Document
 
 __all__ = [
     "BAND_KEY_BITS",
@@ -150,7 +150,7 @@ def row_of(doc: Document, seq: int) -> dict:
 def document_of(row: dict) -> Document:
     """The inverse of ``row_of`` (``seq`` left out)."""
     meta = Metadata(
-        **{n: (json.loads(row[n]) if row[n] else []) if n in _LIST_FIELDS else row[n] for n in METADATA_FIELDS}
+        **{n: (json.loads(row[n]) if row[n] else []) if n in LIST_FIELDS else row[n] for n in METADATA_FIELDS}
     )
     values = {f.name: row[f.name] for f in fields(Document) if f.name != "meta"}
     for name in _JSON_FIELDS:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from ...decode import GZIP_MAGIC
 
-__all__ = ["STEP_BYTES", "TooLarge", "accept_encoding", "gunzip", "inflate"]
+__all__ = ["STEP_BYTES", "TooLarge", "accept_encoding", "content_codings", "gunzip", "inflate"]
 
 #: Output of one decoder step. 64 KiB keeps the bytes in flight small beside a
 #: page (20 MB at most) while each step still amortises its call overhead: the
@@ -134,6 +134,13 @@ def _decoder(coding: str) -> _Decoder:
     if coding == "br":
         return _Brotli()
     raise ValueError(f"unsupported coding {coding!r}")
+
+
+def content_codings(header: str | None) -> list[str]:
+    """The codings of a ``Content-Encoding`` header, in the order applied, lower-cased,
+    without ``identity``: what ``inflate`` undoes."""
+    codings = (c.strip().lower() for c in (header or "").split(","))
+    return [c for c in codings if c and c != "identity"]
 
 
 def accept_encoding() -> str:

@@ -43,7 +43,7 @@ from typing import IO, Any
 
 from ...decode import GZIP_MAGIC, binary_kind, split_content_type
 from . import MAX_PAGE_BYTES, Failure, Raw, RawKind, Tally, os_reason
-from .inflate import TooLarge, inflate
+from .inflate import TooLarge, content_codings, inflate
 from .sniff import SNIFF_BYTES, sniff_kind
 
 __all__ = ["iter_warc"]
@@ -103,8 +103,7 @@ def _payload(rec: Any, key: str, max_bytes: int) -> bytes | Failure:
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
         dechunked = _dechunk(body)
         body = body if dechunked is None else dechunked
-    codings = [c.strip().lower() for c in (headers.get("Content-Encoding") or "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
+    codings = content_codings(headers.get("Content-Encoding"))
     if codings:
         try:
             body = inflate([body], codings, max_bytes)

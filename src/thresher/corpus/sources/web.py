@@ -71,7 +71,7 @@ from protego import Protego
 
 from ...decode import binary_kind, split_content_type
 from . import Failure, Raw, RawKind
-from .inflate import TooLarge, accept_encoding, inflate
+from .inflate import TooLarge, accept_encoding, content_codings, inflate
 
 __all__ = [
     "FetchPolicy",
@@ -871,8 +871,7 @@ def _body(r: httpx.Response, max_bytes: int, truncate: bool, deadline: float, se
         raise _FetchError(
             f"response too large: Content-Length {int(length):,} bytes exceeds the {max_bytes:,}-byte limit"
         )
-    codings = [c.strip().lower() for c in r.headers.get("content-encoding", "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
+    codings = content_codings(r.headers.get("content-encoding"))
 
     def raw() -> Iterator[bytes]:
         size = 0
