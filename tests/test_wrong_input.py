@@ -101,6 +101,9 @@ def test_a_utf16_charset_from_http_vouches_for_its_bytes(extractor):
     assert extractor.extract(data).reason == "binary data"
     article = extractor.extract(data, http_charset="UTF-16LE")
     assert article.reason is None and article.encoding == "utf-16-le"
+    # the charset is read as decode reads it: a whole Content-Type; a UTF-8 label vouches for nothing
+    assert binary_kind(data, http_charset="text/html; charset=utf-16le") is None
+    assert binary_kind(data, http_charset="unicode-1-1-utf-8") == "binary data"
 
 
 def test_a_text_dump_given_to_extract_is_cleaned_as_a_dump():

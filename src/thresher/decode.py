@@ -282,11 +282,12 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\
 _CONTROL_CHARS = frozenset(_CONTROL.decode("latin-1") + "\ufffd")  # and what does not decode
 
 
-def binary_kind(data: bytes) -> str | None:
+def binary_kind(data: bytes, *, http_charset: str | None = None) -> str | None:
     """What ``data`` is when it is not text ("gzip-compressed data", "a PNG
     image", "binary data"), or ``None`` when it can be a page or a dump.
 
-    Looks at the first ``BINARY_CHECK_BYTES`` only. A byte-order mark, or NUL
+    Looks at the first ``BINARY_CHECK_BYTES`` only. A byte-order mark, a
+    UTF-16/32 charset from HTTP (a label or a whole Content-Type), or NUL
     bytes laid out as UTF-16/32 text lays them out, is text: those pages are
     full of NULs."""
     head = bytes(data[:BINARY_CHECK_BYTES])
@@ -298,6 +299,8 @@ def binary_kind(data: bytes) -> str | None:
     if _WEBP.match(head):
         return "a WebP image"
     if not head or any(head.startswith(bom) for bom, _ in BOMS):
+        return None
+    if http_charset and _normalize(_http_label(http_charset)) in _WIDE:
         return None
     if b"\x00" not in head and len(head) - len(head.translate(None, _CONTROL)) <= CONTROL_SHARE_MAX * len(head):
         return None  # the usual page, at C speed

@@ -12,7 +12,6 @@ a worker process, or an actor of a distributed executor.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from ..config import Config
@@ -30,9 +29,6 @@ from .parse import page_nodes, parse
 from .segment import segment_page
 
 __all__ = ["Extractor", "headline"]
-
-# HTTP charset labels of UTF-16 and UTF-32, whose pages are full of NUL bytes.
-_WIDE_CHARSET = re.compile(r"\s*[\"']?\s*(?:utf-?(?:16|32)|ucs-?[24]|unicode)", re.IGNORECASE)
 
 
 def headline(shown: str | None, stated: str | None, page_title: str | None) -> str | None:
@@ -66,14 +62,6 @@ class Extractor:
             return decode(bytes(html), http_charset=http_charset)
         return html, None
 
-    @staticmethod
-    def _refused(html: str | bytes, http_charset: str | None) -> str | None:
-        """What ``html`` is when it is bytes but no text (``decode.binary_kind``).
-        A UTF-16/32 charset from HTTP vouches for the NUL bytes of a page."""
-        if not isinstance(html, (bytes, bytearray, memoryview)) or _WIDE_CHARSET.match(http_charset or ""):
-            return None
-        return binary_kind(html)
-
     def extract(
         self,
         html: str | bytes,
@@ -89,7 +77,8 @@ class Extractor:
         Bytes that are no text at all (compressed data, an image, random bytes)
         give an empty ``Article`` whose ``reason`` says what they are.
         """
-        refused = self._refused(html, http_charset)
+        is_bytes = isinstance(html, (bytes, bytearray, memoryview))
+        refused = binary_kind(html, http_charset=http_charset) if is_bytes else None
         if refused:
             return Article(url=url, reason=refused)
         text, encoding = self._to_text(html, http_charset)
