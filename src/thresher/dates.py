@@ -313,11 +313,12 @@ MAX_ORDER_TEXT = 200
 _LOCALE_REGION = re.compile(r"^[a-z]{2,3}[-_]([a-z]{2})\b", re.IGNORECASE)
 
 
-def locale_month_first(locale: str | None, url: str | None = None) -> bool:
-    """Whether a page's locale (``<html lang="en-US">``, ``og:locale`` "en_US")
-    names a region that writes the month first, or, without a region, its
-    host's country domain does (``.us``, ``.ph``)."""
-    m = _LOCALE_REGION.match(locale.strip()) if locale else None
+def locale_month_first(locales: list[str], url: str | None = None) -> bool:
+    """Whether the first of a page's declared locales that names a region
+    (``<html lang="en">`` with ``og:locale`` "en_US": en_US) is one that writes
+    the month first, or, with no region declared, its host's country domain
+    is (``.us``, ``.ph``)."""
+    m = next((m for locale in locales if (m := _LOCALE_REGION.match(locale.strip()))), None)
     if m:
         return m[1].lower() in MONTH_FIRST_REGIONS
     try:

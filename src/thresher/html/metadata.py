@@ -437,14 +437,6 @@ def _declared_language(page: _Page) -> str | None:
     return _lang_code(next(iter(page.locales), None))
 
 
-def _declared_locale(page: _Page) -> str | None:
-    """The first declared locale that names a region, else the first: ``lang="en"`` with ``og:locale`` "en_US" is en_US."""
-    return next((v for v in page.locales if _REGION.search(v)), page.locales[0] if page.locales else None)
-
-
-_REGION = re.compile(r"^[a-z]{2,3}[-_][a-z]{2}\b", re.IGNORECASE)
-
-
 #: At most this many dates are read from one source (meta tags, ``<time>``
 #: elements, date lines) as candidates: the article's own come early, and a
 #: listing page's hundred dates would only cost time.
@@ -462,7 +454,7 @@ def _month_first(page: _Page) -> bool:
     evidence, the declared locale (en-US) or the host's country decides; else
     day first, as most of the world writes.
     """
-    default = locale_month_first(_declared_locale(page), page.url)
+    default = locale_month_first(page.locales, page.url)
     if not page.texts:
         return default
     stated = [page.art.get(k) for k in ("datePublished", "dateModified", "dateCreated")]
@@ -662,8 +654,6 @@ def _line_candidates(page: _Page, out: list[DateCandidate]) -> None:
     texts = page.texts or []
     seen = 0
     for i, text in enumerate(texts):
-        if len(text) > MAX_DATE_LINE or not _DIGIT.search(text):
-            continue
         value, is_update = date_line(text, latest=page.latest, month_first=page.month_first)
         if value:
             where = (i - page.headline) if page.headline >= 0 else None
