@@ -120,6 +120,6 @@ def group_failures(rows: Iterable[tuple[int, str, str | None, str | None]], *, l
     return sorted(groups.values(), key=lambda g: (-g.count, g.stage, g.reason))
 
 
-def top_reasons(reasons: Counter[str] | dict[str, int], n: int) -> list[tuple[str, int]]:
-    """The ``n`` most frequent ``"stage: class"`` keys of ``reasons``, ties by name."""
+def top_reasons(reasons: Counter[str] | dict[str, int], n: int | None = None) -> list[tuple[str, int]]:
+    """The ``n`` (default: all) most frequent keys of ``reasons`` with their counts, ties by name."""
     return sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:n]

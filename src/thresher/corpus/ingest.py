@@ -179,7 +179,7 @@ class IngestReport:
     def skipped_line(self) -> str:
         """What the readers passed over, by why: no page, no failure, but not silent."""
         skipped = self.tally.skipped
-        why = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        why = ", ".join(f"{k} {v}" for k, v in top_reasons(skipped))
         return f"skipped:     {sum(skipped.values())} ({why or 'none'})"
 
     def failure_lines(self) -> list[str]:

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..config import Config
+from .failures import top_reasons
 from .ingest import Progress, run_batches
 from .process import Step, provenance
 from .sources import Failure, Raw, is_url
@@ -58,7 +59,7 @@ class ReprocessReport:
 
     def lines(self) -> list[str]:
         s = self.stats
-        why = ", ".join(f"{k} {v}" for k, v in sorted(self.unavailable.items(), key=lambda kv: (-kv[1], kv[0])))
+        why = ", ".join(f"{k} {v}" for k, v in top_reasons(self.unavailable))
         dups = "not relinked" if self.duplicates is None else f"{self.duplicates} after relinking"
         return [
             f"documents:   {self.planned} to reprocess, {self.current} made by this model and config already",
