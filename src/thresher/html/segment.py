@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from .._native import PURE_PYTHON_ENV, compiled_module
+from .._native import compiled_module
 from ..types import Kind
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "TAG_GROUPS",
     "CORE_PATH",
     "CORE_NOTE",
-    "PURE_PYTHON_ENV",
 ]
 
 # Subtrees that never hold visible article text.
